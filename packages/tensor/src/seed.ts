@@ -9,15 +9,33 @@ import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 
 type Prng = () => number;
+type StatefulPrng = Prng & { state(): object };
 
-let generator: Prng = seedrandom.alea('0');
+let generator: StatefulPrng = seedrandom.alea('0', { state: true }) as StatefulPrng;
 let currentSeed = 0;
 
 /** Reset the global generator. Call once at the start of a run (the harness does). */
 export function seed(n: number): void {
   if (!Number.isInteger(n)) throw new RangeError(`seed must be an integer, got ${n}`);
   currentSeed = n;
-  generator = seedrandom.alea(String(n));
+  generator = seedrandom.alea(String(n), { state: true }) as StatefulPrng;
+}
+
+/** The global generator's full state, for checkpoints: restoring it continues the exact stream. */
+export interface RngState {
+  seed: number;
+  state: object;
+}
+
+/** Snapshot the global generator (JSON-serialisable). */
+export function getRngState(): RngState {
+  return { seed: currentSeed, state: generator.state() };
+}
+
+/** Restore a snapshot taken by {@link getRngState}. */
+export function setRngState(s: RngState): void {
+  currentSeed = s.seed;
+  generator = seedrandom.alea('', { state: s.state }) as StatefulPrng;
 }
 
 /** The seed last given to {@link seed} (0 before any call). */
