@@ -12,6 +12,10 @@
  * ```
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers neither the gradients nor the chained tensor methods (x.add(y)); the
+// @tensorflow/tfjs umbrella does it with these two imports, and so do we.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 
 export { tf };
 export * from './backend.js';
