@@ -15,6 +15,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['paperzoo-source'] } },
   test: {
     pool: 'forks',
+    reporters: ['default', './test/summary-reporter.ts'],
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
@@ -25,7 +26,7 @@ export default defineConfig({
       project('@paperzoo/cnn-zoo', 'packages/cnn-zoo'),
       project('@paperzoo/core-autograd', 'packages/core-autograd'),
       project('@paperzoo/cli', 'tools/cli'),
-      project('apps', 'apps'),
+      project('apps', 'apps', { include: ['*/*/test/**/*.test.ts', '*/*/*.test.ts'] }),
       project('workspace', 'test'),
     ],
   },
