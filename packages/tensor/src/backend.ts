@@ -11,8 +11,7 @@
  *
  * `auto` tries tensorflow (GPU) > webgpu (hardware) > wasm > cpu.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerPaperzooKernels } from './kernels/index.js';
 
@@ -109,6 +108,9 @@ async function activate(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new BackendUnavailableError(name, 'tf.setBackend returned false (the backend failed to initialise)', 'Run with PAPERZOO_BACKEND=cpu to use the pure-JS backend.');
   await tf.ready();
+  // The cpu backend prints an advert for tfjs-node on first use; library code never prints.
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
   registerPaperzooKernels();
 }
 

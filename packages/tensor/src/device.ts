@@ -1,6 +1,6 @@
 /** What ran a result: every result.json records this (ARCHITECTURE.md, reproduction contract). */
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { backendExtras } from './backend.js';
 
 export interface DeviceInfo {

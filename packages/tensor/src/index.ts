@@ -1,7 +1,7 @@
 /**
  * @paperzoo/tensor — THE tensor core of paperzoo.
  *
- * The TensorFlow.js API (tfjs-core 4.22.0) re-exported as `tf`, plus backend choice
+ * The TensorFlow.js API (tfjs 4.22.0: core + layers) re-exported as `tf`, plus backend choice
  * ({@link initBackend}), kernels that make wasm train, one global {@link seed}, leak assertions and
  * {@link deviceInfo}.
  *
@@ -11,11 +11,10 @@
  * seed(1);
  * ```
  */
-import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers neither the gradients nor the chained tensor methods (x.add(y)); the
-// @tensorflow/tfjs umbrella does it with these two imports, and so do we.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
+// The @tensorflow/tfjs umbrella (tfjs-core 4.22.0 + tfjs-layers, pinned): under Node it is the one
+// build that registers every gradient and the chained tensor methods (x.add(y)); tfjs-core's own Node
+// build registers neither. See docs/decisions/0001-tfjs-umbrella.md.
+import * as tf from '@tensorflow/tfjs';
 
 export { tf };
 export * from './backend.js';

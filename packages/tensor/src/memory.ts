@@ -2,7 +2,7 @@
  * Memory discipline: every model test in the repo asserts that a training step leaves the live
  * tensor count unchanged (STYLE.md §8).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 
 /** Thrown by {@link assertNoLeaks} when tensors created inside the callback are still alive. */
 export class TensorLeakError extends Error {

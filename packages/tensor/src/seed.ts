@@ -5,7 +5,7 @@
  * code never leaves it unset: it passes {@link nextSeed}, drawn from one global generator that
  * {@link seed} resets. The same `seed(n)` therefore gives bit-identical runs on a given backend.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 
 type Prng = () => number;
@@ -35,7 +35,7 @@ export function getRngState(): RngState {
 /** Restore a snapshot taken by {@link getRngState}. */
 export function setRngState(s: RngState): void {
   currentSeed = s.seed;
-  generator = seedrandom.alea('', { state: s.state }) as StatefulPrng;
+  generator = seedrandom.alea('', { state: s.state as seedrandom.State.Alea }) as StatefulPrng;
 }
 
 /** The seed last given to {@link seed} (0 before any call). */
