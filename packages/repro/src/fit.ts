@@ -1,0 +1,344 @@
+/**
+ * `fit` — the shared training loop: epochs over batches with a tfjs optimizer, a learning-rate
+ * schedule, progress, a NaN/Inf stop, an evaluation hook, a checkpoint after every epoch and an exact
+ * resume.
+ *
+ * Exactness. A resumed run ends with bit-identical weights and metrics to an uninterrupted run with
+ * the same seed on the same backend, because the checkpoint holds every input of the remaining
+ * computation: the variables, the optimizer's slot variables (`getWeights()`) and its other internal
+ * variables (Adam's β-powers), the global RNG state (which drives shuffles, dropout and
+ * augmentation through @paperzoo/tensor), the counters and the curves. This needs two things of the
+ * app: the batch source draws its randomness from the global generator (`shuffledIndices`,
+ * `nextSeed`, …) and builds the same model in the same order on every run.
+ *
+ * Interrupts. When `ctx.signal` aborts (SIGINT), the loop stops at the next step boundary, writes a
+ * mid-epoch checkpoint and throws {@link RunAbortedError}. Resuming replays the interrupted epoch's
+ * batch source up to that step (restoring the RNG state recorded before each batch, so per-batch
+ * augmentation replays exactly) without training on it, then continues.
+ */
+import { getRngState, setRngState, tf, type RngState } from '@paperzoo/tensor';
+import type { RunContext } from './context.js';
+import type { JsonValue } from './checkpoint.js';
+import { CheckpointMismatchError, NonFiniteLossError, RunAbortedError } from './errors.js';
+import type { Schedule } from './schedules.js';
+
+/** A named tensor as tfjs optimizers exchange them. */
+export interface NamedTensorLike {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** What `fit` needs of an optimizer; every `tf.train.*` optimizer qualifies. */
+export interface FitOptimizer {
+  minimize(f: () => tf.Scalar, returnCost?: boolean, varList?: tf.Variable[]): tf.Scalar | null;
+  /** The optimizer's state (iterations + slot variables), in a stable order. */
+  getWeights(): Promise<NamedTensorLike[]>;
+  setWeights(weights: NamedTensorLike[]): Promise<void>;
+}
+
+/** Variables by position (`model.weights`) or by name. */
+export type VariableSet = readonly tf.Variable[] | Readonly<Record<string, tf.Variable>>;
+
+/** The part of the run context `fit` uses. */
+export type FitContext = Pick<RunContext, 'progress' | 'log' | 'checkpoint' | 'signal' | 'info'>;
+
+/** Where a training step is. */
+export interface StepInfo {
+  /** 0-based index of the current epoch. */
+  epoch: number;
+  /** 0-based global optimizer step. */
+  step: number;
+  /** 0-based step within the epoch. */
+  stepInEpoch: number;
+}
+
+/** What the evaluation hook gets after each epoch. */
+export interface EpochInfo {
+  /** Epochs completed (1 after the first epoch). */
+  epoch: number;
+  /** Optimizer steps completed. */
+  step: number;
+  signal: AbortSignal;
+}
+
+/** One finished epoch. */
+export interface EpochSummary {
+  /** Epochs completed (1-based number of this epoch). */
+  epoch: number;
+  /** Optimizer steps completed at its end. */
+  step: number;
+  /** Mean training loss over the epoch's steps. */
+  trainLoss: number;
+  /** What `evaluate` returned. */
+  metrics: Record<string, number>;
+}
+
+export interface FitOptions<B> {
+  ctx: FitContext;
+  /** The trainable variables the optimizer updates (checkpointed). */
+  variables: VariableSet;
+  /** Non-trainable variables that change in training (batch-norm statistics); checkpointed, not optimized. */
+  extraVariables?: VariableSet;
+  optimizer: FitOptimizer;
+  epochs: number;
+  /** Batches per epoch (for progress and the fractional epoch of curve points). */
+  stepsPerEpoch: number;
+  /**
+   * A fresh batch source for epoch `epoch` (0-based). Draw shuffles and augmentation from the global
+   * generator of @paperzoo/tensor. The loop owns each batch: it disposes every tensor in it after its step.
+   */
+  batches: (epoch: number) => Iterable<B> | AsyncIterable<B>;
+  /** The loss of one batch, a scalar computed from the variables (called inside `optimizer.minimize`). */
+  loss: (batch: B, at: StepInfo) => tf.Scalar;
+  /** Learning rate as a function of the 0-based global step; applied before each step. */
+  learningRate?: Schedule;
+  /** Evaluation after every epoch; its numbers are logged as curves ('test_error', 'loss/test') and kept in the history. */
+  evaluate?: (at: EpochInfo) => Promise<Record<string, number>> | Record<string, number>;
+  /** Called after each epoch's checkpoint is written. */
+  onEpochEnd?: (summary: EpochSummary) => void | Promise<void>;
+  /** The curve the training loss is logged to (default 'loss/train'). */
+  lossCurve?: string;
+  /** Log the mean training loss every this many steps (default: about 20 points per epoch). */
+  logEvery?: number;
+  /** The progress task's name (default 'train'). */
+  label?: string;
+  /** Write a checkpoint after every epoch (default true). */
+  checkpoint?: boolean;
+}
+
+export interface FitResult {
+  /** Epochs completed. */
+  epochs: number;
+  /** Optimizer steps completed. */
+  steps: number;
+  /** Mean training loss of the last epoch (null when no epoch ran). */
+  trainLoss: number | null;
+  /** The last evaluation's numbers ({} without `evaluate`). */
+  metrics: Record<string, number>;
+  history: EpochSummary[];
+  /** Where the run resumed from, if it did. */
+  resumedFrom: { epoch: number; step: number } | null;
+}
+
+interface MidEpochState {
+  rngAtEpochStart: RngState;
+  rngBeforeBatch: RngState[];
+  windowSum: number;
+  windowCount: number;
+  epochSum: number;
+  epochCount: number;
+}
+
+interface FitState {
+  /** The epoch to continue with (0-based) — completed epochs. */
+  epoch: number;
+  stepInEpoch: number;
+  history: EpochSummary[];
+  optimizerWeights: string[];
+  midEpoch: MidEpochState | null;
+}
+
+function entriesOf(set: VariableSet | undefined, prefix: string): [string, tf.Variable][] {
+  if (!set) return [];
+  if (Array.isArray(set)) return (set as readonly tf.Variable[]).map((v, i) => [`${prefix}${i}`, v]);
+  return Object.entries(set as Record<string, tf.Variable>).map(([k, v]) => [`${prefix}${k}`, v]);
+}
+
+/** Tensor-valued own properties of the optimizer that `getWeights()` leaves out (Adam's accBeta1/2). */
+function hiddenOptimizerVariables(optimizer: FitOptimizer, listed: Set<tf.Tensor>): [string, tf.Variable][] {
+  const out: [string, tf.Variable][] = [];
+  for (const [key, value] of Object.entries(optimizer as object)) {
+    if (value instanceof tf.Variable && !listed.has(value) && !value.isDisposed) out.push([`optimizer-hidden/${key}`, value]);
+  }
+  return out.sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** Set the learning rate of a tfjs optimizer (SGD and momentum cache it as a tensor). */
+export function setOptimizerLearningRate(optimizer: object, lr: number): void {
+  const o = optimizer as { setLearningRate?: (lr: number) => void; learningRate?: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+function toAsyncIterator<B>(source: Iterable<B> | AsyncIterable<B>): AsyncIterator<B> | Iterator<B> {
+  if (source && typeof (source as AsyncIterable<B>)[Symbol.asyncIterator] === 'function') return (source as AsyncIterable<B>)[Symbol.asyncIterator]();
+  if (source && typeof (source as Iterable<B>)[Symbol.iterator] === 'function') return (source as Iterable<B>)[Symbol.iterator]();
+  throw new TypeError('fit: batches(epoch) must return an iterable or async iterable of batches');
+}
+
+function disposeBatch(batch: unknown): void {
+  tf.dispose(batch as tf.TensorContainer);
+}
+
+/**
+ * Train `variables` with `optimizer` for `epochs` epochs. See the module comment for checkpoint,
+ * resume and interrupt behaviour. Throws {@link NonFiniteLossError} when the loss becomes NaN or
+ * infinite and {@link RunAbortedError} when interrupted.
+ */
+export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
+  const { ctx, optimizer } = options;
+  if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new RangeError(`fit: epochs must be a non-negative integer, got ${options.epochs}`);
+  if (!Number.isInteger(options.stepsPerEpoch) || options.stepsPerEpoch < 1) throw new RangeError(`fit: stepsPerEpoch must be a positive integer, got ${options.stepsPerEpoch}`);
+  const trainable = entriesOf(options.variables, 'var/');
+  const extra = entriesOf(options.extraVariables, 'extra/');
+  if (trainable.length === 0) throw new RangeError('fit: no variables to train');
+  const varList = trainable.map(([, v]) => v);
+  const lossCurve = options.lossCurve ?? 'loss/train';
+  const logEvery = options.logEvery ?? Math.max(1, Math.round(options.stepsPerEpoch / 20));
+  const doCheckpoint = options.checkpoint ?? true;
+
+  let epoch = 0;
+  let step = 0;
+  let history: EpochSummary[] = [];
+  let resumedFrom: FitResult['resumedFrom'] = null;
+  let resumeMid: { mid: MidEpochState; stepInEpoch: number; rngNow: RngState } | null = null;
+
+  // ---- resume ----------------------------------------------------------------------------------
+  const loaded = await ctx.checkpoint.load();
+  if (loaded) {
+    const file = loaded.file;
+    try {
+      const state = (loaded.state as { fit?: FitState } | null)?.fit ?? null;
+      if (!state) throw new CheckpointMismatchError(file, 'it was not written by fit()');
+      for (const [name, v] of [...trainable, ...extra]) {
+        const t = loaded.tensors[name];
+        if (!t) throw new CheckpointMismatchError(file, `it has no tensor '${name}' (the model has changed)`);
+        if (t.shape.join(',') !== v.shape.join(',')) throw new CheckpointMismatchError(file, `'${name}' has shape [${t.shape.join(', ')}] there and [${v.shape.join(', ')}] in the model`);
+        v.assign(t);
+      }
+      const weights = state.optimizerWeights.map((name, i) => {
+        const t = loaded.tensors[`optimizer/${i}`];
+        if (!t) throw new CheckpointMismatchError(file, `optimizer weight ${i} is missing`);
+        return { name, tensor: t };
+      });
+      await optimizer.setWeights(weights);
+      const current = await optimizer.getWeights();
+      for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(current.map((w) => w.tensor)))) {
+        const t = loaded.tensors[name];
+        if (t && t.shape.join(',') === v.shape.join(',')) v.assign(t);
+      }
+      for (const w of current) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+      epoch = state.epoch;
+      step = loaded.step;
+      history = state.history;
+      if (state.midEpoch) resumeMid = { mid: state.midEpoch, stepInEpoch: state.stepInEpoch, rngNow: loaded.rng };
+      resumedFrom = { epoch, step };
+    } finally {
+      tf.dispose(Object.values(loaded.tensors));
+    }
+  }
+
+  const saveCheckpoint = async (epochsDone: number, stepInEpoch: number, mid: MidEpochState | null) => {
+    const optWeights = await optimizer.getWeights();
+    const tensors: Record<string, tf.Tensor> = {};
+    for (const [name, v] of [...trainable, ...extra]) tensors[name] = v;
+    optWeights.forEach((w, i) => (tensors[`optimizer/${i}`] = w.tensor));
+    for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(optWeights.map((w) => w.tensor)))) tensors[name] = v;
+    const state: FitState = { epoch: epochsDone, stepInEpoch, history, optimizerWeights: optWeights.map((w) => w.name), midEpoch: mid };
+    try {
+      await ctx.checkpoint.save({ epoch: epochsDone, step, tensors, state: { fit: state } as unknown as JsonValue });
+    } finally {
+      for (const w of optWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+    }
+  };
+
+  // ---- train -----------------------------------------------------------------------------------
+  const task = ctx.progress.start(options.label ?? 'train', options.epochs * options.stepsPerEpoch, { unit: 'steps', done: step });
+  let lastLr: number | undefined;
+  let lastTrainLoss: number | null = history.length ? history[history.length - 1].trainLoss : null;
+  try {
+    for (; epoch < options.epochs; epoch++) {
+      let mid: MidEpochState;
+      let stepInEpoch = 0;
+      let iterator: AsyncIterator<B> | Iterator<B>;
+      if (resumeMid) {
+        // Replay the interrupted epoch's batch source up to where it stopped, without training.
+        mid = resumeMid.mid;
+        setRngState(mid.rngAtEpochStart);
+        iterator = toAsyncIterator(options.batches(epoch));
+        for (let j = 0; j < resumeMid.stepInEpoch; j++) {
+          setRngState(mid.rngBeforeBatch[j]);
+          const r = await iterator.next();
+          if (r.done) throw new CheckpointMismatchError(ctx.checkpoint.file, `epoch ${epoch + 1} now has fewer than ${resumeMid.stepInEpoch} batches`);
+          disposeBatch(r.value);
+        }
+        stepInEpoch = resumeMid.stepInEpoch;
+        setRngState(resumeMid.rngNow);
+        resumeMid = null;
+        ctx.info(`resumed in epoch ${epoch + 1} at step ${step}`);
+      } else {
+        mid = { rngAtEpochStart: getRngState(), rngBeforeBatch: [], windowSum: 0, windowCount: 0, epochSum: 0, epochCount: 0 };
+        iterator = toAsyncIterator(options.batches(epoch));
+      }
+      const logWindow = () => {
+        if (mid.windowCount === 0) return;
+        ctx.log({ [lossCurve]: mid.windowSum / mid.windowCount }, { step, epoch: epoch + stepInEpoch / options.stepsPerEpoch });
+        mid.windowSum = 0;
+        mid.windowCount = 0;
+      };
+      for (;;) {
+        if (ctx.signal.aborted) {
+          let saved = false;
+          if (doCheckpoint) {
+            await saveCheckpoint(epoch, stepInEpoch, mid);
+            saved = true;
+          }
+          throw new RunAbortedError(epoch, step, saved);
+        }
+        mid.rngBeforeBatch.push(getRngState());
+        const r = await iterator.next();
+        if (r.done) {
+          mid.rngBeforeBatch.pop();
+          break;
+        }
+        const batch = r.value;
+        if (options.learningRate) {
+          const lr = options.learningRate(step);
+          if (lr !== lastLr) {
+            setOptimizerLearningRate(optimizer, lr);
+            lastLr = lr;
+          }
+        }
+        const at: StepInfo = { epoch, step, stepInEpoch };
+        let cost: tf.Scalar | null;
+        try {
+          cost = optimizer.minimize(() => options.loss(batch, at), true, varList);
+        } finally {
+          disposeBatch(batch);
+        }
+        if (!cost) throw new Error('fit: optimizer.minimize returned no cost');
+        const value = (await cost.data())[0];
+        cost.dispose();
+        if (!Number.isFinite(value)) throw new NonFiniteLossError(step, epoch, value, ctx.checkpoint.lastSavedEpoch);
+        step++;
+        stepInEpoch++;
+        mid.windowSum += value;
+        mid.windowCount++;
+        mid.epochSum += value;
+        mid.epochCount++;
+        if (stepInEpoch % logEvery === 0) logWindow();
+        task.update(step, { epoch: `${epoch + 1}/${options.epochs}`, loss: Number((mid.epochSum / mid.epochCount).toPrecision(4)) });
+      }
+      logWindow();
+      const trainLoss = mid.epochCount ? mid.epochSum / mid.epochCount : NaN;
+      lastTrainLoss = trainLoss;
+      const metrics = options.evaluate ? await options.evaluate({ epoch: epoch + 1, step, signal: ctx.signal }) : {};
+      if (Object.keys(metrics).length) ctx.log(metrics, { step, epoch: epoch + 1 });
+      const summary: EpochSummary = { epoch: epoch + 1, step, trainLoss, metrics };
+      history = [...history, summary];
+      if (doCheckpoint) await saveCheckpoint(epoch + 1, 0, null);
+      await options.onEpochEnd?.(summary);
+      if (ctx.signal.aborted && epoch + 1 < options.epochs) throw new RunAbortedError(epoch + 1, step, doCheckpoint);
+    }
+  } finally {
+    task.end();
+  }
+  return {
+    epochs: epoch,
+    steps: step,
+    trainLoss: lastTrainLoss,
+    metrics: history.length ? history[history.length - 1].metrics : {},
+    history,
+    resumedFrom,
+  };
+}
