@@ -8,9 +8,16 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { resolveFetchConfig } from '../src/index.js';
 
-/** A fresh temporary folder. */
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tmpDir(prefix = 'pz-datasets-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
