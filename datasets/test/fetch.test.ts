@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_DIR, DatasetError, fetchFile, fetchFileWithInfo, registry, type DatasetEntry, type FetchEvent, type FetchOptions } from '../src/index.js';
-import { bytesOf, closedPort, cutOff, makeTar, md5, serve, sha256, startServer, tmpDir, type TestServer } from './helpers.js';
+import { bytesOf, closedPort, cutOff, makeTar, md5, removeTmpDirs, serve, sha256, startServer, tmpDir, type TestServer } from './helpers.js';
 
 const body = bytesOf(200_000, 3);
 const wrong = bytesOf(200_000, 4);
@@ -37,7 +37,10 @@ beforeAll(async () => {
   server = await startServer(routes);
   deadPort = await closedPort();
 });
-afterAll(async () => server.close());
+afterAll(async () => {
+  await server.close();
+  removeTmpDirs();
+});
 
 /** A one-file dataset served from the given paths (full URLs allowed). */
 function toy(name: string, urls: string[], extra: Partial<DatasetEntry['files'][string]> = {}): DatasetEntry {

@@ -9,11 +9,13 @@ import { PNG } from 'pngjs';
 import { resolveFetchConfig } from '../src/index.js';
 
 const created: string[] = [];
-process.on('exit', () => {
-  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
-});
 
-/** A fresh temporary folder, removed when the test process exits. */
+/** Removes the folders made by {@link tmpDir}; test files call it in `afterAll`. */
+export function removeTmpDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh temporary folder (removed by {@link removeTmpDirs}). */
 export function tmpDir(prefix = 'pz-datasets-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   created.push(dir);

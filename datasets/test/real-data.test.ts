@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUNDLED_DIR,
   CIFAR10_CLASSES,
@@ -33,7 +33,7 @@ import {
   unzipMembers,
   type FetchOptions,
 } from '../src/index.js';
-import { configuredMirror, sha256, tmpDir } from './helpers.js';
+import { configuredMirror, removeTmpDirs, sha256, tmpDir } from './helpers.js';
 
 const mirror = configuredMirror();
 const noMirror = mirror === null;
@@ -44,6 +44,7 @@ beforeAll(() => {
   // A fresh cache: stamps for the mirror's files go there, never into ~/.cache.
   opts = { mirror, cacheDir: tmpDir('pz-real-'), offline: true };
 });
+afterAll(removeTmpDirs);
 
 const histogram = (labels: ArrayLike<number>, k: number): number[] => {
   const h = new Array<number>(k).fill(0);
