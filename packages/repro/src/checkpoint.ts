@@ -38,6 +38,8 @@ export interface CheckpointSnapshot {
   state?: JsonValue;
   /** The RNG state to store; default: the global generator's state now. */
   rng?: RngState;
+  /** A checkpoint taken inside an epoch (on interrupt), not at its end. */
+  partial?: boolean;
 }
 
 /** A checkpoint read back. The caller owns (and must dispose) `tensors`. */
@@ -180,7 +182,7 @@ export interface CheckpointStoreOptions {
   identity: CheckpointIdentity;
   curves: CurveLog;
   resume: boolean;
-  onSave?: (info: { epoch: number; step: number; file: string }) => void;
+  onSave?: (info: { epoch: number; step: number; file: string; partial: boolean }) => void;
   onLoad?: (info: { epoch: number; step: number; file: string; savedAt: string }) => void;
   onWarn?: (text: string) => void;
 }
@@ -211,7 +213,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
       );
       await writeFileAtomic(file, bytes);
       lastSavedEpoch = snapshot.epoch;
-      options.onSave?.({ epoch: snapshot.epoch, step: snapshot.step, file });
+      options.onSave?.({ epoch: snapshot.epoch, step: snapshot.step, file, partial: snapshot.partial ?? false });
     },
     async load() {
       if (!options.resume || !(await exists(file))) return null;

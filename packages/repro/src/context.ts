@@ -17,7 +17,8 @@ export type RunEvent =
   | { type: 'progress'; task: string; done: number; total: number; info: Record<string, string | number> }
   | { type: 'progress-end'; task: string }
   | { type: 'message'; level: 'info' | 'warn'; text: string }
-  | { type: 'checkpoint'; epoch: number; step: number; file: string }
+  /** `epoch` = epochs completed; `partial` = saved inside epoch `epoch + 1` (on interrupt). */
+  | { type: 'checkpoint'; epoch: number; step: number; file: string; partial: boolean }
   | { type: 'resume'; epoch: number; step: number; file: string; savedAt: string };
 
 /** Receives run events (the CLI's renderer; tests collect them in an array). */
@@ -108,7 +109,7 @@ export function createRunContext<C>(options: CreateRunContextOptions<C>): RunCon
     identity: { id: options.id, tier: options.tier, seed: options.seed, config: options.config, backend },
     curves,
     resume: options.resume ?? false,
-    onSave: ({ epoch, step, file }) => emit({ type: 'checkpoint', epoch, step, file }),
+    onSave: ({ epoch, step, file, partial }) => emit({ type: 'checkpoint', epoch, step, file, partial }),
     onLoad: ({ epoch, step, file, savedAt }) => emit({ type: 'resume', epoch, step, file, savedAt }),
     onWarn: (text) => emit({ type: 'message', level: 'warn', text }),
   });

@@ -28,8 +28,9 @@ export interface Paper {
   url: string;
 }
 
-/** The backends a tier may prefer (see @paperzoo/tensor `initBackend`). */
-export type TierBackend = 'auto' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
+/** The backends a run may ask for (see @paperzoo/tensor `initBackend`). */
+export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
+export type TierBackend = (typeof BACKEND_NAMES)[number];
 
 /** One budget of a reproduction: a typed config preset plus what it costs. */
 export interface Tier<C> {
@@ -144,7 +145,7 @@ const claimSchema = z.discriminatedUnion('kind', [
 const tierSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   budget: z.string().min(1, 'say what the tier costs'),
-  backend: z.enum(['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow']).optional(),
+  backend: z.enum(BACKEND_NAMES).optional(),
   description: z.string().optional(),
 });
 

@@ -236,7 +236,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(optWeights.map((w) => w.tensor)))) tensors[name] = v;
     const state: FitState = { epoch: epochsDone, stepInEpoch, history, optimizerWeights: optWeights.map((w) => w.name), midEpoch: mid };
     try {
-      await ctx.checkpoint.save({ epoch: epochsDone, step, tensors, state: { fit: state } as unknown as JsonValue });
+      await ctx.checkpoint.save({ epoch: epochsDone, step, tensors, state: { fit: state } as unknown as JsonValue, partial: mid !== null });
     } finally {
       for (const w of optWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
     }

@@ -23,3 +23,6 @@ export * from './harness.js';
 export * from './errors.js';
 export * from './suggest.js';
 export { writeFileAtomic } from './fsutil.js';
+export * from './discover.js';
+export * from './compare.js';
+export * from './renderer.js';

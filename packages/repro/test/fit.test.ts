@@ -18,7 +18,8 @@ afterAll(() => resetHooks());
 
 const run = (extra: Partial<Parameters<typeof runReproduction>[1]> = {}) => runReproduction(tiny, { appDir: dir, tier: 'smoke', backend: 'cpu', seed: 7, ...extra });
 
-describe('checkpoint and resume', () => {
+describe.each(['cpu', 'wasm'])('checkpoint and resume on %s', (backend) => {
+  const run = (extra: Partial<Parameters<typeof runReproduction>[1]> = {}) => runReproduction(tiny, { appDir: dir, tier: 'smoke', backend, seed: 7, ...extra });
   it('3 epochs straight == 2 epochs, crash, resume: identical final weights and metric', async () => {
     const straight = await run();
     const straightWeights = hooks.lastWeights;
@@ -27,11 +28,11 @@ describe('checkpoint and resume', () => {
 
     const other = mkdtempSync(path.join(os.tmpdir(), 'pz-fit-'));
     hooks.crashAfterEpoch = 2;
-    await expect(runReproduction(tiny, { appDir: other, tier: 'smoke', backend: 'cpu', seed: 7 })).rejects.toThrow('simulated crash');
+    await expect(runReproduction(tiny, { appDir: other, tier: 'smoke', backend, seed: 7 })).rejects.toThrow('simulated crash');
     expect(readdirSync(path.join(other, 'results', 'smoke', 'checkpoint'))).toEqual(['checkpoint.pzck']);
     resetHooks();
     const events: RunEvent[] = [];
-    const resumed = await runReproduction(tiny, { appDir: other, tier: 'smoke', backend: 'cpu', seed: 7, resume: true, onEvent: (e) => events.push(e) });
+    const resumed = await runReproduction(tiny, { appDir: other, tier: 'smoke', backend, seed: 7, resume: true, onEvent: (e) => events.push(e) });
     expect(events.some((e) => e.type === 'resume' && e.epoch === 2)).toBe(true);
     expect(resumed.result.metrics.resumed).toBe(true);
     expect(resumed.result.resumed).toMatchObject({ epoch: 2, step: 8 });
@@ -51,11 +52,11 @@ describe('checkpoint and resume', () => {
     const other = mkdtempSync(path.join(os.tmpdir(), 'pz-fit-'));
     hooks.controller = new AbortController();
     hooks.abortAtStep = 5; // epoch 2, batch 2: noticed before step 6
-    const err = await runReproduction(tiny, { appDir: other, tier: 'smoke', backend: 'cpu', seed: 7, signal: hooks.controller.signal }).catch((e: unknown) => e);
+    const err = await runReproduction(tiny, { appDir: other, tier: 'smoke', backend, seed: 7, signal: hooks.controller.signal }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RunAbortedError);
     expect(err).toMatchObject({ name: 'RunAbortedError', step: 6, epoch: 1, checkpointSaved: true });
     resetHooks();
-    const resumed = await runReproduction(tiny, { appDir: other, tier: 'smoke', backend: 'cpu', seed: 7, resume: true });
+    const resumed = await runReproduction(tiny, { appDir: other, tier: 'smoke', backend, seed: 7, resume: true });
     expect(resumed.result.resumed).toMatchObject({ epoch: 1, step: 6 });
     expect(resumed.result.metrics.weights_digest).toBe(straight.result.metrics.weights_digest);
     expect(resumed.result.metrics.train_error).toBe(straight.result.metrics.train_error);
@@ -119,6 +120,30 @@ describe('fit', () => {
       optimizer.dispose();
       p.dispose();
     }
+  });
+
+  it('leaks no tensors when resuming either', async () => {
+    const p = tinyProblem();
+    const options = (ctx: ReturnType<typeof createRunContext>, optimizer: tf.Optimizer, epochs: number) => ({
+      ctx,
+      variables: [p.w, p.b],
+      optimizer,
+      epochs,
+      stepsPerEpoch: 2,
+      batches: () => [0, 2].map((s) => ({ x: p.x.slice([s, 0], [2, 3]), y: p.y.slice([s], [2]) })),
+      loss: (batch: { x: tf.Tensor; y: tf.Tensor }) => softmaxCrossEntropy(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
+    });
+    const first = tf.train.adam(0.1);
+    await fit(options(createRunContext({ id: 'r', tier: 'smoke', seed: 3, config: {}, resultsDir: path.join(dir, 'r') }), first, 1));
+    first.dispose();
+    const second = tf.train.adam(0.1);
+    const before = tf.memory().numTensors;
+    const res = await fit(options(createRunContext({ id: 'r', tier: 'smoke', seed: 3, config: {}, resultsDir: path.join(dir, 'r'), resume: true }), second, 2));
+    expect(res.resumedFrom).toEqual({ epoch: 1, step: 2 });
+    expect(res.steps).toBe(4);
+    expect(tf.memory().numTensors - before).toBe(4); // Adam's m and v for w and b, loaded from the checkpoint
+    second.dispose();
+    p.dispose();
   });
 
   it('reports progress, logs curves and rejects bad options', async () => {

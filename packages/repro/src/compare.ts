@@ -1,0 +1,193 @@
+/**
+ * Paper vs ours for every claim: `paperzoo compare` prints these rows and `paperzoo report` renders
+ * them as REPRODUCTIONS.md.
+ *
+ * Claims are re-evaluated from the metrics stored in each result.json with the claim definitions as
+ * they are now, so a tightened tolerance or a new claim shows up without rerunning; a row says when
+ * that changed the stored verdict.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { claimsForTier, evaluateClaim, TIER_NAMES, type Claim, type ClaimResult, type TierName, type Verdict } from './claims.js';
+import { formatValue, type Metrics } from './format.js';
+import type { LoadedApp } from './discover.js';
+import { canonicalJson } from './checkpoint.js';
+import { readResult, type ResultRecord } from './result.js';
+import { tierResultsDir } from './harness.js';
+
+/** Where a number came from. */
+export interface Provenance {
+  tier: TierName;
+  /** When the run ended (ISO). */
+  date: string;
+  sha: string | null;
+  dirty: boolean | null;
+  backend: string;
+  device: string;
+  seed: number;
+}
+
+/** One claim of one tier of one app. */
+export interface ComparisonRow {
+  app: LoadedApp;
+  tier: TierName;
+  claim: Claim;
+  /** The claim evaluated against the stored metrics; null when there is no usable result. */
+  evaluated: ClaimResult | null;
+  verdict: Verdict;
+  provenance: Provenance | null;
+  /** Anything a reader should know: no result yet, stale verdict, overrides, a config that changed. */
+  notes: string[];
+  /** The result file (whether or not it exists). */
+  resultFile: string;
+  /** Plot files of the result, repo-relative to the app folder ('results/full/loss.svg'). */
+  plots: string[];
+}
+
+export interface ComparisonSummary {
+  rows: ComparisonRow[];
+  counts: Record<Verdict, number>;
+  /** pass only when every row passes. */
+  verdict: Verdict;
+}
+
+function storedMetrics(result: ResultRecord): Metrics {
+  // result.json stores non-finite numbers as null: judge them as NaN (a fail), not as absent.
+  const out: Metrics = {};
+  for (const [k, v] of Object.entries(result.metrics)) out[k] = v === null ? NaN : v;
+  return out;
+}
+
+function provenanceOf(result: ResultRecord): Provenance {
+  return { tier: result.tier, date: result.endedAt, sha: result.git.sha, dirty: result.git.dirty, backend: result.backend, device: result.device.device, seed: result.seed };
+}
+
+/** Build the comparison rows of `apps` for the given tiers (default: both). */
+export async function compareResults(apps: readonly LoadedApp[], tiers: readonly TierName[] = TIER_NAMES, options: { resultsDir?: (app: LoadedApp) => string } = {}): Promise<ComparisonSummary> {
+  const rows: ComparisonRow[] = [];
+  for (const app of apps) {
+    for (const tier of tiers) {
+      const claims = claimsForTier(app.repro.claims, tier);
+      if (!claims.length) continue;
+      const dir = tierResultsDir(app.entry.dir, tier, options.resultsDir?.(app));
+      const resultFile = path.join(dir, 'result.json');
+      let result: ResultRecord | null = null;
+      const notes: string[] = [];
+      if (!existsSync(resultFile)) {
+        notes.push(`no ${tier} result yet — run \`paperzoo run ${app.repro.id} --tier ${tier}\``);
+      } else {
+        try {
+          result = await readResult(resultFile);
+          if (result.id !== app.repro.id || result.tier !== tier) {
+            notes.push(`${path.relative(app.entry.dir, resultFile)} belongs to ${result.id}/${result.tier}`);
+            result = null;
+          }
+        } catch (e) {
+          notes.push(e instanceof Error ? e.message.split('\n')[0] : String(e));
+        }
+      }
+      const shared: string[] = [];
+      if (result) {
+        if (Object.keys(result.overrides).length) shared.push(`run with --set ${Object.entries(result.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+        else if (canonicalJson(result.config) !== canonicalJson(app.repro.tiers[tier].config)) shared.push(`the ${tier} preset changed since this run`);
+      }
+      for (const claim of claims) {
+        const rowNotes = [...notes, ...shared];
+        let evaluated: ClaimResult | null = null;
+        let verdict: Verdict = 'missing';
+        if (result) {
+          evaluated = evaluateClaim(claim, storedMetrics(result));
+          verdict = evaluated.verdict;
+          const stored = result.claims.find((c) => c.id === claim.id);
+          if (!stored) rowNotes.push('claim added after this run');
+          else if (stored.verdict !== verdict) rowNotes.push(`the run recorded ${stored.verdict}; the claim has changed since`);
+        }
+        rows.push({ app, tier, claim, evaluated, verdict, provenance: result ? provenanceOf(result) : null, notes: rowNotes, resultFile, plots: result ? result.plots.map((p) => `results/${tier}/${p}`) : [] });
+      }
+    }
+  }
+  const counts: Record<Verdict, number> = { pass: 0, fail: 0, missing: 0 };
+  for (const r of rows) counts[r.verdict]++;
+  const verdict: Verdict = counts.fail ? 'fail' : counts.missing ? 'missing' : 'pass';
+  return { rows, counts, verdict };
+}
+
+/** 'pass 3 · fail 1 · missing 0' with the total. */
+export function summaryLine(summary: ComparisonSummary): string {
+  const { counts } = summary;
+  const total = counts.pass + counts.fail + counts.missing;
+  return `${total} claim${total === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.fail} fail, ${counts.missing} missing`;
+}
+
+/** The paper's number of a claim, formatted ('0.95%', '1.10% vs 2.00%', '< 5.00%'). */
+export function publishedText(claim: Claim): string {
+  const hint = { format: claim.format, digits: claim.digits };
+  switch (claim.kind) {
+    case 'value':
+      return formatValue(claim.published, hint);
+    case 'threshold':
+      return claim.published === undefined ? '—' : formatValue(claim.published, hint);
+    case 'ranking':
+      return claim.published ? `${formatValue(claim.published.better, hint)} vs ${formatValue(claim.published.worse, hint)}` : '—';
+    case 'exact':
+      return formatValue(claim.expected, hint);
+  }
+}
+
+/** Our number of a row, formatted (the two values of a ranking). */
+export function measuredText(row: ComparisonRow): string {
+  const e = row.evaluated;
+  if (!e) return '—';
+  const hint = { format: row.claim.format, digits: row.claim.digits };
+  if (row.claim.kind === 'ranking') {
+    const v = e.values ?? {};
+    return `${formatValue(v[row.claim.better], hint)} vs ${formatValue(v[row.claim.worse], hint)}`;
+  }
+  if (e.measured === null && e.verdict === 'fail') return 'NaN';
+  return formatValue(e.measured, hint);
+}
+
+/** 'full · 2025-11-21 · 1a2b3c4+dirty · wasm (Intel Xeon)'. */
+export function provenanceText(p: Provenance | null): string {
+  if (!p) return '—';
+  const sha = p.sha ? p.sha.slice(0, 7) + (p.dirty ? '+dirty' : '') : 'no git';
+  return `${p.tier} · ${p.date.slice(0, 10)} · ${sha} · ${p.backend} (${p.device})`;
+}
+
+function md(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+const VERDICT_MARK: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail', missing: '⚪ missing' };
+
+/** Render REPRODUCTIONS.md: one row per claim, linking each app's README and plots. */
+export function renderReport(summary: ComparisonSummary, root: string): string {
+  const lines: string[] = [
+    '# Reproductions',
+    '',
+    '<!-- Generated by `npx paperzoo report` from apps/*/*/results/<tier>/result.json. Do not edit by hand. -->',
+    '',
+    `Every claim of every paper, the paper's number beside ours. ${summaryLine(summary)}.`,
+    'Smoke results are regenerated by CI on every push (and not committed); full-tier results are committed',
+    'with their provenance (tier · date · git commit · backend and device).',
+    '',
+    '| Paper | Claim | Source | Tier | Paper says | Ours | Verdict | Provenance | Plots |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const row of summary.rows) {
+    const { repro, entry } = row.app;
+    const rel = (p: string) => path.relative(root, path.join(entry.dir, p)).split(path.sep).join('/');
+    const readme = existsSync(path.join(entry.dir, 'README.md')) ? `[${md(repro.paper.title)}](${rel('README.md')})` : md(repro.paper.title);
+    const paper = `${readme} (${md(repro.paper.authors[0].split(' ').slice(-1)[0])}${repro.paper.authors.length > 1 ? ' et al.' : ''} ${repro.paper.year})`;
+    const claim = md(row.claim.what + (row.claim.setting ? ` (${row.claim.setting})` : ''));
+    const tolerance = row.evaluated ? ` (${md(row.evaluated.tolerance)})` : '';
+    const notes = row.notes.length ? `<br><sub>${md(row.notes.join('; '))}</sub>` : '';
+    const plots = row.plots.filter((p) => existsSync(path.join(entry.dir, p))).map((p) => `[${md(path.basename(p, '.svg').replace(/_/g, ' '))}](${rel(p)})`).join(' · ') || '—';
+    lines.push(
+      `| ${paper} | ${claim} | ${md(row.claim.source)} | ${row.tier} | ${md(publishedText(row.claim))} | ${md(measuredText(row))} | ${VERDICT_MARK[row.verdict]}${tolerance}${notes} | ${md(provenanceText(row.provenance))} | ${plots} |`,
+    );
+  }
+  if (!summary.rows.length) lines.push('| — | no reproductions yet | | | | | | | |');
+  lines.push('');
+  return lines.join('\n');
+}

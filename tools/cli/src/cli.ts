@@ -1,0 +1,319 @@
+/**
+ * `paperzoo` — list, run, compare and report the paper reproductions.
+ *
+ * A thin layer over @paperzoo/repro: argument parsing (commander), tables (cli-table3) and exit codes.
+ * Exit codes: 0 all claims pass · 1 a claim fails or is missing, or a run failed · 2 usage error ·
+ * 130 interrupted (a checkpoint was saved; rerun with --resume).
+ */
+import { readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import Table from 'cli-table3';
+import {
+  BACKEND_NAMES,
+  claimsForTier,
+  compareResults,
+  createConsoleRenderer,
+  discoverApps,
+  findApp,
+  findRepoRoot,
+  loadReproduction,
+  measuredText,
+  provenanceText,
+  publishedText,
+  renderReport,
+  resolveRunConfig,
+  type RunAbortedError,
+  runReproduction,
+  suggest,
+  summaryLine,
+  TIER_NAMES,
+  type AppEntry,
+  type ClaimResult,
+  type LoadedApp,
+  type OutputStream,
+  type TierName,
+  type Verdict,
+} from '@paperzoo/repro';
+
+/** Where the CLI writes and what it may hook into; `main.ts` passes the real process. */
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Working directory the repo root is searched from. */
+  cwd: string;
+  /** Called when a run starts: returns the signal that SIGINT aborts, and a function to stop listening. */
+  trapInterrupts?: () => { signal: AbortSignal; release(): void };
+}
+
+/** Exit codes. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+const CLI_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+function cliVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(CLI_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A commander argument parser accepting one of `choices`, with a suggestion on a typo. */
+function oneOf<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    const guess = suggest(value, choices);
+    throw new InvalidArgumentError(`'${value}' is not one of ${choices.join(', ')}${guess ? ` — did you mean '${guess}'?` : ''}`);
+  };
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`the seed must be an integer, got '${value}'`);
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  if (!value.includes('=')) throw new InvalidArgumentError(`expected key=value, got '${value}'`);
+  return [...previous, value];
+}
+
+const MARK: Record<Verdict, string> = { pass: '✓', fail: '✗', missing: '?' };
+
+function table(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [], compact: false } });
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}
+
+/**
+ * Error checks by name: an app's reproduction.ts may load its own copy of @paperzoo/repro (a
+ * CommonJS app package), whose error classes are not the CLI's.
+ */
+function isNamed<T extends Error = Error>(e: unknown, name: string): e is T {
+  return e instanceof Error && e.name === name;
+}
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Run the CLI with `argv` (without the node and script paths). Resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const out = (s = '') => io.stdout.write(s + '\n');
+  const err = (s: string) => io.stderr.write(s + '\n');
+
+  const program = new Command('paperzoo');
+  program
+    .description('Classic deep-learning papers reproduced in TypeScript: the paper\'s number beside ours.')
+    .version(cliVersion(), '-V, --version')
+    .option('--root <dir>', 'repository root (default: the nearest package.json with "workspaces" above the working directory)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  const rootDir = (): string => {
+    const given = program.opts<{ root?: string }>().root;
+    if (given) return path.resolve(io.cwd, given);
+    return findRepoRoot(io.cwd, CLI_DIR);
+  };
+  const rel = (p: string) => path.relative(io.cwd, p) || '.';
+
+  /** Discover and import every app; report the ones that fail to load. */
+  const loadAll = async (root: string): Promise<{ loaded: LoadedApp[]; failed: { entry: AppEntry; error: string }[] }> => {
+    const entries = await discoverApps(root);
+    const loaded: LoadedApp[] = [];
+    const failed: { entry: AppEntry; error: string }[] = [];
+    for (const entry of entries) {
+      for (const w of entry.warnings) err(`warning: ${w}`);
+      try {
+        loaded.push({ entry, repro: await loadReproduction(entry) });
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        failed.push({ entry, error });
+        err(`error: cannot load ${entry.relDir}/reproduction.ts: ${error}`);
+      }
+    }
+    return { loaded, failed };
+  };
+
+  // ---- list ------------------------------------------------------------------------------------
+  program
+    .command('list')
+    .description('list the reproductions: id, paper, year, package, claims, last result')
+    .action(async () => {
+      const root = rootDir();
+      const { loaded, failed } = await loadAll(root);
+      if (!loaded.length && !failed.length) {
+        out(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
+        return;
+      }
+      const summary = await compareResults(loaded);
+      const t = table(['id', 'paper', 'year', 'package', 'claims', 'last result']);
+      for (const app of loaded) {
+        const { repro } = app;
+        const perTier = TIER_NAMES.map((tier) => `${tier} ${claimsForTier(repro.claims, tier).length}`).join(', ');
+        const last = TIER_NAMES.map((tier) => {
+          const rows = summary.rows.filter((r) => r.app === app && r.tier === tier);
+          if (!rows.length) return null;
+          const p = rows.find((r) => r.provenance)?.provenance;
+          if (!p) return `${tier}: —`;
+          const verdict = rows.some((r) => r.verdict === 'fail') ? 'fail' : rows.some((r) => r.verdict === 'missing') ? 'missing' : 'pass';
+          const passed = rows.filter((r) => r.verdict === 'pass').length;
+          return `${tier}: ${MARK[verdict]} ${verdict} ${passed}/${rows.length} (${p.date.slice(0, 10)})`;
+        })
+          .filter((x): x is string => x !== null)
+          .join('\n');
+        t.push([repro.id, truncate(repro.paper.title, 48), String(repro.paper.year), repro.package, `${repro.claims.length} (${perTier})`, last]);
+      }
+      for (const f of failed) t.push([f.entry.id, `(failed to load: ${truncate(f.error, 60)})`, '', '', '', '']);
+      out(t.toString());
+      if (failed.length) exitCode = EXIT.failed;
+    });
+
+  // ---- run -------------------------------------------------------------------------------------
+  program
+    .command('run')
+    .description('run a reproduction (or --all) and check its claims; writes results/<tier>/result.json and SVG curves')
+    .argument('[id]', 'the reproduction to run (see `paperzoo list`)')
+    .option('--all', 'run every reproduction')
+    .addOption(new Option('--tier <tier>', 'smoke (CPU, ≤ ~90 s) or full (the paper\'s budget)').argParser(oneOf(TIER_NAMES)).default('smoke'))
+    .option('--seed <n>', 'random seed (default: the reproduction\'s, usually 0)', parseSeed)
+    .addOption(new Option('--backend <name>', `tensor backend: ${BACKEND_NAMES.join(', ')} (default: PAPERZOO_BACKEND, the tier's choice, else auto)`).argParser(oneOf(BACKEND_NAMES)))
+    .option('--set <key=value>', 'override a config field of the tier preset (repeatable), e.g. --set epochs=2', collect, [] as string[])
+    .option('--resume', 'continue from the checkpoint of an interrupted run (same tier, seed and config)')
+    .option('--data-mirror <dir>', 'a local folder tried before downloading datasets (sets PAPERZOO_DATA_MIRROR)')
+    .action(async (id: string | undefined, opts: { all?: boolean; tier: TierName; seed?: number; backend?: string; set: string[]; resume?: boolean; dataMirror?: string }) => {
+      if (id && opts.all) throw new UsageError('give a reproduction id or --all, not both');
+      if (opts.all && opts.set.length) throw new UsageError('--set applies to one reproduction; it cannot be combined with --all');
+      const root = rootDir();
+      let targets: LoadedApp[];
+      let failedToLoad = 0;
+      if (opts.all) {
+        const { loaded, failed } = await loadAll(root);
+        targets = loaded;
+        failedToLoad = failed.length;
+        if (!loaded.length && !failed.length) throw new UsageError(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
+      } else {
+        const entries = await discoverApps(root);
+        if (!id) throw new UsageError(`say which reproduction to run: paperzoo run <id>, or --all${entries.length ? ` (known: ${entries.map((e) => e.id).join(', ')})` : ''}`);
+        const entry = findApp(entries, id);
+        for (const w of entry.warnings) err(`warning: ${w}`);
+        const repro = await loadReproduction(entry);
+        // validate --set / --seed before touching the backend
+        resolveRunConfig(repro, { tier: opts.tier, seed: opts.seed, set: opts.set });
+        targets = [{ entry, repro }];
+      }
+
+      const verdicts: { id: string; verdict: Verdict | 'error' }[] = [];
+      for (const app of targets) {
+        const renderer = createConsoleRenderer({ stream: io.stderr });
+        const trap = io.trapInterrupts?.();
+        try {
+          const { result, resultFile } = await runReproduction(app.repro, {
+            appDir: app.entry.dir,
+            tier: opts.tier,
+            seed: opts.seed,
+            backend: opts.backend,
+            set: opts.set,
+            resume: opts.resume,
+            dataMirror: opts.dataMirror ? path.resolve(io.cwd, opts.dataMirror) : undefined,
+            signal: trap?.signal,
+            onEvent: renderer.observer,
+          });
+          renderer.close();
+          out(`${app.repro.id} · ${opts.tier}: ${rel(resultFile)}${result.plots.length ? ` (+ ${result.plots.join(', ')})` : ''} · ${result.wallTimeSeconds.toFixed(1)} s`);
+          // the tier's first claim is its headline: print it last
+          const [headline, ...others] = result.claims as ClaimResult[];
+          for (const c of [...others, headline].filter(Boolean)) out(`${MARK[c.verdict]} ${c.line}`);
+          verdicts.push({ id: app.repro.id, verdict: result.verdict });
+        } catch (e) {
+          renderer.close();
+          if (isNamed<RunAbortedError>(e, 'RunAbortedError')) {
+            err(`${app.repro.id}: ${e.message}`);
+            if (e.checkpointSaved) err(`resume with: npx paperzoo run ${app.repro.id} --tier ${opts.tier}${opts.seed !== undefined ? ` --seed ${opts.seed}` : ''}${opts.set.map((s) => ` --set ${s}`).join('')} --resume`);
+            exitCode = EXIT.interrupted;
+            return;
+          }
+          if (isNamed(e, 'ConfigOverrideError')) throw e;
+          err(`error: ${app.repro.id}: ${e instanceof Error ? `${e.name === 'Error' ? '' : e.name + ': '}${e.message}` : String(e)}`);
+          verdicts.push({ id: app.repro.id, verdict: 'error' });
+        } finally {
+          trap?.release();
+        }
+      }
+      if (targets.length > 1 || failedToLoad) {
+        const count = (v: Verdict | 'error') => verdicts.filter((x) => x.verdict === v).length;
+        out(`${verdicts.length + failedToLoad} reproductions (${opts.tier}): ${count('pass')} pass, ${count('fail')} fail, ${count('missing')} missing, ${count('error') + failedToLoad} errors`);
+      }
+      if (failedToLoad || verdicts.some((v) => v.verdict !== 'pass')) exitCode = EXIT.failed;
+    });
+
+  // ---- compare ---------------------------------------------------------------------------------
+  program
+    .command('compare')
+    .description('paper vs ours for every claim, with provenance; exits 1 when a claim fails or a result is missing')
+    .addOption(new Option('--tier <tier>', 'smoke, full or all').argParser(oneOf(['smoke', 'full', 'all'] as const)).default('all'))
+    .action(async (opts: { tier: TierName | 'all' }) => {
+      const root = rootDir();
+      const { loaded, failed } = await loadAll(root);
+      const tiers = opts.tier === 'all' ? TIER_NAMES : [opts.tier];
+      const summary = await compareResults(loaded, tiers);
+      if (!summary.rows.length && !failed.length) {
+        out(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
+        return;
+      }
+      const t = table(['id', 'claim', 'source', 'tier', 'paper', 'ours', 'verdict', 'provenance']);
+      for (const row of summary.rows) {
+        const claim = truncate(row.claim.what, 44) + (row.notes.length ? '\n' + row.notes.map((n) => `  ${truncate(n, 60)}`).join('\n') : '');
+        const tolerance = row.evaluated ? ` (${row.evaluated.tolerance})` : '';
+        t.push([row.app.repro.id, claim, row.claim.source, row.tier, publishedText(row.claim), measuredText(row), `${MARK[row.verdict]} ${row.verdict}${tolerance}`, provenanceText(row.provenance).replace(/^(\w+) · /, '')]);
+      }
+      out(t.toString());
+      for (const f of failed) out(`✗ ${f.entry.id}: cannot load (${f.error.split('\n')[0]})`);
+      out(summaryLine(summary) + (failed.length ? `; ${failed.length} reproduction(s) failed to load` : ''));
+      if (summary.verdict !== 'pass' || failed.length) exitCode = EXIT.failed;
+    });
+
+  // ---- report ----------------------------------------------------------------------------------
+  program
+    .command('report')
+    .description('write REPRODUCTIONS.md at the repository root: one row per claim, linking each app\'s README and plots')
+    .action(async () => {
+      const root = rootDir();
+      const { loaded, failed } = await loadAll(root);
+      const summary = await compareResults(loaded);
+      const file = path.join(root, 'REPRODUCTIONS.md');
+      await fs.writeFile(file, renderReport(summary, root));
+      out(`wrote ${rel(file)}: ${summaryLine(summary)}`);
+      if (failed.length) exitCode = EXIT.failed;
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UsageError || isNamed(e, 'ConfigOverrideError') || isNamed(e, 'UnknownReproductionError') || e instanceof RangeError) {
+      err(`error: ${e.message}`);
+      return EXIT.usage;
+    }
+    err(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.failed;
+  }
+  return exitCode;
+}

@@ -1,0 +1,89 @@
+/**
+ * A temporary fake repository for the CLI tests: a package.json with workspaces and two tiny
+ * reproductions (milliseconds each) under apps/demo/. It lives in <repo>/.paperzoo-tmp/ (git-ignored)
+ * so that '@paperzoo/repro' and '@paperzoo/tensor' resolve through the real node_modules.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const APP = (id: string, title: string, claims: string) => `
+import { tf } from '@paperzoo/tensor';
+import { defineReproduction, fit } from '@paperzoo/repro';
+
+export interface Config {
+  /** Passes over the two batches. */
+  epochs: number;
+  /** What the run reports as 'answer'. */
+  answer: number;
+  /** SGD step size. */
+  learningRate: number;
+  /** Milliseconds to wait before each batch (to test interrupts). */
+  stepDelayMs: number;
+}
+
+export default defineReproduction<Config>({
+  id: '${id}',
+  package: '@paperzoo/repro',
+  paper: { title: '${title}', authors: ['D. Adams', 'E. Colfer'], year: 1979, venue: 'Pan Books', url: 'https://example.org/${id}' },
+  claims: ${claims},
+  tiers: {
+    smoke: { config: { epochs: 2, answer: 42, learningRate: 0.1, stepDelayMs: 0 }, budget: 'milliseconds', backend: 'cpu' },
+    full: { config: { epochs: 3, answer: 42, learningRate: 0.1, stepDelayMs: 0 }, budget: 'still milliseconds', backend: 'cpu' },
+  },
+  async run(cfg, ctx) {
+    const w = tf.variable(tf.zeros([1]));
+    const optimizer = tf.train.sgd(cfg.learningRate);
+    const res = await fit({
+      ctx,
+      variables: [w],
+      optimizer,
+      epochs: cfg.epochs,
+      stepsPerEpoch: 2,
+      batches: async function* () {
+        for (const v of [1, 2]) {
+          if (cfg.stepDelayMs) await new Promise((r) => setTimeout(r, cfg.stepDelayMs));
+          yield tf.scalar(v);
+        }
+      },
+      loss: (x) => tf.sum(tf.square(tf.sub(w, x))),
+      evaluate: () => ({ distance: Math.abs(w.dataSync()[0] - 1.5) }),
+    });
+    optimizer.dispose();
+    w.dispose();
+    return { answer: cfg.answer, loss: res.trainLoss ?? NaN, distance: res.metrics.distance };
+  },
+});
+`;
+
+const DEMO_CLAIMS = `[
+    { id: 'answer', kind: 'value', what: 'the answer to everything', label: 'answer', setting: 'deep thought', source: 'Ch. 27', metric: 'answer', published: 42, tolerance: 0.5, tiers: ['smoke', 'full'] },
+    { id: 'fits', kind: 'threshold', what: 'final training loss', source: 'Table 1', metric: 'loss', threshold: 10, direction: 'below', tiers: ['smoke'] },
+  ]`;
+const OTHER_CLAIMS = `[
+    { id: 'close', kind: 'threshold', what: 'distance of w to 1.5', source: 'Fig. 2', metric: 'distance', threshold: 2, direction: 'below', tiers: ['smoke', 'full'] },
+  ]`;
+
+export interface FakeRepo {
+  root: string;
+  cleanup(): void;
+}
+
+export function makeFakeRepo(): FakeRepo {
+  const base = path.join(REPO, '.paperzoo-tmp');
+  mkdirSync(base, { recursive: true });
+  const root = mkdtempSync(path.join(base, 'cli-'));
+  writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'fake', private: true, type: 'module', workspaces: ['apps/*/*'] }));
+  const app = (paper: string, id: string, source: string) => {
+    const dir = path.join(root, 'apps', 'demo', paper);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `@paperzoo/app-${id}`, version: '0.0.1', private: true, type: 'module' }));
+    writeFileSync(path.join(dir, 'README.md'), `# ${id}\n`);
+    writeFileSync(path.join(dir, 'reproduction.ts'), source);
+  };
+  app('demo', 'demo', APP('demo', 'The Hitchhiker Guide', DEMO_CLAIMS));
+  app('other', 'other', APP('other', 'The Restaurant at the End of the Universe', OTHER_CLAIMS));
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
