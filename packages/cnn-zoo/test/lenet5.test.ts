@@ -54,8 +54,12 @@ describe.each(['cpu', 'wasm'] as const)('LeNet-5 on %s', (backend) => {
     const av = a.variables.c5Kernel.dataSync();
     expect(Array.from(b.variables.c5Kernel.dataSync())).toEqual(Array.from(av));
     expect(Array.from(c.variables.c5Kernel.dataSync())).not.toEqual(Array.from(av));
-    // Uniform ±2.4/Fᵢ with Fᵢ = 400 for C5.
-    expect(Math.max(...Array.from(av).map(Math.abs))).toBeLessThanOrEqual(2.4 / 400);
+    // Uniform ±√(3/Fᵢ) with Fᵢ = 400 for C5 by default; ±2.4/Fᵢ with init: 'paper'.
+    expect(Math.max(...Array.from(av).map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(3 / 400));
+    expect(Math.max(...Array.from(av).map(Math.abs))).toBeGreaterThan(0.9 * Math.sqrt(3 / 400));
+    const p = new LeNet5({ seed: 1, init: 'paper' });
+    expect(Math.max(...Array.from(p.variables.c5Kernel.dataSync()).map(Math.abs))).toBeLessThanOrEqual(2.4 / 400);
+    p.dispose();
     [a, b, c].forEach((n) => n.dispose());
   });
 });
