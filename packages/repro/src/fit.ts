@@ -134,7 +134,13 @@ interface FitState {
   epoch: number;
   stepInEpoch: number;
   history: EpochSummary[];
-  optimizerWeights: string[];
+  /**
+   * Names of the optimizer's weights. A slot's name starts with its variable's tfjs name, which
+   * depends on how many variables the process created before; it is stored relative to the
+   * variable's key here (`variable` + `suffix`) and rebuilt with the variable's current name on load,
+   * so optimizers that match slots by name resume in any process.
+   */
+  optimizerWeights: { name: string; variable: string | null; suffix: string }[];
   midEpoch: MidEpochState | null;
 }
 
@@ -151,6 +157,16 @@ function hiddenOptimizerVariables(optimizer: FitOptimizer, listed: Set<tf.Tensor
     if (value instanceof tf.Variable && !listed.has(value) && !value.isDisposed) out.push([`optimizer-hidden/${key}`, value]);
   }
   return out.sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** Express an optimizer weight's name relative to the variable it belongs to (the longest name prefix). */
+function relativeWeightName(name: string, variables: [string, tf.Variable][]): { name: string; variable: string | null; suffix: string } {
+  let best: [string, tf.Variable] | null = null;
+  for (const entry of variables) {
+    const vName = entry[1].name;
+    if ((name === vName || name.startsWith(vName + '/')) && (!best || vName.length > best[1].name.length)) best = entry;
+  }
+  return best ? { name, variable: best[0], suffix: name.slice(best[1].name.length) } : { name, variable: null, suffix: '' };
 }
 
 /** Set the learning rate of a tfjs optimizer (SGD and momentum cache it as a tensor). */
@@ -206,10 +222,12 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
         if (t.shape.join(',') !== v.shape.join(',')) throw new CheckpointMismatchError(file, `'${name}' has shape [${t.shape.join(', ')}] there and [${v.shape.join(', ')}] in the model`);
         v.assign(t);
       }
-      const weights = state.optimizerWeights.map((name, i) => {
+      const byKey = new Map([...trainable, ...extra]);
+      const weights = state.optimizerWeights.map((w, i) => {
         const t = loaded.tensors[`optimizer/${i}`];
         if (!t) throw new CheckpointMismatchError(file, `optimizer weight ${i} is missing`);
-        return { name, tensor: t };
+        const v = w.variable === null ? undefined : byKey.get(w.variable);
+        return { name: v ? v.name + w.suffix : w.name, tensor: t };
       });
       await optimizer.setWeights(weights);
       const current = await optimizer.getWeights();
@@ -234,7 +252,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     for (const [name, v] of [...trainable, ...extra]) tensors[name] = v;
     optWeights.forEach((w, i) => (tensors[`optimizer/${i}`] = w.tensor));
     for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(optWeights.map((w) => w.tensor)))) tensors[name] = v;
-    const state: FitState = { epoch: epochsDone, stepInEpoch, history, optimizerWeights: optWeights.map((w) => w.name), midEpoch: mid };
+    const state: FitState = { epoch: epochsDone, stepInEpoch, history, optimizerWeights: optWeights.map((w) => relativeWeightName(w.name, [...trainable, ...extra])), midEpoch: mid };
     try {
       await ctx.checkpoint.save({ epoch: epochsDone, step, tensors, state: { fit: state } as unknown as JsonValue, partial: mid !== null });
     } finally {

@@ -21,6 +21,9 @@ import { gitInfo, packageVersions } from './provenance.js';
 import { RESULT_SCHEMA_ID, writeResult, type ResultRecord } from './result.js';
 import type { MetricValue } from './format.js';
 
+/** What a smoke tier may take on 2 CPU cores (ARCHITECTURE.md); longer runs get a warning. */
+export const SMOKE_BUDGET_SECONDS = 90;
+
 export interface RunOptions {
   /** The app folder (where reproduction.ts and package.json are). */
   appDir: string;
@@ -114,6 +117,10 @@ export async function runReproduction<C extends object>(repro: Reproduction<C>, 
   const started = new Date();
   const rawMetrics = await repro.run(config, ctx);
   const ended = new Date();
+  const seconds = (ended.getTime() - started.getTime()) / 1000;
+  if (tier === 'smoke' && seconds > SMOKE_BUDGET_SECONDS && !resumed) {
+    ctx.warn(`this smoke run took ${Math.round(seconds)} s; smoke tiers should finish in about ${SMOKE_BUDGET_SECONDS} s on 2 CPU cores — scale the preset down`);
+  }
   const metrics = cleanMetrics(rawMetrics, repro.id);
   // Non-finite numbers are judged as such (a NaN fails a value claim), then stored as null.
   const claims: ClaimResult[] = evaluateClaims(repro.claims, rawMetrics, tier);
@@ -148,7 +155,7 @@ export async function runReproduction<C extends object>(repro: Reproduction<C>, 
     versions: await packageVersions(options.appDir, [repro.package]),
     startedAt: started.toISOString(),
     endedAt: ended.toISOString(),
-    wallTimeSeconds: (ended.getTime() - started.getTime()) / 1000,
+    wallTimeSeconds: seconds,
     resumed,
     curves,
     plots: plots.map((p) => p.file),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initBackend, randomNormal, seed, tf } from '@paperzoo/tensor';
-import { createRunContext, fit, NonFiniteLossError, readResult, RunAbortedError, runReproduction, softmaxCrossEntropy, type RunEvent } from '../src/index.js';
+import { createRunContext, fit, NonFiniteLossError, type FitOptimizer, type NamedTensorLike, readResult, RunAbortedError, runReproduction, softmaxCrossEntropy, type RunEvent } from '../src/index.js';
 import { hooks, resetHooks, tiny } from './fixtures/tiny.js';
 
 let dir: string;
@@ -144,6 +144,79 @@ describe('fit', () => {
     expect(tf.memory().numTensors - before).toBe(4); // Adam's m and v for w and b, loaded from the checkpoint
     second.dispose();
     p.dispose();
+  });
+
+  /** Momentum SGD that keeps its slots by variable name, like @paperzoo/core-autograd's optimizers. */
+  class NamedMomentum implements FitOptimizer {
+    iterations = 0;
+    readonly slots = new Map<string, tf.Variable>();
+    constructor(
+      private readonly lr: number,
+      private readonly mu: number,
+    ) {}
+    minimize(f: () => tf.Scalar, _returnCost?: boolean, varList?: tf.Variable[]): tf.Scalar {
+      const { value, grads } = tf.variableGrads(f, varList);
+      tf.tidy(() => {
+        for (const [name, g] of Object.entries(grads)) {
+          const v = tf.engine().registeredVariables[name];
+          let slot = this.slots.get(name);
+          if (!slot) {
+            slot = tf.variable(tf.zerosLike(v), false);
+            this.slots.set(name, slot);
+          }
+          slot.assign(tf.add(tf.mul(slot, this.mu), g));
+          v.assign(tf.sub(v, tf.mul(slot, this.lr)));
+        }
+      });
+      tf.dispose(grads);
+      this.iterations++;
+      return value;
+    }
+    async getWeights(): Promise<NamedTensorLike[]> {
+      return [{ name: 'iter', tensor: tf.scalar(this.iterations, 'int32') }, ...[...this.slots].map(([n, slot]) => ({ name: `${n}/momentum`, tensor: tf.clone(slot) }))];
+    }
+    async setWeights(weights: NamedTensorLike[]): Promise<void> {
+      for (const { name, tensor } of weights) {
+        if (name === 'iter') this.iterations = tensor.dataSync()[0];
+        else {
+          const varName = name.slice(0, name.lastIndexOf('/'));
+          this.slots.get(varName)?.dispose();
+          this.slots.set(varName, tf.variable(tensor, false));
+        }
+      }
+    }
+    dispose(): void {
+      for (const slot of this.slots.values()) slot.dispose();
+    }
+  }
+
+  it('resumes exactly with an optimizer that keys its slots by variable name, whatever the variables are now called', async () => {
+    const train = async (resultsDir: string, resume: boolean, crashAfterEpoch?: number) => {
+      const p = tinyProblem(); // same values every time, new tfjs names (Variable_<n>) every time
+      const optimizer = new NamedMomentum(0.05, 0.9);
+      const ctx = createRunContext({ id: 'named', tier: 'smoke', seed: 3, config: {}, resultsDir, resume });
+      try {
+        await fit({
+          ctx,
+          variables: { w: p.w, b: p.b },
+          optimizer,
+          epochs: 3,
+          stepsPerEpoch: 2,
+          batches: () => [0, 2].map((s) => ({ x: p.x.slice([s, 0], [2, 3]), y: p.y.slice([s], [2]) })),
+          loss: (batch) => softmaxCrossEntropy(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
+          onEpochEnd: (e) => {
+            if (e.epoch === crashAfterEpoch) throw new Error('crash');
+          },
+        });
+        return [Array.from(p.w.dataSync()), Array.from(p.b.dataSync())];
+      } finally {
+        optimizer.dispose();
+        p.dispose();
+      }
+    };
+    const straight = await train(path.join(dir, 'a'), false);
+    await expect(train(path.join(dir, 'b'), false, 2)).rejects.toThrow('crash');
+    expect(await train(path.join(dir, 'b'), true)).toEqual(straight);
   });
 
   it('reports progress, logs curves and rejects bad options', async () => {
