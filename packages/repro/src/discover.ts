@@ -132,7 +132,8 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
       throw new Error(`cannot load ${file}: Node needs a TypeScript loader; install tsx (npm i -D tsx) or run through bin/paperzoo.js`);
     }
     api.register();
-    return (await import(url)) as Record<string, unknown>;
+    // a failed import is cached per URL: import the same file under a new one
+    return (await import(`${url}?tsx`)) as Record<string, unknown>;
   }
 }
 
