@@ -21,4 +21,17 @@ export * from './backend.js';
 export * from './seed.js';
 export * from './memory.js';
 export * from './device.js';
-export { registerPaperzooKernels } from './kernels/index.js';
+export {
+  registerPaperzooKernels,
+  // second-order-safe replacements for tf.logSoftmax / tf.losses.softmaxCrossEntropy (MAML, HVPs)
+  logSoftmax,
+  softmaxCrossEntropy,
+  // what paperzoo registers, and the stock kernels/gradients it replaced (tests, benchmarks, README)
+  WASM_KERNELS,
+  CPU_KERNELS,
+  GRADIENTS,
+  withStockKernels,
+  withStockGradients,
+  type KernelFix,
+  type GradientFix,
+} from './kernels/index.js';

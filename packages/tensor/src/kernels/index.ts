@@ -1,11 +1,28 @@
 /**
- * Kernels and gradients paperzoo registers on top of tfjs 4.22.0 (see ../../../../shared/design/BACKENDS.md).
- * Filled in by ./wasm.ts (wasm kernels) and ./gradients.ts (gradients for all backends).
+ * Kernels and gradients paperzoo registers on top of tfjs 4.22.0 (see BACKENDS.md in the design notes):
+ * ./wasm.ts (kernels the stock wasm backend lacks or gets wrong), ./cpu.ts (cpu kernels found wrong or
+ * unusably slow) and ./gradients.ts (gradients for every backend, first and second order).
  */
+import { registerCpuKernels } from './cpu.js';
+import { registerGradients } from './gradients.js';
+import { registerWasmKernels } from './wasm.js';
+
+export { WASM_KERNELS, type KernelFix } from './wasm.js';
+export { CPU_KERNELS } from './cpu.js';
+export { GRADIENTS, withStockGradients, type GradientFix } from './gradients.js';
+export { stockKernel, withStockKernels } from './registry.js';
+export { logSoftmax, softmaxCrossEntropy } from './ops.js';
+
 let registered = false;
 
-/** Register every paperzoo kernel and gradient once; safe to call repeatedly. */
+/**
+ * Register every paperzoo kernel and gradient once; safe to call repeatedly. Kernels are registered
+ * by backend name, so this covers backends that are activated later too.
+ */
 export function registerPaperzooKernels(): void {
   if (registered) return;
   registered = true;
+  registerWasmKernels();
+  registerCpuKernels();
+  registerGradients();
 }

@@ -1,0 +1,396 @@
+/**
+ * Gradients paperzoo registers for every backend (they are written with tfjs ops, so they run wherever
+ * the ops run, and are themselves differentiable: this is what makes second-order methods such as MAML
+ * and gradient penalties correct).
+ *
+ * Two kinds (BACKENDS.md, "Second-order gradients"):
+ *
+ * 1. Gradients of gradient kernels, which tfjs 4.22.0 lacks, so that a gradient through conv and
+ *    pooling can be differentiated again: Conv2DBackpropFilter, MaxPoolGrad, AvgPoolGrad (and the
+ *    comparison ops, whose zero gradient tfjs leaves unregistered, so selu/leakyRelu/elu gradients can
+ *    be differentiated). Conv2DBackpropInput already has a correct stock gradient; it is kept.
+ *
+ * 2. Replacements for stock gradients that read the op's saved *output* (tanh, sigmoid, exp, softmax,
+ *    elu, pow): tfjs saves a copy of the output that is not connected to the op on an outer tape, so
+ *    differentiating their gradient again silently drops the path through the output (tfjs issue
+ *    #3252). Ours recompute from the saved *input* when the backward pass is itself recorded (e.g.
+ *    tanh′ = 1 − tanh(x)² with tanh(x) recomputed), and otherwise use the saved output as stock does,
+ *    so first-order training costs nothing extra.
+ *
+ * Plus the first-order gradient of a dilated Conv2D (tfjs asserts "dilation rates greater than 1 are
+ * not yet supported in gradients"): the filter is dilated with zeros into an ordinary filter, the
+ * ordinary conv gradients are taken, and the filter gradient is read back at the taps.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+
+type Shape4 = [number, number, number, number];
+
+function run<T extends Tensor>(kernelName: string, inputs: Record<string, Tensor>, attrs: object = {}): T {
+  return tf.engine().runKernel<T>(kernelName, inputs, attrs as NamedAttrMap);
+}
+
+function pair(v: number | number[] | undefined): [number, number] {
+  if (v == null) return [1, 1];
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 1. Gradients of gradient kernels
+
+/**
+ * Conv2DBackpropFilter(x, dy) = dW is bilinear in (x, dy), so for an incoming ddW:
+ * ∂⟨ddW, dW⟩/∂dy = conv2d(x, ddW) and ∂⟨ddW, dW⟩/∂x = conv2dBackpropInput(dy, ddW).
+ */
+const conv2DBackpropFilterGrad: GradConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  inputsToSave: ['x', 'dy'],
+  gradFunc: (ddW, saved, attrs) => {
+    const [x, dy] = saved;
+    const { strides, pad, dataFormat, dimRoundingMode } = attrs as any;
+    return {
+      x: () => run('Conv2DBackpropInput', { dy, filter: ddW as Tensor }, { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape }),
+      dy: () => run('Conv2D', { x, filter: ddW as Tensor }, { strides, pad, dataFormat, dilations: [1, 1], dimRoundingMode }),
+    };
+  },
+};
+
+interface PoolAttrs {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/**
+ * J·v for the max-pool Jacobian J at x: v read at each window's argmax, [B, OH, OW, C]. Linear in v;
+ * its own gradient is maxPoolGrad (Jᵀ), so it can be differentiated to any order. The argmax is
+ * computed inside a custom op, off the tape (an index has no gradient).
+ */
+function maxPoolSelect(v: Tensor, x: Tensor, attrs: PoolAttrs): Tensor {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [vIn, xIn, save] = args as [Tensor, Tensor, tf.GradSaveFunc];
+    const [pooled, indexes] = tf.engine().runKernel('MaxPoolWithArgmax', { x: xIn }, {
+      filterSize: attrs.filterSize, strides: attrs.strides, pad: attrs.pad, includeBatchInIndex: true,
+    }) as unknown as Tensor[];
+    const value = tf.gather(tf.reshape(vIn, [-1]), indexes);
+    save([xIn, pooled]);
+    return {
+      value,
+      gradFunc: (dy: Tensor, s: Tensor[]) => {
+        const [xSaved, pooledSaved] = s;
+        return [
+          run('MaxPoolGrad', { dy, input: xSaved, output: pooledSaved }, attrs),
+          tf.zerosLike(xSaved),
+        ];
+      },
+    };
+  });
+  return op(v, x);
+}
+
+/** MaxPoolGrad(dy, x, y) = Jᵀ·dy: linear in dy with adjoint J (see {@link maxPoolSelect}); flat in x, y. */
+const maxPoolGradGrad: GradConfig = {
+  kernelName: 'MaxPoolGrad',
+  inputsToSave: ['input', 'output'],
+  gradFunc: (ddx, saved, attrs) => {
+    const [input, output] = saved;
+    return {
+      dy: () => maxPoolSelect(ddx as Tensor, input, attrs as unknown as PoolAttrs),
+      input: () => tf.zerosLike(input),
+      output: () => tf.zerosLike(output),
+    };
+  },
+};
+
+/** AvgPoolGrad(dy, x) is the adjoint of the (linear) average pool, so its own adjoint is AvgPool. */
+const avgPoolGradGrad: GradConfig = {
+  kernelName: 'AvgPoolGrad',
+  inputsToSave: ['input'],
+  gradFunc: (ddx, saved, attrs) => {
+    const [input] = saved;
+    const { filterSize, strides, pad } = attrs as unknown as PoolAttrs;
+    return {
+      dy: () => run('AvgPool', { x: ddx as Tensor }, { filterSize, strides, pad }),
+      input: () => tf.zerosLike(input),
+    };
+  },
+};
+
+/** Comparisons and logic are flat almost everywhere; tfjs registers no gradient for most of them. */
+const ZERO_GRADIENT_KERNELS: Record<string, string[]> = {
+  Greater: ['a', 'b'],
+  Less: ['a', 'b'],
+  LessEqual: ['a', 'b'],
+  Equal: ['a', 'b'],
+  NotEqual: ['a', 'b'],
+  LogicalAnd: ['a', 'b'],
+  LogicalOr: ['a', 'b'],
+  LogicalNot: ['x'],
+};
+
+function zeroGradient(kernelName: string, inputNames: string[]): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: inputNames,
+    gradFunc: (_dy, saved) => Object.fromEntries(inputNames.map((name, i) => [name, () => tf.zerosLike(saved[i])])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 2. Stock gradients that read the saved output, rewritten to read the input
+
+/**
+ * True while a backward pass is itself being recorded, i.e. while a gradient is being computed that
+ * will be differentiated again (tf.grad inside tf.grad, MAML, Hessian-vector products). Only then do
+ * the gradients below pay for recomputing the op from its input; a plain first-order backward pass
+ * reuses the saved output exactly as stock tfjs does (the saved copy is only wrong as a *function* of
+ * the input, never as a value).
+ */
+function differentiatedAgain(): boolean {
+  const { gradientDepth, kernelDepth } = tf.engine().state;
+  return gradientDepth > 0 && kernelDepth === 0;
+}
+
+const tanhGrad: GradConfig = {
+  kernelName: 'Tanh',
+  inputsToSave: ['x'],
+  outputsToSave: [true],
+  gradFunc: (dy, [x, y]) => ({
+    x: () => tf.mul(dy as Tensor, tf.sub(1, tf.square(differentiatedAgain() ? tf.tanh(x) : y))),
+  }),
+};
+
+const sigmoidGrad: GradConfig = {
+  kernelName: 'Sigmoid',
+  inputsToSave: ['x'],
+  outputsToSave: [true],
+  gradFunc: (dy, [x, y]) => ({
+    x: () => {
+      const s = differentiatedAgain() ? tf.sigmoid(x) : y;
+      return tf.mul(dy as Tensor, tf.mul(s, tf.sub(1, s)));
+    },
+  }),
+};
+
+const expGrad: GradConfig = {
+  kernelName: 'Exp',
+  inputsToSave: ['x'],
+  outputsToSave: [true],
+  gradFunc: (dy, [x, y]) => ({ x: () => tf.mul(dy as Tensor, differentiatedAgain() ? tf.exp(x) : y) }),
+};
+
+const softmaxGrad: GradConfig = {
+  kernelName: 'Softmax',
+  inputsToSave: ['logits'],
+  outputsToSave: [true],
+  gradFunc: (dy, [logits, saved], attrs) => ({
+    logits: () => {
+      const { dim } = attrs as unknown as { dim: number };
+      const y = differentiatedAgain() ? run('Softmax', { logits }, { dim }) : saved;
+      const dyTimesY = tf.mul(dy as Tensor, y);
+      return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
+    },
+  }),
+};
+
+/** elu′(x) = 1 for x > 0, eˣ otherwise (exp of min(x, 0), so the unused branch cannot overflow). */
+const eluGrad: GradConfig = {
+  kernelName: 'Elu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, [x]) => ({
+    x: () => tf.where(tf.greater(x, 0), dy as Tensor, tf.mul(dy as Tensor, tf.exp(tf.minimum(x, 0)))),
+  }),
+};
+
+/** The stock Pow gradient's ∂/∂b uses the saved output aᵇ; recompute it. */
+const powGrad: GradConfig = {
+  kernelName: 'Pow',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, [a, b]) => {
+    const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const reduceTo = (t: Tensor, shape: number[]): Tensor => {
+      const axes = tf.broadcast_util.getReductionAxes(shape, outShape);
+      return tf.reshape(axes.length > 0 ? tf.sum(t, axes) : t, shape);
+    };
+    return {
+      a: () => {
+        const bf = tf.cast(b, 'float32');
+        return reduceTo(tf.mul(dy as Tensor, tf.mul(bf, tf.pow(a, tf.sub(bf, 1)))), a.shape);
+      },
+      b: () => {
+        const positive = tf.greater(a, 0);
+        const logA = tf.where(positive, tf.log(tf.where(positive, a, tf.onesLike(a))), tf.zerosLike(a));
+        return reduceTo(tf.mul(dy as Tensor, tf.mul(tf.pow(a, b), logA)), b.shape);
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// First-order gradients tfjs gets wrong or lacks
+
+/** Sum a broadcast gradient back to the shape of the input it flows to. */
+function sumToShape(t: Tensor, shape: number[]): Tensor {
+  const axes = tf.broadcast_util.getReductionAxes(shape, t.shape);
+  return tf.reshape(axes.length > 0 ? tf.sum(t, axes) : t, shape);
+}
+
+/**
+ * BatchMatMul's gradient, summed over broadcast batch dimensions. The stock one returns the
+ * broadcast shape (x [B, T, D] · W [D, E] fails: "gradient of input 'b' has shape B,D,E").
+ */
+const batchMatMulGrad: GradConfig = {
+  kernelName: 'BatchMatMul',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dyIn, [a, b], attrs) => {
+    const dy = dyIn as Tensor;
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const da = (): Tensor => {
+      if (!transposeA) return tf.matMul(dy, b, false, !transposeB);
+      return transposeB ? tf.matMul(b, dy, true, true) : tf.matMul(b, dy, false, true);
+    };
+    const db = (): Tensor => {
+      if (!transposeB) return tf.matMul(a, dy, !transposeA, false);
+      return transposeA ? tf.matMul(dy, a, true, true) : tf.matMul(dy, a, true, false);
+    };
+    return { a: () => sumToShape(da(), a.shape), b: () => sumToShape(db(), b.shape) };
+  },
+};
+
+// Dilated conv, first order
+
+/** Insert d − 1 zeros between the entries of axis 0: [n, ...] → [(n − 1)·d + 1, ...]. Differentiable. */
+function dilateAxis0(t: Tensor, d: number): Tensor {
+  if (d === 1) return t;
+  const [n, ...rest] = t.shape;
+  const inner = rest.reduce((p, q) => p * q, 1);
+  const spread = tf.pad(tf.reshape(t, [n, 1, inner]), [[0, 0], [0, d - 1], [0, 0]]); // [n, d, inner]
+  return tf.reshape(tf.slice(tf.reshape(spread, [n * d, inner]), [0, 0], [(n - 1) * d + 1, inner]), [(n - 1) * d + 1, ...rest]);
+}
+
+/** Entries 0, d, 2d, … of axis 0 (the inverse of {@link dilateAxis0}). Differentiable. */
+function undilateAxis0(t: Tensor, d: number, n: number): Tensor {
+  if (d === 1) return t;
+  return tf.gather(t, tf.range(0, n * d, d, 'int32'));
+}
+
+function dilateFilter(filter: Tensor, dh: number, dw: number): Tensor {
+  const rows = dilateAxis0(filter, dh); // [effH, kw, ci, co]
+  return tf.transpose(dilateAxis0(tf.transpose(rows, [1, 0, 2, 3]), dw), [1, 0, 2, 3]); // [effH, effW, ci, co]
+}
+
+function undilateFilter(dFilter: Tensor, dh: number, dw: number, kh: number, kw: number): Tensor {
+  const rows = undilateAxis0(dFilter, dh, kh); // [kh, effW, ci, co]
+  return tf.transpose(undilateAxis0(tf.transpose(rows, [1, 0, 2, 3]), dw, kw), [1, 0, 2, 3]);
+}
+
+/**
+ * Conv2D's gradient, for every dilation. With dilation 1 it is the stock one (plus dimRoundingMode,
+ * which the stock one drops); with dilation > 1 the filter is dilated into an ordinary
+ * [(k−1)·d+1]-tap filter, whose ordinary gradients are taken.
+ */
+const conv2DGrad: GradConfig = {
+  kernelName: 'Conv2D',
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy, [x, filter], attrs) => {
+    const { strides, pad, dataFormat, dimRoundingMode, dilations } = attrs as any;
+    const [dh, dw] = pair(dilations);
+    const kh = filter.shape[0];
+    const kw = filter.shape[1] as number;
+    const common = { strides, pad, dataFormat, dimRoundingMode };
+    if (dh === 1 && dw === 1) {
+      return {
+        x: () => run('Conv2DBackpropInput', { dy: dy as Tensor, filter }, { ...common, inputShape: x.shape }),
+        filter: () => run('Conv2DBackpropFilter', { x, dy: dy as Tensor }, { ...common, filterShape: filter.shape }),
+      };
+    }
+    return {
+      x: () => run('Conv2DBackpropInput', { dy: dy as Tensor, filter: dilateFilter(filter, dh, dw) }, { ...common, inputShape: x.shape }),
+      filter: () => {
+        const effShape: Shape4 = [(kh - 1) * dh + 1, (kw - 1) * dw + 1, filter.shape[2] as number, filter.shape[3] as number];
+        const dEff = run('Conv2DBackpropFilter', { x, dy: dy as Tensor }, { ...common, filterShape: effShape });
+        return undilateFilter(dEff, dh, dw, kh, kw);
+      },
+    };
+  },
+};
+
+/** DepthwiseConv2dNative's gradient with dilations passed on (stock asserts dilation 1). */
+const depthwiseConv2DGrad: GradConfig = {
+  kernelName: 'DepthwiseConv2dNative',
+  inputsToSave: ['x', 'filter'],
+  gradFunc: (dy, [x, filter], attrs) => {
+    const { strides, pad, dimRoundingMode, dilations } = attrs as any;
+    const $dilations = pair(dilations);
+    const [sh, sw] = pair(strides);
+    if ((sh !== 1 || sw !== 1) && ($dilations[0] !== 1 || $dilations[1] !== 1)) {
+      throw new Error(`@paperzoo/tensor: gradient of depthwiseConv2d: either strides or dilations must be 1, got strides ${strides} and dilations ${dilations}`);
+    }
+    const common = { strides, pad, dimRoundingMode, dilations: $dilations };
+    return {
+      x: () => run('DepthwiseConv2dNativeBackpropInput', { dy: dy as Tensor, filter }, { ...common, inputShape: x.shape }),
+      filter: () => run('DepthwiseConv2dNativeBackpropFilter', { x, dy: dy as Tensor }, { ...common, filterShape: filter.shape }),
+    };
+  },
+};
+
+/** How a registration relates to the stock gradient registry. */
+export interface GradientFix {
+  config: GradConfig;
+  /** 'added': tfjs has none; 'replaced': tfjs has one, ours replaces it (why says why). */
+  kind: 'added' | 'replaced';
+  why: string;
+}
+
+export const GRADIENTS: readonly GradientFix[] = [
+  { config: conv2DBackpropFilterGrad, kind: 'added', why: 'second order through conv (the filter gradient is differentiated)' },
+  { config: maxPoolGradGrad, kind: 'added', why: 'second order through max-pool' },
+  { config: avgPoolGradGrad, kind: 'added', why: 'second order through average pool' },
+  ...Object.entries(ZERO_GRADIENT_KERNELS).map(([name, inputs]) => ({ config: zeroGradient(name, inputs), kind: 'added' as const, why: 'flat (zero); without it selu/leakyRelu gradients cannot be differentiated (stock throws)' })),
+  { config: tanhGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
+  { config: sigmoidGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
+  { config: expGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
+  { config: softmaxGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
+  { config: eluGrad, kind: 'replaced', why: 'stock EluGrad reads the saved output: second order silently wrong' },
+  { config: powGrad, kind: 'replaced', why: 'stock ∂/∂exponent reads the saved output' },
+  { config: conv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1 and drops dimRoundingMode' },
+  { config: depthwiseConv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1' },
+  { config: batchMatMulGrad, kind: 'replaced', why: 'stock does not sum over broadcast batch dims (x[B,T,D]·W[D,E] fails)' },
+];
+
+const stockGradients = new Map<string, GradConfig | undefined>();
+
+/**
+ * Register {@link GRADIENTS}. An 'added' gradient never replaces one that is already registered
+ * (someone else's fix wins); a 'replaced' one always replaces the stock one, which is kept for
+ * {@link withStockGradients}.
+ */
+export function registerGradients(): void {
+  for (const { config, kind } of GRADIENTS) {
+    const existing = tf.getGradient(config.kernelName);
+    if (kind === 'added' && existing != null) continue;
+    if (!stockGradients.has(config.kernelName)) stockGradients.set(config.kernelName, existing);
+    tf.registerGradient(config);
+  }
+}
+
+/**
+ * Run `fn` with tfjs' stock gradients put back for the given kernels (default: every one paperzoo
+ * registered; a gradient paperzoo added is then absent), then restore paperzoo's. For tests and
+ * benchmarks that show what stock tfjs does.
+ */
+export async function withStockGradients<T>(fn: () => T | Promise<T>, kernelNames?: readonly string[]): Promise<T> {
+  const names = [...stockGradients.keys()].filter((n) => kernelNames == null || kernelNames.includes(n));
+  const ours = names.map((n) => tf.getGradient(n));
+  const set = (n: string, config: GradConfig | undefined): void => {
+    if (config != null) tf.registerGradient(config);
+    else tf.unregisterGradient(n);
+  };
+  names.forEach((n) => set(n, stockGradients.get(n)));
+  try {
+    return await fn();
+  } finally {
+    names.forEach((n, i) => set(n, ours[i]));
+  }
+}
