@@ -33,6 +33,7 @@ export class BackendUnavailableError extends Error {
 
 export interface InitBackendOptions {
   /** Which backend; defaults to `PAPERZOO_BACKEND` or `auto`. */
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- documents the choices; any string is validated at run time
   backend?: BackendChoice | string;
 }
 
@@ -50,6 +51,7 @@ function errorMessage(e: unknown): string {
 
 /** Import an optional peer dependency by name without letting bundlers or tsc resolve it statically. */
 async function importOptional(name: string): Promise<any> {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- deliberate: hides the import from bundlers and tsc
   const dynamicImport = new Function('n', 'return import(n)') as (n: string) => Promise<any>;
   return dynamicImport(name);
 }

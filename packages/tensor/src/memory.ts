@@ -39,7 +39,7 @@ export function assertNoLeaksSync<T>(fn: () => T, options: { label?: string; all
 
 /** Dispose every tensor in a (possibly nested) record or array of tensors. */
 export function disposeAll(x: tf.TensorContainer | tf.Variable[] | Record<string, tf.Tensor>): void {
-  tf.dispose(x as tf.TensorContainer);
+  tf.dispose(x);
 }
 
 /** Read a scalar tensor into a number and dispose it. */

@@ -11,14 +11,14 @@ import seedrandom from 'seedrandom';
 type Prng = () => number;
 type StatefulPrng = Prng & { state(): object };
 
-let generator: StatefulPrng = seedrandom.alea('0', { state: true }) as StatefulPrng;
+let generator: StatefulPrng = seedrandom.alea('0', { state: true });
 let currentSeed = 0;
 
 /** Reset the global generator. Call once at the start of a run (the harness does). */
 export function seed(n: number): void {
   if (!Number.isInteger(n)) throw new RangeError(`seed must be an integer, got ${n}`);
   currentSeed = n;
-  generator = seedrandom.alea(String(n), { state: true }) as StatefulPrng;
+  generator = seedrandom.alea(String(n), { state: true });
 }
 
 /** The global generator's full state, for checkpoints: restoring it continues the exact stream. */
@@ -35,7 +35,7 @@ export function getRngState(): RngState {
 /** Restore a snapshot taken by {@link getRngState}. */
 export function setRngState(s: RngState): void {
   currentSeed = s.seed;
-  generator = seedrandom.alea('', { state: s.state as seedrandom.State.Alea }) as StatefulPrng;
+  generator = seedrandom.alea('', { state: s.state as seedrandom.State.Alea });
 }
 
 /** The seed last given to {@link seed} (0 before any call). */
