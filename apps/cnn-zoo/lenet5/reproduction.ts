@@ -99,7 +99,7 @@ async function run(cfg: LeNet5Config, ctx: RunContext<LeNet5Config>) {
           yield batch;
         }
       },
-      loss: (b) => softmaxCrossEntropy(net.apply(b.x as tf.Tensor4D), b.y) as tf.Scalar,
+      loss: (b) => softmaxCrossEntropy(net.apply(b.x), b.y) as tf.Scalar,
       evaluate: async () => {
         const r = await evaluateClassifier((x) => net.apply(x as tf.Tensor4D), evalSet, { keepBatches: true });
         return { test_error: r.error, 'loss/test': r.loss };

@@ -152,7 +152,7 @@ export class LeNet5 {
       const s4 = this.subsample(c3, p.s4Coef, p.s4Bias); // [B, 5, 5, 16]
       const c5 = lecunTanh(s4.reshape([-1, 400]).matMul(p.c5Kernel).add(p.c5Bias)); // [B, 120]
       const f6 = lecunTanh(c5.matMul(p.f6Kernel).add(p.f6Bias)); // [B, 84]
-      return f6.matMul(p.outKernel).add(p.outBias) as tf.Tensor2D; // [B, 10]
+      return f6.matMul(p.outKernel).add<tf.Tensor2D>(p.outBias); // [B, 10]
     });
   }
 

@@ -33,7 +33,7 @@ describe.each(['cpu', 'wasm'] as const)('LeNet-5 on %s', (backend) => {
         const cost = opt.minimize(() => {
           const logits = net.apply(lenet5Input(images));
           expect(logits.shape).toEqual([8, 10]);
-          return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+          return tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, logits);
         }, true);
         cost?.dispose();
       }
