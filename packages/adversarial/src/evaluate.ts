@@ -1,0 +1,54 @@
+/**
+ * Counting what an attack does: error rate and the confidence of the mistakes, the two numbers
+ * Goodfellow et al. (2015) report for every attacked model ("an error rate of 99.9% with an average
+ * confidence of 79.3%": the mean probability the model gives its — wrong — predicted class, over the
+ * misclassified examples).
+ */
+import { tf } from '@paperzoo/tensor';
+import { predictedClass, predictedConfidence, type Classifier } from './classifier.js';
+
+/** Predicted class and its probability for each example of a batch (read back to JS). */
+export function predict(model: Classifier, x: tf.Tensor): { classes: Int32Array; confidence: Float32Array } {
+  const [c, p] = tf.tidy(() => {
+    const logits = model(x);
+    return [predictedClass(logits), predictedConfidence(logits)];
+  });
+  const out = { classes: new Int32Array(c.dataSync()), confidence: new Float32Array(p.dataSync()) };
+  tf.dispose([c, p]);
+  return out;
+}
+
+/** Accumulates error rate and mean confidence on errors over batches. */
+export class ErrorMeter {
+  count = 0;
+  errors = 0;
+  private confidenceOnErrors = 0;
+  private confidenceAll = 0;
+
+  /** Add a batch of predictions against the true labels. */
+  add(classes: ArrayLike<number>, confidence: ArrayLike<number>, labels: ArrayLike<number>): void {
+    for (let i = 0; i < classes.length; i++) {
+      this.count++;
+      this.confidenceAll += confidence[i];
+      if (classes[i] !== labels[i]) {
+        this.errors++;
+        this.confidenceOnErrors += confidence[i];
+      }
+    }
+  }
+
+  /** Fraction misclassified. */
+  get error(): number {
+    return this.count ? this.errors / this.count : Number.NaN;
+  }
+
+  /** Mean probability of the predicted (wrong) class over the misclassified examples. */
+  get meanConfidenceOnErrors(): number {
+    return this.errors ? this.confidenceOnErrors / this.errors : Number.NaN;
+  }
+
+  /** Mean probability of the predicted class over all examples. */
+  get meanConfidence(): number {
+    return this.count ? this.confidenceAll / this.count : Number.NaN;
+  }
+}

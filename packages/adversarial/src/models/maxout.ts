@@ -1,0 +1,119 @@
+/**
+ * A maxout network for permutation-invariant MNIST — I. J. Goodfellow, D. Warde-Farley, M. Mirza,
+ * A. Courville, Y. Bengio, "Maxout Networks", ICML 2013, §2 eq. (1) and §5.1.
+ * https://arxiv.org/abs/1302.4389
+ *
+ * A maxout unit takes the max over k affine "pieces" of its input (eq. 1):
+ *
+ *   h_i(x) = max_{j ∈ [1, k]} z_ij,   z_ij = x⊤W_{·ij} + b_ij
+ *
+ * §5.1's MNIST model: two densely connected maxout layers (240 units × 5 pieces each) and a softmax
+ * layer, dropout on the input (keep 0.8) and on the hidden layers (keep 0.5), and a max-norm
+ * constraint on each unit's weight vector (columns of W, norm ≤ 1.9365 in the released pylearn2
+ * configuration). This is the network Goodfellow, Shlens & Szegedy (ICLR 2015, §4 and §6) attack and
+ * adversarially train; their §6 also trains a wider one (1,600 units per layer).
+ *
+ * Inputs: [B, 784] pixels in [0, 1] ([B, 28, 28, 1] is flattened). `apply(x, { training: true })`
+ * applies dropout (seeded through @paperzoo/tensor); evaluation uses the full net (dropout's weight
+ * scaling is folded into inverted dropout at training time).
+ */
+import { tf, makeRng, dropout } from '@paperzoo/tensor';
+
+export interface MaxoutOptions {
+  /** Input size (784 for MNIST). */
+  inputs?: number;
+  /** Maxout units per hidden layer, one entry per layer (paper: [240, 240]; §6 of the FGSM paper: [1600, 1600]). */
+  hiddenUnits?: number[];
+  /** Pieces k per maxout unit (paper: 5). */
+  pieces?: number;
+  /** Classes (10). */
+  classes?: number;
+  /** Dropout rate on the input (paper: 0.2, i.e. keep 0.8). */
+  inputDropout?: number;
+  /** Dropout rate on hidden layers (paper: 0.5). */
+  hiddenDropout?: number;
+  /** Max-norm bound on each unit's incoming weight vector, or 0 for none (pylearn2 config: 1.9365). */
+  maxNorm?: number;
+  /** Initial weights uniform in ±initRange (pylearn2 config: 0.005). */
+  initRange?: number;
+  seed?: number;
+}
+
+let nextInstance = 0;
+
+export class MaxoutNetwork {
+  readonly variables: Record<string, tf.Variable>;
+  readonly options: Required<MaxoutOptions>;
+
+  constructor(options: MaxoutOptions = {}) {
+    this.options = {
+      inputs: 784,
+      hiddenUnits: [240, 240],
+      pieces: 5,
+      classes: 10,
+      inputDropout: 0.2,
+      hiddenDropout: 0.5,
+      maxNorm: 1.9365,
+      initRange: 0.005,
+      seed: 0,
+      ...options,
+    };
+    const o = this.options;
+    const rng = makeRng(`maxout:${o.seed}`);
+    const uniform = (shape: number[], bound: number) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const v = new Float32Array(size);
+      for (let i = 0; i < size; i++) v[i] = (rng() * 2 - 1) * bound;
+      return tf.tensor(v, shape);
+    };
+    const scope = `maxout_${nextInstance++}`;
+    this.variables = {};
+    let fanIn = o.inputs;
+    o.hiddenUnits.forEach((units, l) => {
+      this.variables[`h${l}/kernel`] = tf.variable(uniform([fanIn, units * o.pieces], o.initRange), true, `${scope}/h${l}/kernel`); // [in, units·k]
+      this.variables[`h${l}/bias`] = tf.variable(tf.zeros([units * o.pieces]), true, `${scope}/h${l}/bias`);
+      fanIn = units;
+    });
+    this.variables['out/kernel'] = tf.variable(uniform([fanIn, o.classes], o.initRange), true, `${scope}/out/kernel`); // [units, 10]
+    this.variables['out/bias'] = tf.variable(tf.zeros([o.classes]), true, `${scope}/out/bias`);
+  }
+
+  /** x [B, 784] → logits [B, classes]. Dropout only when `training`. */
+  apply(x: tf.Tensor, { training = false }: { training?: boolean } = {}): tf.Tensor2D {
+    return tf.tidy(() => {
+      const o = this.options;
+      let h = x.reshape([x.shape[0], -1]) as tf.Tensor2D; // [B, 784]
+      if (training) h = dropout(h, o.inputDropout);
+      o.hiddenUnits.forEach((units, l) => {
+        const z = tf.add(tf.matMul(h, this.variables[`h${l}/kernel`]), this.variables[`h${l}/bias`]); // [B, units·k]
+        h = tf.max(z.reshape([-1, units, o.pieces]), -1) as tf.Tensor2D; // [B, units]: max over the k pieces
+        if (training) h = dropout(h, o.hiddenDropout);
+      });
+      return tf.add(tf.matMul(h, this.variables['out/kernel']), this.variables['out/bias']); // [B, classes]
+    });
+  }
+
+  /**
+   * The max-norm constraint: rescale every unit's incoming weight vector (each piece's column of W)
+   * whose L2 norm exceeds `maxNorm`. Call after each optimizer step.
+   */
+  applyMaxNorm(): void {
+    const bound = this.options.maxNorm;
+    if (!(bound > 0)) return;
+    for (const [name, v] of Object.entries(this.variables)) {
+      if (!name.endsWith('/kernel')) continue;
+      tf.tidy(() => {
+        const norms = tf.sqrt(tf.sum(tf.square(v), 0, true)); // [1, columns]
+        v.assign(tf.mul(v, tf.minimum(1, tf.div(bound, tf.maximum(norms, 1e-12)))));
+      });
+    }
+  }
+
+  parameterCount(): number {
+    return Object.values(this.variables).reduce((n, v) => n + v.size, 0);
+  }
+
+  dispose(): void {
+    tf.dispose(Object.values(this.variables));
+  }
+}
