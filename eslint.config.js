@@ -10,6 +10,7 @@ import tseslint from 'typescript-eslint';
  */
 const RANKS = {
   tensor: 0,
+  'tensor-native': 0,
   datasets: 1,
   repro: 2,
   'core-autograd': 3,
@@ -26,7 +27,7 @@ function layerOfFile(file) {
   if (rel[0] === 'apps') return { layer: 'app', app: `${rel[1]}/${rel[2]}` };
   if (rel[0] === 'packages') {
     const name = rel[1];
-    if (name === 'tensor' || name === 'repro' || name === 'core-autograd') return { layer: name };
+    if (name === 'tensor' || name === 'tensor-native' || name === 'repro' || name === 'core-autograd') return { layer: name };
     return { layer: 'area', pkg: name };
   }
   return null;
@@ -38,7 +39,7 @@ function layerOfImport(spec, fromFile) {
     const name = spec.slice('@paperzoo/'.length).split('/')[0];
     if (name === 'cli') return { layer: 'cli' };
     if (name.startsWith('app-')) return { layer: 'app', app: name };
-    if (name === 'tensor' || name === 'repro' || name === 'core-autograd' || name === 'datasets') return { layer: name };
+    if (name === 'tensor' || name === 'tensor-native' || name === 'repro' || name === 'core-autograd' || name === 'datasets') return { layer: name };
     return { layer: 'area', pkg: name };
   }
   if (spec.startsWith('.')) {

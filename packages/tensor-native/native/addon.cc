@@ -1,0 +1,156 @@
+// Node-API bindings of the paperzoo native backend. Every function is synchronous and works on the
+// memory of the JS typed arrays it is given (no copies): the backend's tensors are those arrays.
+#include <napi.h>
+
+#include "dense.h"
+#include "kernels.h"
+
+namespace {
+
+float* f32(const Napi::Value& v) {
+  if (v.IsNull() || v.IsUndefined()) return nullptr;
+  return v.As<Napi::Float32Array>().Data();
+}
+
+int32_t* i32(const Napi::Value& v) {
+  if (v.IsNull() || v.IsUndefined()) return nullptr;
+  return v.As<Napi::Int32Array>().Data();
+}
+
+int64_t num(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+
+pz::ConvGeom convGeom(const Napi::Value& v) {
+  const int32_t* p = v.As<Napi::Int32Array>().Data();
+  return pz::ConvGeom{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16]};
+}
+
+pz::PoolGeom poolGeom(const Napi::Value& v) {
+  const int32_t* p = v.As<Napi::Int32Array>().Data();
+  return pz::PoolGeom{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
+}
+
+Napi::Value Init(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), pz::init((int)num(info[0]))); }
+
+Napi::Value SetGemmLib(const Napi::CallbackInfo& info) {
+  pz::setGemmLib((int)num(info[0]));
+  return info.Env().Undefined();
+}
+
+// gemm(a, b, c, batch, m, n, k, transA, transB, strideA, strideB)
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  pz::gemm(f32(info[0]), f32(info[1]), f32(info[2]), num(info[3]), num(info[4]), num(info[5]), num(info[6]), info[7].As<Napi::Boolean>(), info[8].As<Napi::Boolean>(),
+           num(info[9]), num(info[10]), 0.f);
+  return info.Env().Undefined();
+}
+
+// biasActivation(y, bias | null, rows, cols, activation, alpha)
+Napi::Value BiasActivation(const Napi::CallbackInfo& info) {
+  pz::biasActivation(f32(info[0]), f32(info[1]), num(info[2]), num(info[3]), (int)num(info[4]), (float)info[5].As<Napi::Number>().DoubleValue());
+  return info.Env().Undefined();
+}
+
+// conv2d(x, w, bias | null, y, geometry Int32Array(17), activation, alpha) → oneDNN implementation name
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  std::string impl = pz::conv2d(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), convGeom(info[4]), (int)num(info[5]), (float)info[6].As<Napi::Number>().DoubleValue());
+  return Napi::String::New(info.Env(), impl);
+}
+
+// conv2dBackpropInput(dy, w, dx, geometry)
+Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), pz::conv2dBackpropInput(f32(info[0]), f32(info[1]), f32(info[2]), convGeom(info[3])));
+}
+
+// conv2dBackpropFilter(x, dy, dw, geometry)
+Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), pz::conv2dBackpropFilter(f32(info[0]), f32(info[1]), f32(info[2]), convGeom(info[3])));
+}
+
+// maxPool(x, y | null, argmax Int32Array | null, geometry Int32Array(14))
+Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+  pz::maxPool(f32(info[0]), f32(info[1]), i32(info[2]), poolGeom(info[3]));
+  return info.Env().Undefined();
+}
+
+// maxPoolGrad(x, dy, dx, geometry)
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  pz::maxPoolGrad(f32(info[0]), f32(info[1]), f32(info[2]), poolGeom(info[3]));
+  return info.Env().Undefined();
+}
+
+// avgPool(x, y, geometry)
+Napi::Value AvgPool(const Napi::CallbackInfo& info) {
+  pz::avgPool(f32(info[0]), f32(info[1]), poolGeom(info[2]));
+  return info.Env().Undefined();
+}
+
+// avgPoolGrad(dy, dx, geometry)
+Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
+  pz::avgPoolGrad(f32(info[0]), f32(info[1]), poolGeom(info[2]));
+  return info.Env().Undefined();
+}
+
+// unary(op, x, y, alpha)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  auto x = info[1].As<Napi::Float32Array>();
+  pz::unary((int)num(info[0]), x.Data(), f32(info[2]), (int64_t)x.ElementLength(), (float)info[3].As<Napi::Number>().DoubleValue());
+  return info.Env().Undefined();
+}
+
+// binary(op, a, b, out, layout Float64Array(3·rank): shape, strides of a, strides of b)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  auto layout = info[4].As<Napi::Float64Array>();
+  const int rank = (int)(layout.ElementLength() / 3);
+  int64_t shape[8], sa[8], sb[8];
+  for (int d = 0; d < rank; d++) {
+    shape[d] = (int64_t)layout[d];
+    sa[d] = (int64_t)layout[rank + d];
+    sb[d] = (int64_t)layout[2 * rank + d];
+  }
+  pz::binary((int)num(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), rank, shape, sa, sb);
+  return info.Env().Undefined();
+}
+
+// reduce(op, x, out, outer, mid, inner)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  pz::reduce((int)num(info[0]), f32(info[1]), f32(info[2]), num(info[3]), num(info[4]), num(info[5]));
+  return info.Env().Undefined();
+}
+
+// batchNorm(x, mean, variance, offset | null, scale | null, y, channels, epsilon)
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  const int64_t c = num(info[6]);
+  pz::batchNorm(x.Data(), f32(info[1]), f32(info[2]), f32(info[3]), f32(info[4]), f32(info[5]), (int64_t)x.ElementLength() / c, c,
+                (float)info[7].As<Napi::Number>().DoubleValue());
+  return info.Env().Undefined();
+}
+
+// softmax(x, y, rows, cols, log)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  pz::softmax(f32(info[0]), f32(info[1]), num(info[2]), num(info[3]), info[4].As<Napi::Boolean>());
+  return info.Env().Undefined();
+}
+
+Napi::Object Module(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New(env, Init));
+  exports.Set("setGemmLib", Napi::Function::New(env, SetGemmLib));
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
+  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
+  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
+  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
+  exports.Set("maxPool", Napi::Function::New(env, MaxPool));
+  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
+  exports.Set("avgPool", Napi::Function::New(env, AvgPool));
+  exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(paperzoo_native, Module)

@@ -1,0 +1,402 @@
+// GEMM (OpenBLAS, or oneDNN's sgemm), convolution (oneDNN), pooling and reductions (plain loops over
+// the OpenMP threads). NHWC activations and [kh, kw, ci, co] filters, as tfjs stores them.
+#include "dense.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <dnnl.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+extern "C" void openblas_set_num_threads(int);
+extern "C" int openblas_get_num_threads(void);
+extern "C" char* openblas_get_config(void);
+
+namespace pz {
+
+namespace {
+constexpr int64_t kParallelMin = 1 << 15;
+
+dnnl::engine& engine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+dnnl::stream& stream() {
+  static dnnl::stream s(engine());
+  return s;
+}
+}  // namespace
+
+int g_gemmLib = GEMM_OPENBLAS;
+
+std::string init(int threads) {
+  openblas_set_num_threads(threads);
+  omp_set_num_threads(threads);
+  engine();
+  const dnnl_version_t* v = dnnl_version();
+  return std::string("OpenBLAS ") + openblas_get_config() + "; oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->patch) + " (" + std::to_string(omp_get_max_threads()) + " OpenMP threads, " + std::to_string(openblas_get_num_threads()) +
+         " OpenBLAS threads)";
+}
+
+void setGemmLib(int lib) { g_gemmLib = lib; }
+
+void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB, float beta) {
+  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  for (int64_t i = 0; i < batch; i++) {
+    const float* pa = a + i * strideA;
+    const float* pb = b + i * strideB;
+    float* pc = c + i * m * n;
+    if (g_gemmLib == GEMM_DNNL) {
+      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, pa, lda, pb, ldb, beta, pc, n);
+    } else {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.f, pa, (int)lda, pb, (int)ldb, beta, pc,
+                  (int)n);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Convolution through oneDNN. A primitive is built once per geometry and kept (training repeats the
+// same shapes every step); user memory wraps the JS arrays without copying, in nhwc / hwio.
+
+namespace {
+
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+struct ConvEntry {
+  dnnl::convolution_forward::primitive_desc fwdPd;
+  dnnl::primitive fwd;
+  dnnl::convolution_backward_data::primitive_desc bwdDataPd;
+  dnnl::primitive bwdData;
+  dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd;
+  dnnl::primitive bwdWeights;
+  bool hasFwd = false, hasBwdData = false, hasBwdWeights = false;
+};
+
+std::unordered_map<std::string, std::unique_ptr<ConvEntry>> g_conv;
+std::mutex g_convMutex;
+
+std::string convKey(const ConvGeom& g, bool bias, int act, float alpha) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%lld,%lld,%lld,%lld|%lld,%lld,%lld|%lld,%lld|%lld,%lld,%lld,%lld|%lld,%lld,%lld,%lld|%d,%d,%g", (long long)g.n, (long long)g.h,
+           (long long)g.w, (long long)g.c, (long long)g.kh, (long long)g.kw, (long long)g.o, (long long)g.oh, (long long)g.ow, (long long)g.sh, (long long)g.sw,
+           (long long)g.dh, (long long)g.dw, (long long)g.pt, (long long)g.pb, (long long)g.pl, (long long)g.pr, bias ? 1 : 0, act, alpha);
+  return buf;
+}
+
+struct Mds {
+  dnnl::memory::desc src, wei, dst, bias;
+  dnnl::memory::dims strides, dil, padL, padR;
+};
+
+Mds mds(const ConvGeom& g) {
+  Mds m;
+  m.src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nhwc);
+  m.wei = dnnl::memory::desc({g.o, g.c, g.kh, g.kw}, dt::f32, tag::hwio);
+  m.dst = dnnl::memory::desc({g.n, g.o, g.oh, g.ow}, dt::f32, tag::nhwc);
+  m.bias = dnnl::memory::desc({g.o}, dt::f32, tag::x);
+  m.strides = {g.sh, g.sw};
+  m.dil = {g.dh - 1, g.dw - 1};
+  m.padL = {g.pt, g.pl};
+  m.padR = {g.pb, g.pr};
+  return m;
+}
+
+dnnl::algorithm eltwiseAlg(int act, float& alpha, float& beta) {
+  beta = 0.f;
+  switch (act) {
+    case A_RELU: alpha = 0.f; return dnnl::algorithm::eltwise_relu;
+    case A_LEAKYRELU: return dnnl::algorithm::eltwise_relu;
+    case A_RELU6: alpha = 0.f; beta = 6.f; return dnnl::algorithm::eltwise_clip;
+    case A_ELU: alpha = 1.f; return dnnl::algorithm::eltwise_elu;
+    case A_SIGMOID: return dnnl::algorithm::eltwise_logistic;
+    case A_TANH: return dnnl::algorithm::eltwise_tanh;
+    default: return dnnl::algorithm::undef;
+  }
+}
+
+ConvEntry& entry(const ConvGeom& g, bool bias, int act, float alpha) {
+  const std::string key = convKey(g, bias, act, alpha);
+  std::lock_guard<std::mutex> lock(g_convMutex);
+  auto it = g_conv.find(key);
+  if (it != g_conv.end()) return *it->second;
+  auto e = std::make_unique<ConvEntry>();
+  Mds m = mds(g);
+  auto fwdDesc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src, m.wei, m.bias, m.dst,
+                                                        m.strides, m.dil, m.padL, m.padR)
+                      : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src, m.wei, m.dst, m.strides,
+                                                        m.dil, m.padL, m.padR);
+  dnnl::primitive_attr attr;
+  if (act != A_LINEAR) {
+    float a = alpha, b = 0.f;
+    dnnl::algorithm alg = eltwiseAlg(act, a, b);
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, alg, a, b);
+    attr.set_post_ops(ops);
+  }
+  e->fwdPd = dnnl::convolution_forward::primitive_desc(fwdDesc, attr, engine());
+  if (!bias && act == A_LINEAR) {
+    // the backward primitives need a forward hint without post-ops
+    e->fwd = dnnl::convolution_forward(e->fwdPd);
+    e->hasFwd = true;
+  }
+  auto& ref = *e;
+  g_conv.emplace(key, std::move(e));
+  return ref;
+}
+
+const dnnl::convolution_forward::primitive_desc& hintPd(const ConvGeom& g) {
+  ConvEntry& plain = entry(g, false, A_LINEAR, 0.f);
+  return plain.fwdPd;
+}
+
+}  // namespace
+
+std::string conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float alpha) {
+  ConvEntry& e = entry(g, bias != nullptr, act, alpha);
+  if (!e.hasFwd) {
+    e.fwd = dnnl::convolution_forward(e.fwdPd);
+    e.hasFwd = true;
+  }
+  Mds m = mds(g);
+  dnnl::memory src(m.src, engine(), const_cast<float*>(x));
+  dnnl::memory wei(m.wei, engine(), const_cast<float*>(w));
+  dnnl::memory dst(m.dst, engine(), y);
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(m.bias, engine(), const_cast<float*>(bias)));
+  e.fwd.execute(stream(), args);
+  stream().wait();
+  return e.fwdPd.impl_info_str();
+}
+
+std::string conv2dBackpropInput(const float* dy, const float* w, float* dx, const ConvGeom& g) {
+  ConvEntry& e = entry(g, false, A_LINEAR, 0.f);
+  Mds m = mds(g);
+  if (!e.hasBwdData) {
+    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, m.src, m.wei, m.dst, m.strides, m.dil, m.padL, m.padR);
+    e.bwdDataPd = dnnl::convolution_backward_data::primitive_desc(d, engine(), hintPd(g));
+    e.bwdData = dnnl::convolution_backward_data(e.bwdDataPd);
+    e.hasBwdData = true;
+  }
+  dnnl::memory diffDst(m.dst, engine(), const_cast<float*>(dy));
+  dnnl::memory wei(m.wei, engine(), const_cast<float*>(w));
+  dnnl::memory diffSrc(m.src, engine(), dx);
+  e.bwdData.execute(stream(), {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, diffSrc}});
+  stream().wait();
+  return e.bwdDataPd.impl_info_str();
+}
+
+std::string conv2dBackpropFilter(const float* x, const float* dy, float* dw, const ConvGeom& g) {
+  ConvEntry& e = entry(g, false, A_LINEAR, 0.f);
+  Mds m = mds(g);
+  if (!e.hasBwdWeights) {
+    auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, m.src, m.wei, m.dst, m.strides, m.dil, m.padL, m.padR);
+    e.bwdWeightsPd = dnnl::convolution_backward_weights::primitive_desc(d, engine(), hintPd(g));
+    e.bwdWeights = dnnl::convolution_backward_weights(e.bwdWeightsPd);
+    e.hasBwdWeights = true;
+  }
+  dnnl::memory src(m.src, engine(), const_cast<float*>(x));
+  dnnl::memory diffDst(m.dst, engine(), const_cast<float*>(dy));
+  dnnl::memory diffWei(m.wei, engine(), dw);
+  e.bwdWeights.execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffWei}});
+  stream().wait();
+  return e.bwdWeightsPd.impl_info_str();
+}
+
+// ------------------------------------------------------------------------------------------------
+// Pooling, with tfjs' semantics (as paperzoo's loops.ts): max starts from −∞ and takes the first
+// strictly greater element in row-major window order (NaN never wins; a window with no element in
+// the image gives −∞ and no gradient); average divides by the number of in-image elements.
+
+namespace {
+inline int64_t firstTap(int64_t start, int64_t dil) { return start < 0 ? ((-start + dil - 1) / dil) * dil : 0; }
+}  // namespace
+
+void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
+  const int64_t rowStride = g.w * g.c;
+  const int64_t effH = (g.kh - 1) * g.dh + 1, effW = (g.kw - 1) * g.dw + 1;
+#pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
+  for (int64_t b = 0; b < g.n; b++) {
+    for (int64_t yr = 0; yr < g.oh; yr++) {
+      const int64_t rStart = yr * g.sh - g.pt;
+      const int64_t wrFrom = firstTap(rStart, g.dh), wrTo = std::min(effH, g.h - rStart);
+      std::vector<float> best(g.c);
+      std::vector<int64_t> at(g.c);
+      for (int64_t yc = 0; yc < g.ow; yc++) {
+        const int64_t cStart = yc * g.sw - g.pl;
+        const int64_t wcFrom = firstTap(cStart, g.dw), wcTo = std::min(effW, g.w - cStart);
+        const int64_t corner = b * g.h * rowStride + rStart * rowStride + cStart * g.c;
+        std::fill(best.begin(), best.end(), -INFINITY);
+        std::fill(at.begin(), at.end(), -1);
+        for (int64_t wr = wrFrom; wr < wrTo; wr += g.dh) {
+          for (int64_t wc = wcFrom; wc < wcTo; wc += g.dw) {
+            const int64_t base = corner + wr * rowStride + wc * g.c;
+            const float* px = x + base;
+            for (int64_t ch = 0; ch < g.c; ch++) {
+              if (px[ch] > best[ch]) {
+                best[ch] = px[ch];
+                at[ch] = base + ch;
+              }
+            }
+          }
+        }
+        const int64_t o = ((b * g.oh + yr) * g.ow + yc) * g.c;
+        if (y) std::memcpy(y + o, best.data(), g.c * sizeof(float));
+        if (argmax)
+          for (int64_t ch = 0; ch < g.c; ch++) argmax[o + ch] = (int32_t)at[ch];
+      }
+    }
+  }
+}
+
+void maxPoolGrad(const float* x, const float* dy, float* dx, const PoolGeom& g) {
+  const int64_t outSize = g.n * g.oh * g.ow * g.c;
+  std::vector<int32_t> argmax(outSize);
+  maxPool(x, nullptr, argmax.data(), g);
+  std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.c);
+  const int64_t perImageOut = g.oh * g.ow * g.c;
+  // each image's windows only reach that image's dx: split over the batch
+#pragma omp parallel for schedule(static) if (outSize >= kParallelMin)
+  for (int64_t b = 0; b < g.n; b++) {
+    for (int64_t i = b * perImageOut; i < (b + 1) * perImageOut; i++) {
+      const int32_t at = argmax[i];
+      if (at >= 0) dx[at] += dy[i];
+    }
+  }
+}
+
+static inline int64_t windowCount(const PoolGeom& g, int64_t rStart, int64_t cStart, int64_t effH, int64_t effW) {
+  int64_t rows = 0, cols = 0;
+  for (int64_t wr = 0; wr < effH; wr += g.dh) rows += (rStart + wr >= 0 && rStart + wr < g.h);
+  for (int64_t wc = 0; wc < effW; wc += g.dw) cols += (cStart + wc >= 0 && cStart + wc < g.w);
+  return rows * cols;
+}
+
+void avgPool(const float* x, float* y, const PoolGeom& g) {
+  const int64_t effH = (g.kh - 1) * g.dh + 1, effW = (g.kw - 1) * g.dw + 1;
+#pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
+  for (int64_t b = 0; b < g.n; b++) {
+    for (int64_t yr = 0; yr < g.oh; yr++) {
+      const int64_t rStart = yr * g.sh - g.pt;
+      std::vector<double> acc(g.c);
+      for (int64_t yc = 0; yc < g.ow; yc++) {
+        const int64_t cStart = yc * g.sw - g.pl;
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t wr = 0; wr < effH; wr += g.dh) {
+          const int64_t r = rStart + wr;
+          if (r < 0 || r >= g.h) continue;
+          for (int64_t wc = 0; wc < effW; wc += g.dw) {
+            const int64_t c = cStart + wc;
+            if (c < 0 || c >= g.w) continue;
+            const float* px = x + ((b * g.h + r) * g.w + c) * g.c;
+            for (int64_t ch = 0; ch < g.c; ch++) acc[ch] += px[ch];
+          }
+        }
+        const int64_t count = windowCount(g, rStart, cStart, effH, effW);
+        float* py = y + ((b * g.oh + yr) * g.ow + yc) * g.c;
+        for (int64_t ch = 0; ch < g.c; ch++) py[ch] = (float)(acc[ch] / (double)count);
+      }
+    }
+  }
+}
+
+void avgPoolGrad(const float* dy, float* dx, const PoolGeom& g) {
+  const int64_t effH = (g.kh - 1) * g.dh + 1, effW = (g.kw - 1) * g.dw + 1;
+  std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.c);
+#pragma omp parallel for schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
+  for (int64_t b = 0; b < g.n; b++) {
+    for (int64_t yr = 0; yr < g.oh; yr++) {
+      const int64_t rStart = yr * g.sh - g.pt;
+      for (int64_t yc = 0; yc < g.ow; yc++) {
+        const int64_t cStart = yc * g.sw - g.pl;
+        const int64_t count = windowCount(g, rStart, cStart, effH, effW);
+        if (count == 0) continue;
+        const float scale = 1.f / (float)count;
+        const float* pdy = dy + ((b * g.oh + yr) * g.ow + yc) * g.c;
+        for (int64_t wr = 0; wr < effH; wr += g.dh) {
+          const int64_t r = rStart + wr;
+          if (r < 0 || r >= g.h) continue;
+          for (int64_t wc = 0; wc < effW; wc += g.dw) {
+            const int64_t c = cStart + wc;
+            if (c < 0 || c >= g.w) continue;
+            float* pdx = dx + ((b * g.h + r) * g.w + c) * g.c;
+            for (int64_t ch = 0; ch < g.c; ch++) pdx[ch] += pdy[ch] * scale;
+          }
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reduction of [outer, mid, inner] over mid, accumulated in double for sums (as the JS cpu backend
+// does, its accumulators being JS numbers).
+
+void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner) {
+  const int64_t total = outer * mid * inner;
+  if (inner == 1) {
+#pragma omp parallel for schedule(static) if (total >= kParallelMin && outer > 1)
+    for (int64_t o = 0; o < outer; o++) {
+      const float* px = x + o * mid;
+      if (op == R_SUM) {
+        double s = 0.0;
+#pragma omp simd reduction(+ : s)
+        for (int64_t j = 0; j < mid; j++) s += px[j];
+        out[o] = (float)s;
+      } else {
+        float m = mid > 0 ? px[0] : (op == R_MAX ? -INFINITY : INFINITY);
+        for (int64_t j = 1; j < mid; j++) {
+          const float v = px[j];
+          if (op == R_MAX ? (v > m || std::isnan(v)) : (v < m || std::isnan(v))) m = v;
+        }
+        out[o] = m;
+      }
+    }
+    return;
+  }
+  // inner > 1: accumulate rows of `inner`; split over outer, or over mid when outer is 1 (column sums
+  // of an [N·H·W, C] activation, the common case in batch norm and bias gradients)
+  const int threads = total >= kParallelMin ? omp_get_max_threads() : 1;
+  for (int64_t o = 0; o < outer; o++) {
+    const float* base = x + o * mid * inner;
+    float* po = out + o * inner;
+    if (op == R_SUM) {
+      std::vector<double> partial((size_t)threads * inner, 0.0);
+#pragma omp parallel num_threads(threads)
+      {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        double* acc = partial.data() + (size_t)t * inner;
+        const int64_t from = mid * t / nt, to = mid * (t + 1) / nt;
+        for (int64_t j = from; j < to; j++) {
+          const float* row = base + j * inner;
+#pragma omp simd
+          for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+        }
+      }
+      for (int64_t i = 0; i < inner; i++) {
+        double s = 0.0;
+        for (int t = 0; t < threads; t++) s += partial[(size_t)t * inner + i];
+        po[i] = (float)s;
+      }
+    } else {
+      for (int64_t i = 0; i < inner; i++) po[i] = mid > 0 ? base[i] : (op == R_MAX ? -INFINITY : INFINITY);
+      for (int64_t j = 1; j < mid; j++) {
+        const float* row = base + j * inner;
+        for (int64_t i = 0; i < inner; i++) {
+          const float v = row[i];
+          if (op == R_MAX ? (v > po[i] || std::isnan(v)) : (v < po[i] || std::isnan(v))) po[i] = v;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace pz

@@ -1,0 +1,162 @@
+// Elementwise kernels whose transcendental functions (exp, tanh, log) must vectorise: this file alone
+// is compiled with -ffast-math, so glibc's libmvec supplies SIMD expf/tanhf/logf. Everything here is
+// a flat loop over float32 arrays, split over the OpenMP threads when the array is large.
+#include "kernels.h"
+
+#include <cmath>
+#include <cstdint>
+
+namespace pz {
+
+namespace {
+constexpr int64_t kParallelMin = 1 << 15;  // below this, one thread is faster than waking the other
+}
+
+#define PZ_LOOP(n) _Pragma("omp parallel for simd schedule(static) if(n >= kParallelMin)") for (int64_t i = 0; i < n; i++)
+
+void unary(int op, const float* x, float* y, int64_t n, float alpha) {
+  switch (op) {
+    case U_RELU: PZ_LOOP(n) y[i] = x[i] < 0.f ? 0.f : x[i]; break;
+    case U_RELU6: PZ_LOOP(n) y[i] = std::fmin(std::fmax(x[i], 0.f), 6.f); break;
+    case U_TANH: PZ_LOOP(n) y[i] = std::tanh(x[i]); break;
+    case U_SIGMOID: PZ_LOOP(n) y[i] = 1.f / (1.f + std::exp(-x[i])); break;
+    case U_EXP: PZ_LOOP(n) y[i] = std::exp(x[i]); break;
+    case U_LOG: PZ_LOOP(n) y[i] = std::log(x[i]); break;
+    case U_NEG: PZ_LOOP(n) y[i] = -x[i]; break;
+    case U_SQRT: PZ_LOOP(n) y[i] = std::sqrt(x[i]); break;
+    case U_RSQRT: PZ_LOOP(n) y[i] = 1.f / std::sqrt(x[i]); break;
+    case U_SQUARE: PZ_LOOP(n) y[i] = x[i] * x[i]; break;
+    case U_ABS: PZ_LOOP(n) y[i] = std::fabs(x[i]); break;
+    case U_RECIPROCAL: PZ_LOOP(n) y[i] = 1.f / x[i]; break;
+    // Step: 1 for x > 0, alpha otherwise (tfjs: NaN stays NaN, handled by the caller's fallback)
+    case U_STEP: PZ_LOOP(n) y[i] = x[i] > 0.f ? 1.f : alpha; break;
+    case U_ELU: PZ_LOOP(n) y[i] = x[i] >= 0.f ? x[i] : std::exp(x[i]) - 1.f; break;
+    case U_LEAKYRELU: PZ_LOOP(n) y[i] = x[i] < 0.f ? alpha * x[i] : x[i]; break;
+    case U_SOFTPLUS: PZ_LOOP(n) y[i] = x[i] > 20.f ? x[i] : std::log1p(std::exp(x[i])); break;
+    default: break;
+  }
+}
+
+// out = a op b over a collapsed broadcast: `rank` dims (outer to inner) of size shape[d], with
+// element strides sa[d], sb[d] (0 where that operand is broadcast). The innermost dim is the
+// vector loop; the outer dims are flattened and split over the threads.
+template <typename F>
+static void binaryLoop(const float* a, const float* b, float* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb, F f) {
+  const int64_t inner = shape[rank - 1];
+  const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
+  int64_t outer = 1;
+  for (int d = 0; d < rank - 1; d++) outer *= shape[d];
+  const int64_t total = outer * inner;
+#pragma omp parallel for schedule(static) if (total >= kParallelMin && outer > 1)
+  for (int64_t o = 0; o < outer; o++) {
+    int64_t offA = 0, offB = 0, rest = o;
+    for (int d = rank - 2; d >= 0; d--) {
+      const int64_t coord = rest % shape[d];
+      rest /= shape[d];
+      offA += coord * sa[d];
+      offB += coord * sb[d];
+    }
+    const float* pa = a + offA;
+    const float* pb = b + offB;
+    float* po = out + o * inner;
+    if (ia == 1 && ib == 1) {
+#pragma omp simd
+      for (int64_t i = 0; i < inner; i++) po[i] = f(pa[i], pb[i]);
+    } else if (ia == 1 && ib == 0) {
+      const float vb = pb[0];
+#pragma omp simd
+      for (int64_t i = 0; i < inner; i++) po[i] = f(pa[i], vb);
+    } else if (ia == 0 && ib == 1) {
+      const float va = pa[0];
+#pragma omp simd
+      for (int64_t i = 0; i < inner; i++) po[i] = f(va, pb[i]);
+    } else {
+      for (int64_t i = 0; i < inner; i++) po[i] = f(pa[i * ia], pb[i * ib]);
+    }
+  }
+}
+
+void binary(int op, const float* a, const float* b, float* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb) {
+  switch (op) {
+    case B_ADD: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p + q; }); break;
+    case B_SUB: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p - q; }); break;
+    case B_MUL: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p * q; }); break;
+    case B_DIV: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p / q; }); break;
+    case B_MAX: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p > q ? p : q; }); break;
+    case B_MIN: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p < q ? p : q; }); break;
+    case B_SQDIFF: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return (p - q) * (p - q); }); break;
+    default: break;
+  }
+}
+
+// y = (x − mean)·scale/√(var + ε) + offset, channels last: x is [rows, c], the rest [c].
+void batchNorm(const float* x, const float* mean, const float* var, const float* offset, const float* scale, float* y, int64_t rows, int64_t c, float eps) {
+  float* mul = new float[c];
+  float* add = new float[c];
+  for (int64_t j = 0; j < c; j++) {
+    const float s = (scale ? scale[j] : 1.f) / std::sqrt(var[j] + eps);
+    mul[j] = s;
+    add[j] = (offset ? offset[j] : 0.f) - mean[j] * s;
+  }
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* px = x + r * c;
+    float* py = y + r * c;
+#pragma omp simd
+    for (int64_t j = 0; j < c; j++) py[j] = px[j] * mul[j] + add[j];
+  }
+  delete[] mul;
+  delete[] add;
+}
+
+// Softmax over the last axis of [rows, cols], max-shifted.
+void softmax(const float* x, float* y, int64_t rows, int64_t cols, bool logSoftmax) {
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* px = x + r * cols;
+    float* py = y + r * cols;
+    float m = -INFINITY;
+    for (int64_t j = 0; j < cols; j++) m = px[j] > m ? px[j] : m;
+    float s = 0.f;
+    if (logSoftmax) {
+#pragma omp simd reduction(+ : s)
+      for (int64_t j = 0; j < cols; j++) s += std::exp(px[j] - m);
+      const float ls = std::log(s) + m;
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) py[j] = px[j] - ls;
+    } else {
+#pragma omp simd reduction(+ : s)
+      for (int64_t j = 0; j < cols; j++) {
+        py[j] = std::exp(px[j] - m);
+        s += py[j];
+      }
+      const float inv = 1.f / s;
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) py[j] *= inv;
+    }
+  }
+}
+
+// Bias (broadcast along the last axis) and a fused activation, in place on [rows, cols].
+void biasActivation(float* y, const float* bias, int64_t rows, int64_t cols, int act, float alpha) {
+  if (bias) {
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+      float* py = y + r * cols;
+#pragma omp simd
+      for (int64_t j = 0; j < cols; j++) py[j] += bias[j];
+    }
+  }
+  const int64_t n = rows * cols;
+  switch (act) {
+    case A_RELU: unary(U_RELU, y, y, n, 0.f); break;
+    case A_RELU6: unary(U_RELU6, y, y, n, 0.f); break;
+    case A_ELU: unary(U_ELU, y, y, n, 0.f); break;
+    case A_LEAKYRELU: unary(U_LEAKYRELU, y, y, n, alpha); break;
+    case A_SIGMOID: unary(U_SIGMOID, y, y, n, 0.f); break;
+    case A_TANH: unary(U_TANH, y, y, n, 0.f); break;
+    default: break;
+  }
+}
+
+}  // namespace pz

@@ -1,0 +1,66 @@
+/**
+ * Loading the Node-API addon (build/Release/paperzoo_native.node, compiled at install time by
+ * scripts/install.mjs). Loading never throws: {@link loadAddon} returns null and remembers why.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's functions (native/addon.cc). Arrays are used in place; nothing is copied. */
+export interface Addon {
+  init(threads: number): string;
+  setGemmLib(lib: number): void;
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
+  biasActivation(y: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, alpha: number): void;
+  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, geometry: Int32Array, activation: number, alpha: number): string;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geometry: Int32Array): string;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): string;
+  maxPool(x: Float32Array, y: Float32Array | null, argmax: Int32Array | null, geometry: Int32Array): void;
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  avgPool(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  unary(op: number, x: Float32Array, y: Float32Array, alpha: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, layout: Float64Array): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array, channels: number, epsilon: number): void;
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean): void;
+}
+
+/** Codes shared with native/kernels.h. */
+export const UNARY = { Relu: 0, Relu6: 1, Tanh: 2, Sigmoid: 3, Exp: 4, Log: 5, Neg: 6, Sqrt: 7, Rsqrt: 8, Square: 9, Abs: 10, Reciprocal: 11, Step: 12, Elu: 13, LeakyRelu: 14, Softplus: 15 } as const;
+export const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
+export const ACTIVATION: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 };
+export const REDUCE = { Sum: 0, Max: 1, Min: 2 } as const;
+
+/** The command that builds the addon, for messages. */
+export const ENABLE_COMMAND = 'apt-get install libopenblas-dev libdnnl-dev && npm rebuild @paperzoo/tensor-native';
+
+/** Where the compiled addon lives (the package root is one level above src/ and dist/). */
+export const ADDON_PATH = fileURLToPath(new URL('../build/Release/paperzoo_native.node', import.meta.url));
+
+let cached: Addon | null | undefined;
+let why = '';
+
+/** The addon, or null when it is not built or does not load ({@link addonError} says why). */
+export function loadAddon(): Addon | null {
+  if (cached !== undefined) return cached;
+  if (!fs.existsSync(ADDON_PATH)) {
+    why = `the addon was not built (no ${ADDON_PATH}); run: ${ENABLE_COMMAND}`;
+    cached = null;
+    return null;
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    cached = require(ADDON_PATH) as Addon;
+  } catch (e) {
+    why = `the addon did not load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); run: ${ENABLE_COMMAND}`;
+    cached = null;
+  }
+  return cached;
+}
+
+/** Why {@link loadAddon} returned null ('' when it loaded). */
+export function addonError(): string {
+  loadAddon();
+  return why;
+}

@@ -1,0 +1,87 @@
+/**
+ * @paperzoo/tensor-native — a native CPU backend for @paperzoo/tensor.
+ *
+ * A tfjs backend named `native`: a subclass of tfjs-backend-cpu's MathBackendCPU (tensors are JS
+ * typed arrays in `this.data`), with every cpu kernel registered for it too, and the hot kernels
+ * (matmul, convolution and its gradients, pooling, batch norm, softmax, elementwise, reductions)
+ * replaced by calls into a Node-API addon over Debian's OpenBLAS and oneDNN that reads and writes
+ * those same typed arrays, on 2 threads. The addon is compiled at install time; when it is not there,
+ * {@link nativeAvailable} is false and registering the backend throws, saying how to build it.
+ *
+ * ```ts
+ * import { registerNativeBackend } from '@paperzoo/tensor-native';
+ * registerNativeBackend();            // after paperzoo's cpu kernels are registered
+ * await tf.setBackend('native');
+ * ```
+ * @paperzoo/tensor's `initBackend({ backend: 'native' })` does this (and `auto` prefers native to wasm).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { addonError, loadAddon, type Addon } from './addon.js';
+import { NATIVE_KERNELS, nativeKernelConfig } from './kernels.js';
+
+export { ENABLE_COMMAND, addonError } from './addon.js';
+export { NATIVE_KERNELS } from './kernels.js';
+
+export const BACKEND_NAME = 'native';
+
+/** Threads the addon computes with (OpenBLAS and OpenMP); PAPERZOO_NATIVE_THREADS overrides. */
+export const DEFAULT_THREADS = 2;
+
+/** The tfjs backend: MathBackendCPU's storage and kernels, with the hot kernels in the addon. */
+export class NativeBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    // MathBackendCPU prints an advert for tfjs-node on first use; library code never prints.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+}
+
+/** True when the addon is built and loads. */
+export function nativeAvailable(): boolean {
+  return loadAddon() != null;
+}
+
+let libraries = '';
+let threads = 0;
+
+/** What the addon computes with: library versions and thread counts ('' before registration). */
+export function nativeInfo(): { libraries: string; threads: number } {
+  return { libraries, threads };
+}
+
+/** Which GEMM the matmul kernels call: 'openblas' (default) or oneDNN's 'dnnl' sgemm (benchmarks). */
+export function setGemmLibrary(lib: 'openblas' | 'dnnl'): void {
+  requireAddon().setGemmLib(lib === 'dnnl' ? 1 : 0);
+}
+
+function requireAddon(): Addon {
+  const addon = loadAddon();
+  if (addon == null) throw new Error(`@paperzoo/tensor-native: ${addonError()}`);
+  return addon;
+}
+
+let registered = false;
+
+/**
+ * Register the `native` backend (once; later calls do nothing). Every kernel registered for `cpu`
+ * at this moment is registered for `native` as well — so register paperzoo's cpu kernel fixes
+ * first — then the kernels of {@link NATIVE_KERNELS} replace theirs, falling back to them for inputs
+ * they do not handle. Throws when the addon is not built.
+ */
+export function registerNativeBackend(options: { threads?: number; priority?: number } = {}): void {
+  if (registered) return;
+  const addon = requireAddon();
+  threads = options.threads ?? (Number(process.env.PAPERZOO_NATIVE_THREADS) || DEFAULT_THREADS);
+  libraries = addon.init(threads);
+  tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), options.priority ?? 0);
+  const ours = new Set(NATIVE_KERNELS.map((k) => k.kernelName));
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    if (ours.has(config.kernelName)) continue;
+    tf.registerKernel({ ...config, backendName: BACKEND_NAME });
+  }
+  for (const { kernelName, kernel } of NATIVE_KERNELS) {
+    tf.registerKernel(nativeKernelConfig(kernelName, BACKEND_NAME, kernel, addon, tf.getKernel(kernelName, 'cpu')));
+  }
+  registered = true;
+}

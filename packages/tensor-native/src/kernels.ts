@@ -1,0 +1,472 @@
+/**
+ * The kernels the native backend runs in the addon. Each reads its inputs' typed arrays from the
+ * backend's data map and writes a fresh Float32Array that becomes the output tensor's storage: no
+ * copies in either direction. Anything a kernel does not handle (another dtype, an unusual
+ * broadcast, NCHW, a PReLU activation) goes to the cpu kernel of the same name, unchanged.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { ACTIVATION, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
+
+type Shape4 = [number, number, number, number];
+type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
+
+/** The part of tfjs-backend-cpu's MathBackendCPU the kernels use. */
+export interface CpuLikeBackend extends tf.KernelBackend {
+  data: { get(dataId: tf.DataId): { values: backend_util.BackendValues } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: backend_util.BackendValues): TensorInfo;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((p, q) => p * q, 1);
+
+/** The float32 array of t, or null when t is not a float32 tensor stored as one. */
+function f32(b: CpuLikeBackend, t: TensorInfo | undefined): Float32Array | null {
+  if (t == null || t.dtype !== 'float32') return null;
+  const v = b.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : null;
+}
+
+function output(b: CpuLikeBackend, shape: number[]): { info: TensorInfo; values: Float32Array } {
+  const values = new Float32Array(size(shape));
+  return { info: b.makeTensorInfo(shape, 'float32', values), values };
+}
+
+/** Signals "let the cpu kernel do this one". */
+const FALLBACK = Symbol('fallback');
+type NativeKernel = (args: Parameters<KernelFunc>[0], addon: Addon) => TensorInfo | TensorInfo[] | typeof FALLBACK;
+
+// ---------------------------------------------------------------------------------------------------
+// Matrix products
+
+function batchMatMulImpl(b: CpuLikeBackend, addon: Addon, a: TensorInfo, bt: TensorInfo, transposeA: boolean, transposeB: boolean): { info: TensorInfo; values: Float32Array; rows: number; n: number } | typeof FALLBACK {
+  const av = f32(b, a);
+  const bv = f32(b, bt);
+  if (av == null || bv == null || a.shape.length < 2 || bt.shape.length < 2) return FALLBACK;
+  const ra = a.shape.length;
+  const rb = bt.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const k2 = transposeB ? bt.shape[rb - 1] : bt.shape[rb - 2];
+  const n = transposeB ? bt.shape[rb - 2] : bt.shape[rb - 1];
+  if (k !== k2) throw new Error(`Error in matMul: inner shapes (${k}) and (${k2}) of Tensors with shapes ${a.shape} and ${bt.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  const outerA = a.shape.slice(0, -2);
+  const outerB = bt.shape.slice(0, -2);
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  const batchA = size(outerA);
+  const batchB = size(outerB);
+  const batch = size(outer);
+  const out = output(b, [...outer, m, n]);
+  if (m * n === 0) return { ...out, rows: 0, n };
+  if (k === 0) return { ...out, rows: batch * m, n };
+  if (batchB === 1 && !transposeA) {
+    // a shared right operand: fold the batch into the rows, one GEMM
+    addon.gemm(av, bv, out.values, 1, batchA * m, n, k, false, transposeB, 0, 0);
+  } else if (batchA === batchB || batchA === 1 || batchB === 1) {
+    addon.gemm(av, bv, out.values, batch, m, n, k, transposeA, transposeB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
+  } else {
+    // both operands broadcast batch dims against each other: one GEMM per output batch entry
+    const pa = [...Array<number>(outer.length - outerA.length).fill(1), ...outerA];
+    const pb = [...Array<number>(outer.length - outerB.length).fill(1), ...outerB];
+    const cOut = new Float32Array(m * n);
+    for (let o = 0; o < batch; o++) {
+      let rest = o;
+      let ia = 0;
+      let ib = 0;
+      let sa = 1;
+      let sb = 1;
+      for (let d = outer.length - 1; d >= 0; d--) {
+        const coord = rest % outer[d];
+        rest = Math.floor(rest / outer[d]);
+        if (pa[d] !== 1) ia += coord * sa;
+        if (pb[d] !== 1) ib += coord * sb;
+        sa *= pa[d];
+        sb *= pb[d];
+      }
+      addon.gemm(av.subarray(ia * m * k, (ia + 1) * m * k), bv.subarray(ib * k * n, (ib + 1) * k * n), cOut, 1, m, n, k, transposeA, transposeB, 0, 0);
+      out.values.set(cOut, o * m * n);
+    }
+  }
+  return { ...out, rows: batch * m, n };
+}
+
+const batchMatMul: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+  const r = batchMatMulImpl(backend as CpuLikeBackend, addon, a, b, transposeA, transposeB);
+  return r === FALLBACK ? r : r.info;
+};
+
+const fusedMatMul: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as { transposeA: boolean; transposeB: boolean; activation: string; leakyreluAlpha?: number };
+  const be = backend as CpuLikeBackend;
+  const act = ACTIVATION[activation ?? 'linear'];
+  if (act == null || preluActivationWeights != null) return FALLBACK;
+  const biasValues = bias == null ? null : f32(be, bias);
+  if (bias != null && biasValues == null) return FALLBACK;
+  const r = batchMatMulImpl(be, addon, a, b, transposeA, transposeB);
+  if (r === FALLBACK) return r;
+  if (biasValues != null && biasValues.length !== r.n) {
+    // a bias that is not a row vector: add it with the general broadcast, then activate
+    const withBias = binaryImpl(be, addon, 'Add', r.info, bias!);
+    be.disposeData(r.info.dataId);
+    if (withBias === FALLBACK) throw new Error('@paperzoo/tensor-native: internal error (fused matmul bias)');
+    addon.biasActivation(withBias.values, null, r.rows, r.n, act, leakyreluAlpha ?? 0.2);
+    return withBias.info;
+  }
+  if (biasValues != null || act !== 0) addon.biasActivation(r.values, biasValues, r.rows, r.n, act, leakyreluAlpha ?? 0.2);
+  return r.info;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Convolution
+
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: PadAttr;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/**
+ * The geometry oneDNN gets: tfjs' own computeConv2DInfo, with the bottom/right padding set so that
+ * oneDNN's floor formula gives exactly tfjs' output size (ceil rounding reads zeros past the
+ * declared padding). null when oneDNN cannot express it (a negative right pad).
+ */
+function convGeometry(info: backend_util.Conv2DInfo): Int32Array | null {
+  const { batchSize, inHeight, inWidth, inChannels, outChannels, filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { top, left } = info.padInfo;
+  const fit = (declared: number, start: number, inSize: number, outSize: number, stride: number, eff: number): number => {
+    if (Math.floor((inSize + start + declared - eff) / stride) + 1 === outSize) return declared;
+    return (outSize - 1) * stride + eff - inSize - start;
+  };
+  const effH = (filterHeight - 1) * dilationHeight + 1;
+  const effW = (filterWidth - 1) * dilationWidth + 1;
+  const bottom = fit(info.padInfo.bottom, top, inHeight, outHeight, strideHeight, effH);
+  const right = fit(info.padInfo.right, left, inWidth, outWidth, strideWidth, effW);
+  if (bottom < 0 || right < 0 || top < 0 || left < 0) return null;
+  return Int32Array.of(batchSize, inHeight, inWidth, inChannels, filterHeight, filterWidth, outChannels, outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, top, bottom, left, right);
+}
+
+function channelsLast(dataFormat: string | undefined): boolean {
+  return dataFormat == null || backend_util.convertConv2DDataFormat(dataFormat as 'NHWC' | 'NCHW') === 'channelsLast';
+}
+
+function conv2dImpl(be: CpuLikeBackend, addon: Addon, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs, bias: TensorInfo | undefined, act: number, alpha: number): TensorInfo | typeof FALLBACK {
+  const xv = f32(be, x);
+  const wv = f32(be, filter);
+  if (xv == null || wv == null || !channelsLast(attrs.dataFormat)) return FALLBACK;
+  const bv = bias == null ? null : f32(be, bias);
+  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  if (bias != null && (bv == null || bv.length !== info.outChannels)) return FALLBACK;
+  const geometry = convGeometry(info);
+  if (geometry == null || size(info.outShape) === 0) return FALLBACK;
+  const out = output(be, info.outShape);
+  addon.conv2d(xv, wv, bv, out.values, geometry, act, alpha);
+  return out.info;
+}
+
+const conv2D: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
+  return conv2dImpl(backend as CpuLikeBackend, addon, x, filter, attrs as unknown as ConvAttrs, undefined, 0, 0);
+};
+
+const fusedConv2D: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { activation, leakyreluAlpha } = attrs as unknown as { activation: string; leakyreluAlpha?: number };
+  const act = ACTIVATION[activation ?? 'linear'];
+  if (act == null || preluActivationWeights != null) return FALLBACK;
+  return conv2dImpl(backend as CpuLikeBackend, addon, x, filter, attrs as unknown as ConvAttrs, bias, act, leakyreluAlpha ?? 0.2);
+};
+
+const conv2DBackpropInput: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { inputShape, ...conv } = attrs as unknown as ConvAttrs & { inputShape: Shape4 };
+  const dyv = f32(be, dy);
+  const wv = f32(be, filter);
+  if (dyv == null || wv == null || !channelsLast(conv.dataFormat)) return FALLBACK;
+  const info = backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, conv.strides, 1, conv.pad, conv.dimRoundingMode, false, 'channelsLast');
+  const geometry = convGeometry(info);
+  if (geometry == null || size(inputShape) === 0) return FALLBACK;
+  const out = output(be, inputShape);
+  if (size(dy.shape) > 0) addon.conv2dBackpropInput(dyv, wv, out.values, geometry);
+  return out.info;
+};
+
+const conv2DBackpropFilter: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { filterShape, ...conv } = attrs as unknown as ConvAttrs & { filterShape: Shape4 };
+  const xv = f32(be, x);
+  const dyv = f32(be, dy);
+  if (xv == null || dyv == null || !channelsLast(conv.dataFormat)) return FALLBACK;
+  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, conv.strides, 1, conv.pad, conv.dimRoundingMode, false, 'channelsLast');
+  const geometry = convGeometry(info);
+  if (geometry == null || size(filterShape) === 0) return FALLBACK;
+  const out = output(be, filterShape);
+  if (size(dy.shape) > 0) addon.conv2dBackpropFilter(xv, dyv, out.values, geometry);
+  return out.info;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Pooling
+
+interface PoolAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: PadAttr;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function poolGeometry(info: backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.of(info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left);
+}
+
+function poolInfo(shape: number[], attrs: PoolAttrs): backend_util.Conv2DInfo {
+  return backend_util.computePool2DInfo(shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+}
+
+const maxPool: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const xv = f32(be, x);
+  if (xv == null) return FALLBACK;
+  const info = poolInfo(x.shape, attrs as unknown as PoolAttrs);
+  const out = output(be, info.outShape);
+  if (size(info.outShape) > 0) addon.maxPool(xv, out.values, null, poolGeometry(info));
+  return out.info;
+};
+
+const avgPool: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const xv = f32(be, x);
+  if (xv == null) return FALLBACK;
+  const info = poolInfo(x.shape, attrs as unknown as PoolAttrs);
+  const out = output(be, info.outShape);
+  if (size(info.outShape) > 0) addon.avgPool(xv, out.values, poolGeometry(info));
+  return out.info;
+};
+
+const maxPoolGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const xv = f32(be, input);
+  const dyv = f32(be, dy);
+  if (xv == null || dyv == null) return FALLBACK;
+  const info = poolInfo(input.shape, attrs as unknown as PoolAttrs);
+  const out = output(be, input.shape);
+  if (size(info.outShape) > 0) addon.maxPoolGrad(xv, dyv, out.values, poolGeometry(info));
+  return out.info;
+};
+
+const avgPoolGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+  const dyv = f32(be, dy);
+  if (dyv == null) return FALLBACK;
+  const info = poolInfo(input.shape, attrs as unknown as PoolAttrs);
+  const out = output(be, input.shape);
+  if (size(info.outShape) > 0) addon.avgPoolGrad(dyv, out.values, poolGeometry(info));
+  return out.info;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Elementwise
+
+function unaryKernel(op: number, alphaAttr?: string, defaultAlpha = 0): NativeKernel {
+  return ({ inputs, backend, attrs }, addon) => {
+    const be = backend as CpuLikeBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const xv = f32(be, x);
+    if (xv == null) return FALLBACK;
+    const out = output(be, x.shape);
+    const alpha = alphaAttr == null ? defaultAlpha : ((attrs as Record<string, number | undefined>)[alphaAttr] ?? defaultAlpha);
+    addon.unary(op, xv, out.values, alpha);
+    return out.info;
+  };
+}
+
+/**
+ * The broadcast of a and b to their common shape, with adjacent dimensions merged where both
+ * operands step through them alike: [shape…, strides of a…, strides of b…] (stride 0: broadcast).
+ */
+function broadcastLayout(aShape: number[], bShape: number[], outShape: number[]): Float64Array | null {
+  const rank = outShape.length;
+  const pad = (s: number[]): number[] => [...Array<number>(rank - s.length).fill(1), ...s];
+  const pa = pad(aShape);
+  const pb = pad(bShape);
+  const strides = (p: number[]): number[] => {
+    const st = Array<number>(rank).fill(0);
+    let s = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      st[d] = p[d] === 1 && outShape[d] !== 1 ? 0 : s;
+      s *= p[d];
+    }
+    return st;
+  };
+  const sa = strides(pa);
+  const sb = strides(pb);
+  const dims: number[] = [];
+  const da: number[] = [];
+  const db: number[] = [];
+  for (let d = 0; d < rank; d++) {
+    if (outShape[d] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && da[last] === sa[d] * outShape[d] && db[last] === sb[d] * outShape[d]) {
+      dims[last] *= outShape[d];
+      da[last] = sa[d];
+      db[last] = sb[d];
+    } else {
+      dims.push(outShape[d]);
+      da.push(sa[d]);
+      db.push(sb[d]);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    da.push(0);
+    db.push(0);
+  }
+  if (dims.length > 8) return null;
+  return Float64Array.from([...dims, ...da, ...db]);
+}
+
+function binaryImpl(be: CpuLikeBackend, addon: Addon, kernelName: keyof typeof BINARY, a: TensorInfo, b: TensorInfo): { info: TensorInfo; values: Float32Array } | typeof FALLBACK {
+  const av = f32(be, a);
+  const bv = f32(be, b);
+  if (av == null || bv == null) return FALLBACK;
+  const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  const layout = broadcastLayout(a.shape, b.shape, outShape);
+  if (layout == null) return FALLBACK;
+  const out = output(be, outShape);
+  if (out.values.length > 0) addon.binary(BINARY[kernelName], av, bv, out.values, layout);
+  return out;
+}
+
+function binaryKernel(kernelName: keyof typeof BINARY): NativeKernel {
+  return ({ inputs, backend }, addon) => {
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const r = binaryImpl(backend as CpuLikeBackend, addon, kernelName, a, b);
+    return r === FALLBACK ? r : r.info;
+  };
+}
+
+const addN: NativeKernel = ({ inputs, backend }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const tensors = inputs as unknown as TensorInfo[];
+  const arrays = tensors.map((t) => f32(be, t));
+  if (arrays.some((v) => v == null) || tensors.some((t) => size(t.shape) !== size(tensors[0].shape))) return FALLBACK;
+  const out = output(be, tensors[0].shape);
+  if (tensors.length === 1) {
+    out.values.set(arrays[0]!);
+    return out.info;
+  }
+  const layout = Float64Array.of(out.values.length, 1, 1);
+  addon.binary(BINARY.Add, arrays[0]!, arrays[1]!, out.values, layout);
+  for (let i = 2; i < arrays.length; i++) addon.binary(BINARY.Add, out.values, arrays[i]!, out.values, layout);
+  return out.info;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Reductions, batch norm, softmax
+
+function reduceKernel(op: 'Sum' | 'Max' | 'Min' | 'Mean'): NativeKernel {
+  return ({ inputs, backend, attrs }, addon) => {
+    const be = backend as CpuLikeBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const xv = f32(be, x);
+    if (xv == null) return FALLBACK;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    // a contiguous block of axes [from, to): [outer, mid, inner]
+    const from = axes[0] ?? 0;
+    const to = axes.length === 0 ? 0 : axes[axes.length - 1] + 1;
+    if (axes.some((ax, i) => ax !== from + i)) return FALLBACK;
+    const outer = size(x.shape.slice(0, from));
+    const mid = size(x.shape.slice(from, to));
+    const inner = size(x.shape.slice(to));
+    if (mid === 0 && op !== 'Sum') return FALLBACK;
+    const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    const out = output(be, rank === 0 ? [] : outShape);
+    if (out.values.length > 0) {
+      addon.reduce(op === 'Mean' ? REDUCE.Sum : REDUCE[op], xv, out.values, outer, mid, inner);
+      if (op === 'Mean') for (let i = 0; i < out.values.length; i++) out.values[i] /= mid;
+    }
+    return out.info;
+  };
+}
+
+const fusedBatchNorm: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x, mean, variance, offset, scale } = inputs as { x: TensorInfo; mean: TensorInfo; variance: TensorInfo; offset?: TensorInfo; scale?: TensorInfo };
+  const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+  const c = x.shape[x.shape.length - 1] ?? 1;
+  const xv = f32(be, x);
+  const mv = f32(be, mean);
+  const vv = f32(be, variance);
+  const ov = offset == null ? null : f32(be, offset);
+  const sv = scale == null ? null : f32(be, scale);
+  const channelVector = (v: Float32Array | null, t: TensorInfo | undefined): boolean => (t == null ? true : v != null && v.length === c && t.shape.length <= 1);
+  if (xv == null || mv == null || vv == null || x.shape.length === 0 || !channelVector(mv, mean) || !channelVector(vv, variance) || !channelVector(ov, offset) || !channelVector(sv, scale)) return FALLBACK;
+  const out = output(be, x.shape);
+  if (out.values.length > 0) addon.batchNorm(xv, mv, vv, ov, sv, out.values, c, varianceEpsilon ?? 0.001);
+  return out.info;
+};
+
+const softmax: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { logits } = inputs as { logits: TensorInfo };
+  const { dim } = attrs as unknown as { dim: number };
+  const xv = f32(be, logits);
+  const rank = logits.shape.length;
+  if (xv == null || rank === 0 || (dim !== -1 && dim !== rank - 1)) return FALLBACK;
+  const cols = logits.shape[rank - 1];
+  const out = output(be, logits.shape);
+  if (out.values.length > 0) addon.softmax(xv, out.values, out.values.length / cols, cols, false);
+  return out.info;
+};
+
+// ---------------------------------------------------------------------------------------------------
+
+/** The kernels the native backend runs in the addon, and what each calls there. */
+export const NATIVE_KERNELS: readonly { kernelName: string; library: string; kernel: NativeKernel }[] = [
+  { kernelName: 'BatchMatMul', library: 'OpenBLAS sgemm', kernel: batchMatMul },
+  { kernelName: '_FusedMatMul', library: 'OpenBLAS sgemm + fused bias/activation loop', kernel: fusedMatMul },
+  { kernelName: 'Conv2D', library: 'oneDNN convolution', kernel: conv2D },
+  { kernelName: 'FusedConv2D', library: 'oneDNN convolution (bias, eltwise post-op)', kernel: fusedConv2D },
+  { kernelName: 'Conv2DBackpropInput', library: 'oneDNN convolution backward data', kernel: conv2DBackpropInput },
+  { kernelName: 'Conv2DBackpropFilter', library: 'oneDNN convolution backward weights', kernel: conv2DBackpropFilter },
+  { kernelName: 'MaxPool', library: 'C++ loop (OpenMP)', kernel: maxPool },
+  { kernelName: 'MaxPoolGrad', library: 'C++ loop (OpenMP)', kernel: maxPoolGrad },
+  { kernelName: 'AvgPool', library: 'C++ loop (OpenMP)', kernel: avgPool },
+  { kernelName: 'AvgPoolGrad', library: 'C++ loop (OpenMP)', kernel: avgPoolGrad },
+  { kernelName: 'FusedBatchNorm', library: 'C++ loop (OpenMP)', kernel: fusedBatchNorm },
+  { kernelName: 'Softmax', library: 'C++ loop (OpenMP, vector exp)', kernel: softmax },
+  ...(Object.keys(UNARY) as (keyof typeof UNARY)[]).map((name) => ({
+    kernelName: name,
+    library: 'C++ loop (OpenMP, vector math)',
+    kernel: name === 'Step' || name === 'LeakyRelu' ? unaryKernel(UNARY[name], 'alpha', name === 'LeakyRelu' ? 0.2 : 0) : unaryKernel(UNARY[name]),
+  })),
+  ...(Object.keys(BINARY) as (keyof typeof BINARY)[]).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP, broadcast)', kernel: binaryKernel(name) })),
+  { kernelName: 'AddN', library: 'C++ loop (OpenMP)', kernel: addN },
+  ...(['Sum', 'Max', 'Min', 'Mean'] as const).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP)', kernel: reduceKernel(name) })),
+];
+
+/**
+ * The kernel config for `backendName`: the native kernel, or the cpu kernel `fallback` when the
+ * native one declines.
+ */
+export function nativeKernelConfig(kernelName: string, backendName: string, kernel: NativeKernel, addon: Addon, fallback: KernelConfig | undefined): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const result = kernel(args, addon);
+    if (result !== FALLBACK) return result;
+    if (fallback == null) throw new Error(`@paperzoo/tensor-native: ${kernelName} is not supported for these inputs and the cpu backend has no such kernel`);
+    return fallback.kernelFunc(args);
+  };
+  return { kernelName, backendName, kernelFunc };
+}
