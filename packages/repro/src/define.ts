@@ -29,7 +29,7 @@ export interface Paper {
 }
 
 /** The backends a run may ask for (see @paperzoo/tensor `initBackend`). */
-export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
+export const BACKEND_NAMES = ['auto', 'native', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 export type TierBackend = (typeof BACKEND_NAMES)[number];
 
 /** One budget of a reproduction: a typed config preset plus what it costs. */

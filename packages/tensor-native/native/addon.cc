@@ -36,6 +36,11 @@ Napi::Value SetGemmLib(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
+  pz::setConvLayout((int)num(info[0]));
+  return info.Env().Undefined();
+}
+
 // gemm(a, b, c, batch, m, n, k, transA, transB, strideA, strideB)
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   pz::gemm(f32(info[0]), f32(info[1]), f32(info[2]), num(info[3]), num(info[4]), num(info[5]), num(info[6]), info[7].As<Napi::Boolean>(), info[8].As<Napi::Boolean>(),
@@ -134,6 +139,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("setGemmLib", Napi::Function::New(env, SetGemmLib));
+  exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));

@@ -71,13 +71,63 @@ namespace {
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
+// How the primitives may lay out their operands: 0 = the user's nhwc/hwio (no reorders; oneDNN then
+// runs im2col + GEMM); 1 = weights as oneDNN likes, activations nhwc (its direct JIT kernels);
+// 2 = everything as oneDNN likes (reorders around every call); -1 = choose per geometry: few
+// channels (c·o < 256, e.g. LeNet, a network's RGB stem) run fastest as GEMM, the rest with layout 1
+// (measured on the LeNet-5 and ResNet-20 shapes, AVX-512 machine).
+int g_convLayout = -1;
+
+int layoutFor(const ConvGeom& g) {
+  if (g_convLayout >= 0) return g_convLayout;
+  return g.c * g.o < 256 ? 0 : 1;
+}
+
+/** One operand of a primitive: the user's array, and (when the primitive wants another layout) a
+ * buffer of that layout with the reorder between them, built once. */
+struct Operand {
+  dnnl::memory::desc user, want;
+  dnnl::memory internal;
+  dnnl::reorder toInternal, toUser;
+  bool needsReorder = false;
+  void init(const dnnl::memory::desc& userMd, const dnnl::memory::desc& wantMd, bool input) {
+    user = userMd;
+    want = wantMd;
+    needsReorder = userMd != wantMd;
+    if (!needsReorder) return;
+    internal = dnnl::memory(wantMd, engine());
+    dnnl::memory u(userMd, engine(), DNNL_MEMORY_NONE);
+    if (input) toInternal = dnnl::reorder(u, internal);
+    else toUser = dnnl::reorder(internal, u);
+  }
+  /** The memory to pass to the primitive; for an input, reordered from the user's array first. */
+  dnnl::memory bindInput(float* ptr) {
+    dnnl::memory u(user, engine(), ptr);
+    if (!needsReorder) return u;
+    toInternal.execute(stream(), u, internal);
+    return internal;
+  }
+  dnnl::memory bindOutput(float* ptr) {
+    if (!needsReorder) return dnnl::memory(user, engine(), ptr);
+    return internal;
+  }
+  void finishOutput(float* ptr) {
+    if (!needsReorder) return;
+    dnnl::memory u(user, engine(), ptr);
+    toUser.execute(stream(), internal, u);
+  }
+};
+
 struct ConvEntry {
   dnnl::convolution_forward::primitive_desc fwdPd;
   dnnl::primitive fwd;
+  Operand fSrc, fWei, fDst;
   dnnl::convolution_backward_data::primitive_desc bwdDataPd;
   dnnl::primitive bwdData;
+  Operand dDiffDst, dWei, dDiffSrc;
   dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd;
   dnnl::primitive bwdWeights;
+  Operand wSrc, wDiffDst, wDiffWei;
   bool hasFwd = false, hasBwdData = false, hasBwdWeights = false;
 };
 
@@ -86,23 +136,29 @@ std::mutex g_convMutex;
 
 std::string convKey(const ConvGeom& g, bool bias, int act, float alpha) {
   char buf[256];
-  snprintf(buf, sizeof buf, "%lld,%lld,%lld,%lld|%lld,%lld,%lld|%lld,%lld|%lld,%lld,%lld,%lld|%lld,%lld,%lld,%lld|%d,%d,%g", (long long)g.n, (long long)g.h,
+  snprintf(buf, sizeof buf, "%lld,%lld,%lld,%lld|%lld,%lld,%lld|%lld,%lld|%lld,%lld,%lld,%lld|%lld,%lld,%lld,%lld|%d,%d,%g|%d", (long long)g.n, (long long)g.h,
            (long long)g.w, (long long)g.c, (long long)g.kh, (long long)g.kw, (long long)g.o, (long long)g.oh, (long long)g.ow, (long long)g.sh, (long long)g.sw,
-           (long long)g.dh, (long long)g.dw, (long long)g.pt, (long long)g.pb, (long long)g.pl, (long long)g.pr, bias ? 1 : 0, act, alpha);
+           (long long)g.dh, (long long)g.dw, (long long)g.pt, (long long)g.pb, (long long)g.pl, (long long)g.pr, bias ? 1 : 0, act, alpha, layoutFor(g));
   return buf;
 }
 
 struct Mds {
-  dnnl::memory::desc src, wei, dst, bias;
+  dnnl::memory::desc src, wei, dst, bias;          // the user's layouts
+  dnnl::memory::desc srcAny, weiAny, dstAny;       // what the primitive is created with
   dnnl::memory::dims strides, dil, padL, padR;
 };
 
 Mds mds(const ConvGeom& g) {
   Mds m;
-  m.src = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nhwc);
-  m.wei = dnnl::memory::desc({g.o, g.c, g.kh, g.kw}, dt::f32, tag::hwio);
-  m.dst = dnnl::memory::desc({g.n, g.o, g.oh, g.ow}, dt::f32, tag::nhwc);
+  const dnnl::memory::dims src{g.n, g.c, g.h, g.w}, wei{g.o, g.c, g.kh, g.kw}, dst{g.n, g.o, g.oh, g.ow};
+  m.src = dnnl::memory::desc(src, dt::f32, tag::nhwc);
+  m.wei = dnnl::memory::desc(wei, dt::f32, tag::hwio);
+  m.dst = dnnl::memory::desc(dst, dt::f32, tag::nhwc);
   m.bias = dnnl::memory::desc({g.o}, dt::f32, tag::x);
+  const int lay = layoutFor(g);
+  m.srcAny = lay >= 2 ? dnnl::memory::desc(src, dt::f32, tag::any) : m.src;
+  m.weiAny = lay >= 1 ? dnnl::memory::desc(wei, dt::f32, tag::any) : m.wei;
+  m.dstAny = lay >= 2 ? dnnl::memory::desc(dst, dt::f32, tag::any) : m.dst;
   m.strides = {g.sh, g.sw};
   m.dil = {g.dh - 1, g.dw - 1};
   m.padL = {g.pt, g.pl};
@@ -130,10 +186,10 @@ ConvEntry& entry(const ConvGeom& g, bool bias, int act, float alpha) {
   if (it != g_conv.end()) return *it->second;
   auto e = std::make_unique<ConvEntry>();
   Mds m = mds(g);
-  auto fwdDesc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src, m.wei, m.bias, m.dst,
-                                                        m.strides, m.dil, m.padL, m.padR)
-                      : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src, m.wei, m.dst, m.strides,
-                                                        m.dil, m.padL, m.padR);
+  auto fwdDesc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.srcAny, m.weiAny, m.bias,
+                                                        m.dstAny, m.strides, m.dil, m.padL, m.padR)
+                      : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.srcAny, m.weiAny, m.dstAny,
+                                                        m.strides, m.dil, m.padL, m.padR);
   dnnl::primitive_attr attr;
   if (act != A_LINEAR) {
     float a = alpha, b = 0.f;
@@ -143,11 +199,6 @@ ConvEntry& entry(const ConvGeom& g, bool bias, int act, float alpha) {
     attr.set_post_ops(ops);
   }
   e->fwdPd = dnnl::convolution_forward::primitive_desc(fwdDesc, attr, engine());
-  if (!bias && act == A_LINEAR) {
-    // the backward primitives need a forward hint without post-ops
-    e->fwd = dnnl::convolution_forward(e->fwdPd);
-    e->hasFwd = true;
-  }
   auto& ref = *e;
   g_conv.emplace(key, std::move(e));
   return ref;
@@ -160,19 +211,24 @@ const dnnl::convolution_forward::primitive_desc& hintPd(const ConvGeom& g) {
 
 }  // namespace
 
+void setConvLayout(int layout) { g_convLayout = layout; }
+
 std::string conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float alpha) {
   ConvEntry& e = entry(g, bias != nullptr, act, alpha);
+  Mds m = mds(g);
   if (!e.hasFwd) {
     e.fwd = dnnl::convolution_forward(e.fwdPd);
+    e.fSrc.init(m.src, e.fwdPd.src_desc(), true);
+    e.fWei.init(m.wei, e.fwdPd.weights_desc(), true);
+    e.fDst.init(m.dst, e.fwdPd.dst_desc(), false);
     e.hasFwd = true;
   }
-  Mds m = mds(g);
-  dnnl::memory src(m.src, engine(), const_cast<float*>(x));
-  dnnl::memory wei(m.wei, engine(), const_cast<float*>(w));
-  dnnl::memory dst(m.dst, engine(), y);
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, e.fSrc.bindInput(const_cast<float*>(x))},
+                                             {DNNL_ARG_WEIGHTS, e.fWei.bindInput(const_cast<float*>(w))},
+                                             {DNNL_ARG_DST, e.fDst.bindOutput(y)}};
   if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(m.bias, engine(), const_cast<float*>(bias)));
   e.fwd.execute(stream(), args);
+  e.fDst.finishOutput(y);
   stream().wait();
   return e.fwdPd.impl_info_str();
 }
@@ -181,15 +237,18 @@ std::string conv2dBackpropInput(const float* dy, const float* w, float* dx, cons
   ConvEntry& e = entry(g, false, A_LINEAR, 0.f);
   Mds m = mds(g);
   if (!e.hasBwdData) {
-    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, m.src, m.wei, m.dst, m.strides, m.dil, m.padL, m.padR);
+    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, m.srcAny, m.weiAny, m.dstAny, m.strides, m.dil, m.padL, m.padR);
     e.bwdDataPd = dnnl::convolution_backward_data::primitive_desc(d, engine(), hintPd(g));
     e.bwdData = dnnl::convolution_backward_data(e.bwdDataPd);
+    e.dDiffDst.init(m.dst, e.bwdDataPd.diff_dst_desc(), true);
+    e.dWei.init(m.wei, e.bwdDataPd.weights_desc(), true);
+    e.dDiffSrc.init(m.src, e.bwdDataPd.diff_src_desc(), false);
     e.hasBwdData = true;
   }
-  dnnl::memory diffDst(m.dst, engine(), const_cast<float*>(dy));
-  dnnl::memory wei(m.wei, engine(), const_cast<float*>(w));
-  dnnl::memory diffSrc(m.src, engine(), dx);
-  e.bwdData.execute(stream(), {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, diffSrc}});
+  e.bwdData.execute(stream(), {{DNNL_ARG_DIFF_DST, e.dDiffDst.bindInput(const_cast<float*>(dy))},
+                               {DNNL_ARG_WEIGHTS, e.dWei.bindInput(const_cast<float*>(w))},
+                               {DNNL_ARG_DIFF_SRC, e.dDiffSrc.bindOutput(dx)}});
+  e.dDiffSrc.finishOutput(dx);
   stream().wait();
   return e.bwdDataPd.impl_info_str();
 }
@@ -198,15 +257,18 @@ std::string conv2dBackpropFilter(const float* x, const float* dy, float* dw, con
   ConvEntry& e = entry(g, false, A_LINEAR, 0.f);
   Mds m = mds(g);
   if (!e.hasBwdWeights) {
-    auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, m.src, m.wei, m.dst, m.strides, m.dil, m.padL, m.padR);
+    auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, m.srcAny, m.weiAny, m.dstAny, m.strides, m.dil, m.padL, m.padR);
     e.bwdWeightsPd = dnnl::convolution_backward_weights::primitive_desc(d, engine(), hintPd(g));
     e.bwdWeights = dnnl::convolution_backward_weights(e.bwdWeightsPd);
+    e.wSrc.init(m.src, e.bwdWeightsPd.src_desc(), true);
+    e.wDiffDst.init(m.dst, e.bwdWeightsPd.diff_dst_desc(), true);
+    e.wDiffWei.init(m.wei, e.bwdWeightsPd.diff_weights_desc(), false);
     e.hasBwdWeights = true;
   }
-  dnnl::memory src(m.src, engine(), const_cast<float*>(x));
-  dnnl::memory diffDst(m.dst, engine(), const_cast<float*>(dy));
-  dnnl::memory diffWei(m.wei, engine(), dw);
-  e.bwdWeights.execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffWei}});
+  e.bwdWeights.execute(stream(), {{DNNL_ARG_SRC, e.wSrc.bindInput(const_cast<float*>(x))},
+                                  {DNNL_ARG_DIFF_DST, e.wDiffDst.bindInput(const_cast<float*>(dy))},
+                                  {DNNL_ARG_DIFF_WEIGHTS, e.wDiffWei.bindOutput(dw)}});
+  e.wDiffWei.finishOutput(dw);
   stream().wait();
   return e.bwdWeightsPd.impl_info_str();
 }

@@ -50,6 +50,10 @@ export function loadAddon(): Addon | null {
     return null;
   }
   try {
+    // OpenMP threads that spin while waiting (libgomp's default) collapse when the machine's cores are
+    // shared: a step 50× slower was measured on a loaded 2-core machine. Sleeping costs microseconds.
+    // libgomp reads this when the addon loads it; an explicit setting is kept.
+    process.env.OMP_WAIT_POLICY ??= 'passive';
     const require = createRequire(import.meta.url);
     cached = require(ADDON_PATH) as Addon;
   } catch (e) {

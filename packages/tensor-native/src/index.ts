@@ -20,7 +20,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addonError, loadAddon, type Addon } from './addon.js';
 import { NATIVE_KERNELS, nativeKernelConfig } from './kernels.js';
 
-export { ENABLE_COMMAND, addonError } from './addon.js';
+export { ENABLE_COMMAND, addonError, loadAddon, type Addon } from './addon.js';
 export { NATIVE_KERNELS } from './kernels.js';
 
 export const BACKEND_NAME = 'native';

@@ -378,11 +378,12 @@ function reduceKernel(op: 'Sum' | 'Max' | 'Min' | 'Mean'): NativeKernel {
   return ({ inputs, backend, attrs }, addon) => {
     const be = backend as CpuLikeBackend;
     const { x } = inputs as { x: TensorInfo };
-    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    // Max names its axes reductionIndices; Sum, Mean and Min name them axis
+    const { axis, reductionIndices, keepDims } = attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean };
     const xv = f32(be, x);
     if (xv == null) return FALLBACK;
     const rank = x.shape.length;
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const axes = tf.util.parseAxisParam((op === 'Max' ? reductionIndices : axis) ?? x.shape.map((_, i) => i), x.shape).sort((p, q) => p - q);
     // a contiguous block of axes [from, to): [outer, mid, inner]
     const from = axes[0] ?? 0;
     const to = axes.length === 0 ? 0 : axes[axes.length - 1] + 1;

@@ -2,22 +2,25 @@
  * Backend choice for paperzoo.
  *
  * `initBackend({ backend })` (or `PAPERZOO_BACKEND`) picks one of:
- * - `wasm`: the default on CPU, with the kernels the stock backend lacks or gets wrong registered
- *   (see ./kernels and ../../shared/design/BACKENDS.md);
+ * - `native`: @paperzoo/tensor-native, an optional addon over Debian's OpenBLAS and oneDNN (2 threads),
+ *   the fastest on CPU when it is built (`apt-get install libopenblas-dev libdnnl-dev && npm rebuild
+ *   @paperzoo/tensor-native`);
+ * - `wasm`: the default on CPU otherwise, with the kernels the stock backend lacks or gets wrong
+ *   registered (see ./kernels and ../../shared/design/BACKENDS.md);
  * - `cpu`: the pure-JS reference and test oracle for forward values;
  * - `webgpu`: a real GPU through the npm `webgpu` package (Dawn), used by `auto` only for a hardware
  *   adapter;
  * - `tensorflow`: tfjs-node / tfjs-node-gpu, an optional peer dependency, never required.
  *
- * `auto` tries tensorflow (GPU) > webgpu (hardware) > wasm > cpu.
+ * `auto` tries tensorflow (GPU) > webgpu (hardware) > native > wasm > cpu.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerPaperzooKernels } from './kernels/index.js';
 
-export type BackendName = 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
+export type BackendName = 'native' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
 export type BackendChoice = BackendName | 'auto';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'wasm', 'cpu', 'webgpu', 'tensorflow'];
 
 /** Thrown when a backend asked for by name cannot be loaded; the message says why and what to do. */
 export class BackendUnavailableError extends Error {
@@ -41,6 +44,8 @@ interface LoadedExtra {
   /** Human-readable device name (GPU adapter), when the backend knows one. */
   device?: string;
   threads?: number;
+  /** Native libraries the backend computes with (native: OpenBLAS and oneDNN versions). */
+  libraries?: string;
 }
 
 const extras = new Map<string, LoadedExtra>();
@@ -106,6 +111,30 @@ async function loadWebgpu(requireHardware: boolean): Promise<void> {
   extras.set('webgpu', { device: name || 'WebGPU adapter' });
 }
 
+/**
+ * The native backend: @paperzoo/tensor-native, a workspace package (an optional peer dependency when
+ * installed from npm) whose addon is compiled at install time and may be absent. paperzoo's cpu kernel
+ * fixes are registered first, so that the native backend, which starts from every cpu kernel, has them.
+ */
+async function loadNative(): Promise<void> {
+  let mod: any;
+  try {
+    // A plain dynamic import (not importOptional): under vitest and tsx it must go through their
+    // resolvers, which know the paperzoo-source condition; a variable keeps tsc from resolving it.
+    const specifier = '@paperzoo/tensor-native';
+    mod = await import(specifier);
+  } catch (e) {
+    throw new BackendUnavailableError('native', `@paperzoo/tensor-native is not installed (${errorMessage(e)})`, 'Install @paperzoo/tensor-native next to @paperzoo/tensor.');
+  }
+  if (!mod.nativeAvailable()) {
+    throw new BackendUnavailableError('native', mod.addonError(), 'Until then wasm is the fastest CPU backend.');
+  }
+  registerPaperzooKernels();
+  mod.registerNativeBackend();
+  const info = mod.nativeInfo() as { libraries: string; threads: number };
+  extras.set('native', { threads: info.threads, libraries: info.libraries });
+}
+
 async function activate(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new BackendUnavailableError(name, 'tf.setBackend returned false (the backend failed to initialise)', 'Run with PAPERZOO_BACKEND=cpu to use the pure-JS backend.');
@@ -119,6 +148,7 @@ async function activate(name: BackendName): Promise<void> {
 async function tryBackend(name: BackendName, strict: boolean): Promise<void> {
   if (name === 'tensorflow') await loadTensorflow(!strict);
   if (name === 'webgpu') await loadWebgpu(!strict);
+  if (name === 'native') await loadNative();
   if (tf.findBackend(name) == null && tf.engine().registryFactory[name] == null) {
     throw new BackendUnavailableError(name, 'it is not registered', 'Use one of: ' + BACKEND_CHOICES.join(', '));
   }

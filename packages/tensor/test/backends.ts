@@ -1,9 +1,12 @@
 /**
- * Which backends the conformance suite runs on. cpu and wasm always (they are dependencies); webgpu and
- * tensorflow when their optional packages are installed, otherwise their suites show as skipped
- * (STYLE.md §7). Every suite compares against cpu and against the float64 reference.
+ * Which backends the conformance suite runs on. cpu and wasm always (they are dependencies); native
+ * when @paperzoo/tensor-native's addon is built (Debian's libopenblas-dev + libdnnl-dev installed);
+ * webgpu and tensorflow when their optional packages are installed. Otherwise their suites show as
+ * skipped (STYLE.md §7). Every suite compares against cpu and against the float64 reference.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { tf, initBackend, type BackendName } from '../src/index.js';
 import type { Tensor64 } from './reference.js';
 
@@ -18,15 +21,22 @@ function installed(name: string): boolean {
   }
 }
 
+/** The native addon is built (what @paperzoo/tensor-native's nativeAvailable() checks first). */
+function nativeBuilt(): boolean {
+  const root = path.resolve(import.meta.dirname, '..', '..', 'tensor-native');
+  return fs.existsSync(path.join(root, 'build', 'Release', 'paperzoo_native.node'));
+}
+
 export const AVAILABLE: Record<BackendName, boolean> = {
   cpu: true,
   wasm: true,
+  native: nativeBuilt(),
   webgpu: installed('@tensorflow/tfjs-backend-webgpu') && installed('webgpu'),
   tensorflow: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu'),
 };
 
 /** Backends compared with cpu (cpu itself is compared with the reference only). */
-export const ACCELERATED: readonly BackendName[] = ['wasm', 'webgpu', 'tensorflow'];
+export const ACCELERATED: readonly BackendName[] = ['native', 'wasm', 'webgpu', 'tensorflow'];
 export const ALL: readonly BackendName[] = ['cpu', ...ACCELERATED];
 
 /** Run fn on a backend (inside tf.tidy) and read back every returned tensor as a Float64Array. */

@@ -1,0 +1,150 @@
+"""PyTorch side of bench/native.ts: the same four workloads, timed the same way (median ms per step).
+
+Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
+prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
+Usage: python3 bench/torch_models.py [--quick] [--threads 2]
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+QUICK = "--quick" in sys.argv
+THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
+torch.set_num_threads(THREADS)
+torch.manual_seed(1)
+
+
+def median_ms(fn, warmup, reps):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return times[len(times) // 2]
+
+
+class LeNet5(nn.Module):
+    """bench/models.ts lenet5: conv 6@5x5 -> tanh -> maxpool 2 -> conv 16@5x5 -> tanh -> maxpool 2 -> 120 -> 84 -> 10."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 6, 5)
+        self.c3 = nn.Conv2d(6, 16, 5)
+        self.f5 = nn.Linear(400, 120)
+        self.f6 = nn.Linear(120, 84)
+        self.out = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.tanh(self.c1(x)), 2)
+        x = F.max_pool2d(torch.tanh(self.c3(x)), 2)
+        x = torch.tanh(self.f5(x.flatten(1)))
+        x = torch.tanh(self.f6(x))
+        return self.out(x)
+
+
+class BasicBlock(nn.Module):
+    """He et al. 2016, CIFAR ResNet: two 3x3 conv-BN(-ReLU), option A shortcut (stride-2 subsample, zero-padded channels)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout, eps=1e-3)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout, eps=1e-3)
+        self.stride, self.extra = stride, cout - cin
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        short = x
+        if self.stride != 1 or self.extra:
+            short = x[:, :, :: self.stride, :: self.stride]
+            short = F.pad(short, (0, 0, 0, 0, self.extra // 2, self.extra - self.extra // 2))
+        return F.relu(out + short)
+
+
+class ResNet20(nn.Module):
+    def __init__(self, n=3):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(16, eps=1e-3)
+        blocks, cin = [], 16
+        for stage, cout in enumerate([16, 32, 64]):
+            for i in range(n):
+                blocks.append(BasicBlock(cin, cout, 2 if stage > 0 and i == 0 else 1))
+                cin = cout
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.conv(x)))
+        x = self.blocks(x)
+        return self.fc(x.mean((2, 3)))
+
+
+class LstmLm(nn.Module):
+    """Zaremba et al. 2014 'small': vocabulary 10000, embedding 200, 2-layer LSTM of 200, softmax over the vocabulary."""
+
+    def __init__(self, vocab=10000, units=200):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, units)
+        self.lstm = nn.LSTM(units, units, num_layers=2)
+        self.out = nn.Linear(units, vocab)
+
+    def forward(self, tokens, state):
+        h, state = self.lstm(self.emb(tokens), state)  # [T, B, units]
+        return self.out(h.reshape(-1, h.shape[-1])), state
+
+
+def train_step_fn(model, x, y, lr=0.05, momentum=0.0, forward=None):
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        logits = forward(x) if forward else model(x)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def main():
+    rows = {}
+    q = (lambda n: max(2, n // 4)) if QUICK else (lambda n: n)
+
+    lenet = LeNet5()
+    x = torch.randn(64, 1, 32, 32)
+    y = torch.arange(64) % 10
+    rows["lenet5"] = median_ms(train_step_fn(lenet, x, y), 5, q(40))
+
+    resnet = ResNet20()
+    resnet.train()
+    x = torch.randn(128, 3, 32, 32)
+    y = torch.arange(128) % 10
+    rows["resnet20"] = median_ms(train_step_fn(resnet, x, y, 0.1, 0.9), 2, q(10))
+
+    lm = LstmLm()
+    tokens = torch.randint(0, 10000, (21, 20))
+    state = (torch.zeros(2, 20, 200), torch.zeros(2, 20, 200))
+    rows["lstm"] = median_ms(
+        train_step_fn(lm, tokens[:-1], tokens[1:].reshape(-1), 1.0, forward=lambda t: lm(t, state)[0]), 3, q(20)
+    )
+
+    a = torch.randn(1024, 1024)
+    b = torch.randn(1024, 1024)
+    rows["matmul"] = median_ms(lambda: torch.mm(a, b).sum().item(), 2, q(10))
+
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()
