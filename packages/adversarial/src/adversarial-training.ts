@@ -43,7 +43,7 @@ export function fgsmObjective(model: Classifier, x: tf.Tensor, xAdv: tf.Tensor, 
   return tf.tidy(() => {
     const clean = alpha > 0 ? tf.mul(alpha, meanLoss(model(x), labels)) : tf.scalar(0);
     const adversarial = alpha < 1 ? tf.mul(1 - alpha, meanLoss(model(xAdv), labels)) : tf.scalar(0);
-    return tf.add(clean, adversarial) as tf.Scalar;
+    return tf.add<tf.Scalar>(clean, adversarial);
   });
 }
 

@@ -32,26 +32,36 @@ export function isBinary(logits: tf.Tensor): boolean {
 }
 
 /**
- * Per-example cross-entropy J(θ, x, y) from logits, [B]:
- * - softmax: J = −log softmax(z)_y = logΣ_c exp z_c − z_y;
- * - logistic (labels 0/1): J = softplus(z) − y·z = −log σ(z) for y = 1, −log(1 − σ(z)) for y = 0.
+ * The log-margin L per example, [B]: the quantity cross-entropy is a smooth, increasing function of.
+ * - softmax: L = log Σ_{c≠y} exp(z_c − z_y)     (J = −log softmax(z)_y = softplus(L))
+ * - logistic (labels 0/1): L = s·z, s = 1 − 2y  (J = −log P(y | x) = softplus(L))
  * `labels` are int class indices [B].
  */
-export function perExampleLoss(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor1D {
+export function logMargin(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     if (isBinary(logits)) {
       const z = logits.reshape([-1]); // [B]
-      return tf.sub(tf.softplus(z), tf.mul(tf.cast(labels, 'float32'), z)) as tf.Tensor1D;
+      return tf.mul<tf.Tensor1D>(tf.sub(1, tf.mul(2, tf.cast(labels, 'float32'))), z); // +z for y = 0, −z for y = 1
     }
     const classes = logits.shape[logits.rank - 1];
-    const logProbs = tf.logSoftmax(logits as tf.Tensor2D, -1); // [B, C]
-    return tf.neg(tf.sum(tf.mul(tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, classes), logProbs), -1)) as tf.Tensor1D;
+    const onehot = tf.oneHot(tf.cast(labels, 'int32'), classes); // [B, C]
+    const zy = tf.sum(tf.mul(onehot, logits), -1, true); // [B, 1]
+    const margins = tf.sub(tf.sub(logits, zy), tf.mul(onehot, 1e9)); // z_c − z_y, the true class pushed to −∞: [B, C]
+    return tf.logSumExp<tf.Tensor1D>(margins, -1); // [B]
   });
+}
+
+/**
+ * Per-example cross-entropy J(θ, x, y) = softplus(L) from logits, [B] (see {@link logMargin}):
+ * −log softmax(z)_y for softmax models, −log σ(z) / −log(1 − σ(z)) for logistic ones.
+ */
+export function perExampleLoss(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => tf.softplus<tf.Tensor1D>(logMargin(logits, labels)));
 }
 
 /** Mean cross-entropy over the batch (the training objective J). */
 export function meanLoss(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(perExampleLoss(logits, labels)) as tf.Scalar);
+  return tf.tidy(() => tf.mean<tf.Scalar>(perExampleLoss(logits, labels)));
 }
 
 /** Predicted class per example, int32 [B] (binary models: 1 when z > 0). */
@@ -64,18 +74,24 @@ export function predictedConfidence(logits: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     if (isBinary(logits)) {
       const p = tf.sigmoid(logits.reshape([-1]));
-      return tf.maximum(p, tf.sub(1, p)) as tf.Tensor1D;
+      return tf.maximum<tf.Tensor1D>(p, tf.sub(1, p));
     }
-    return tf.max(tf.softmax(logits as tf.Tensor2D, -1), -1) as tf.Tensor1D;
+    return tf.max<tf.Tensor1D>(tf.softmax(logits as tf.Tensor2D, -1), -1);
   });
 }
 
 /**
- * ∇ₓ Σ_b J(θ, x_b, y_b): the input gradient of the summed per-example loss, so that each example's
- * gradient is its own (not divided by the batch size).
+ * The direction of ∇ₓ J(θ, x_b, y_b) for every example of a batch, [B, ...input]: computed as
+ * ∇ₓ Σ_b L_b (the log-margin of {@link logMargin}). Since J = softplus(L), ∇ₓJ = σ(L)·∇ₓL with
+ * σ(L) > 0 per example, so the sign (FGSM, BIM, L∞ PGD) and the per-example normalised direction
+ * (L2 PGD) are exactly those of ∇ₓJ. Differentiating J itself would give the same signs in exact
+ * arithmetic but not in float32: on confidently classified examples σ(L) underflows (and through
+ * log-softmax, ∂J/∂z_y = p_y − 1 rounds to 0 once p_y > 1 − 6e-8), so the gradient — and the
+ * attack — vanishes on exactly the examples a worst-case attack should move. Each example's gradient
+ * is its own (the batch is summed, not averaged).
  */
 export function inputGradient(model: Classifier, x: tf.Tensor, labels: tf.Tensor): tf.Tensor {
-  return tf.grad((xi: tf.Tensor) => tf.sum(perExampleLoss(model(xi), labels)))(x);
+  return tf.grad((xi: tf.Tensor) => tf.sum(logMargin(model(xi), labels)))(x);
 }
 
 /** Clip into the range when one is given; otherwise return a copy (callers own their result). */

@@ -111,7 +111,7 @@ export function carliniWagnerL2(model: Classifier, x: tf.Tensor, labels: tf.Tens
             return [o.adv, o.logits, o.dist];
           });
           const advData = advT.dataSync();
-          const logitsData = logitsT.arraySync() as number[][];
+          const logitsData = logitsT.arraySync();
           const distData = distT.dataSync();
           tf.dispose([advT, logitsT, distT]);
           for (let b = 0; b < batch; b++) {

@@ -5,6 +5,7 @@
  * misclassified examples).
  */
 import { tf } from '@paperzoo/tensor';
+import type { GridRow } from './grid.js';
 import { predictedClass, predictedConfidence, type Classifier } from './classifier.js';
 
 /** Predicted class and its probability for each example of a batch (read back to JS). */
@@ -51,4 +52,35 @@ export class ErrorMeter {
   get meanConfidence(): number {
     return this.count ? this.confidenceAll / this.count : Number.NaN;
   }
+}
+
+/**
+ * Rows for {@link adversarialGridPng}: the first `count` examples of a batch, clean and adversarial,
+ * with the model's prediction and confidence on each. `x`, `xAdv` [B, ...] (28×28 images or 784
+ * vectors); `labels` the true classes; `names` maps class indices to the text shown (default: the index).
+ */
+export function gridRows(
+  model: Classifier,
+  x: tf.Tensor,
+  xAdv: tf.Tensor,
+  labels: ArrayLike<number>,
+  count: number,
+  names: (c: number) => string | number = (c) => c,
+): GridRow[] {
+  const n = Math.min(count, x.shape[0]);
+  const size = x.size / x.shape[0];
+  const cleanX = x.slice(0, n);
+  const advX = xAdv.slice(0, n);
+  const pc = predict(model, cleanX);
+  const pa = predict(model, advX);
+  const cd = cleanX.dataSync();
+  const ad = advX.dataSync();
+  tf.dispose([cleanX, advX]);
+  return Array.from({ length: n }, (_, i) => ({
+    clean: cd.subarray(i * size, (i + 1) * size),
+    adversarial: ad.subarray(i * size, (i + 1) * size),
+    label: names(labels[i]),
+    cleanPrediction: { label: names(pc.classes[i]), confidence: pc.confidence[i] },
+    adversarialPrediction: { label: names(pa.classes[i]), confidence: pa.confidence[i] },
+  }));
 }

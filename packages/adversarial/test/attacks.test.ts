@@ -9,7 +9,7 @@ import {
 function linear(w: number[][], b: number[]): { model: Classifier; dispose: () => void } {
   const W = tf.tensor2d(w);
   const B = tf.tensor1d(b);
-  return { model: (x) => tf.add(tf.matMul(x.reshape([x.shape[0], -1]) as tf.Tensor2D, W), B), dispose: () => tf.dispose([W, B]) };
+  return { model: (x) => tf.add(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), W), B), dispose: () => tf.dispose([W, B]) };
 }
 
 /** A small fixed random ReLU net 16 → 12 → 3 (nonlinear, for the projection tests). */
@@ -18,7 +18,7 @@ function smallNet(s: number): { model: Classifier; dispose: () => void } {
   const W1 = tf.randomNormal([16, 12], 0, 0.8, 'float32', s);
   const W2 = tf.randomNormal([12, 3], 0, 0.8, 'float32', s + 1);
   return {
-    model: (x) => tf.matMul(tf.relu(tf.matMul(x.reshape([x.shape[0], -1]) as tf.Tensor2D, W1)), W2),
+    model: (x) => tf.matMul(tf.relu(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), W1)), W2),
     dispose: () => tf.dispose([W1, W2]),
   };
 }
@@ -229,7 +229,7 @@ describe.each(['cpu', 'wasm'] as const)('attacks on %s', (backend) => {
 
   it('adversarial training steps (FGSM objective and PGD) leak nothing; J̃ = αJ(x) + (1−α)J(x̃)', async () => {
     const W = tf.variable(tf.randomNormal([16, 3], 0, 0.3, 'float32', 1), true);
-    const model: Classifier = (x) => tf.matMul(x as tf.Tensor2D, W);
+    const model: Classifier = (x) => tf.matMul(x, W);
     const opt = tf.train.sgd(0.1);
     const x = tf.randomUniform([10, 16], 0, 1, 'float32', 2);
     const y = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], 'int32');

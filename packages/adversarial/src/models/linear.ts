@@ -39,7 +39,7 @@ export class SoftmaxRegression {
 
   /** x [B, 784] (or [B, 28, 28, 1]) → logits [B, 10]. */
   apply(x: tf.Tensor): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.matMul(x.reshape([x.shape[0], -1]) as tf.Tensor2D, this.variables.kernel), this.variables.bias));
+    return tf.tidy(() => tf.add(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), this.variables.kernel), this.variables.bias));
   }
 
   parameterCount(): number {
@@ -67,7 +67,7 @@ export class LogisticRegression {
 
   /** x [B, 784] (or [B, 28, 28, 1]) → logits [B, 1]. */
   apply(x: tf.Tensor): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.matMul(x.reshape([x.shape[0], -1]) as tf.Tensor2D, this.variables.weights), this.variables.bias));
+    return tf.tidy(() => tf.add(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), this.variables.weights), this.variables.bias));
   }
 
   dispose(): void {

@@ -68,12 +68,12 @@ export class MadryCnn {
   apply(x: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => {
       const p = this.variables;
-      const input = x.reshape([-1, 28, 28, 1]) as tf.Tensor4D; // [B, 28, 28, 1]
+      const input = x.reshape<tf.Tensor4D>([-1, 28, 28, 1]); // [B, 28, 28, 1]
       const c1 = tf.relu(tf.add(tf.conv2d(input, p.conv1Kernel as tf.Tensor4D, 1, 'same'), p.conv1Bias)) as tf.Tensor4D; // [B, 28, 28, f1]
       const p1 = tf.maxPool(c1, 2, 2, 'same'); // [B, 14, 14, f1]
       const c2 = tf.relu(tf.add(tf.conv2d(p1, p.conv2Kernel as tf.Tensor4D, 1, 'same'), p.conv2Bias)) as tf.Tensor4D; // [B, 14, 14, f2]
       const p2 = tf.maxPool(c2, 2, 2, 'same'); // [B, 7, 7, f2]
-      const flat = p2.reshape([p2.shape[0], -1]) as tf.Tensor2D; // [B, 7·7·f2]
+      const flat = p2.reshape<tf.Tensor2D>([p2.shape[0], -1]); // [B, 7·7·f2]
       const fc1 = tf.relu(tf.add(tf.matMul(flat, p.fc1Kernel), p.fc1Bias)) as tf.Tensor2D; // [B, hidden]
       return tf.add(tf.matMul(fc1, p.fc2Kernel), p.fc2Bias); // [B, 10]
     });

@@ -82,11 +82,11 @@ export class MaxoutNetwork {
   apply(x: tf.Tensor, { training = false }: { training?: boolean } = {}): tf.Tensor2D {
     return tf.tidy(() => {
       const o = this.options;
-      let h = x.reshape([x.shape[0], -1]) as tf.Tensor2D; // [B, 784]
+      let h = x.reshape<tf.Tensor2D>([x.shape[0], -1]); // [B, 784]
       if (training) h = dropout(h, o.inputDropout);
       o.hiddenUnits.forEach((units, l) => {
         const z = tf.add(tf.matMul(h, this.variables[`h${l}/kernel`]), this.variables[`h${l}/bias`]); // [B, units·k]
-        h = tf.max(z.reshape([-1, units, o.pieces]), -1) as tf.Tensor2D; // [B, units]: max over the k pieces
+        h = tf.max<tf.Tensor2D>(z.reshape([-1, units, o.pieces]), -1); // [B, units]: max over the k pieces
         if (training) h = dropout(h, o.hiddenDropout);
       });
       return tf.add(tf.matMul(h, this.variables['out/kernel']), this.variables['out/bias']); // [B, classes]

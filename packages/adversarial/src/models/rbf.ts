@@ -33,7 +33,7 @@ export class RbfNetwork {
   apply(x: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => {
       // Σ_i β_ci (x_i − μ_ci)² = x²·β_c − 2x·(β_c ⊙ μ_c) + Σ_i β_ci μ_ci², as three matrix products.
-      const flat = x.reshape([x.shape[0], -1]) as tf.Tensor2D; // [B, 784]
+      const flat = x.reshape<tf.Tensor2D>([x.shape[0], -1]); // [B, 784]
       const beta = tf.exp(this.variables.logPrecision); // [C, 784]
       const mu = this.variables.centres; // [C, 784]
       const quad = tf.matMul(tf.square(flat), beta, false, true); // [B, C]
