@@ -11,3 +11,4 @@ export * from './nin.js';
 export * from './googlenet.js';
 export * from './resnet.js';
 export * from './densenet.js';
+export * from './augment.js';
