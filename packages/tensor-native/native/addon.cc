@@ -115,6 +115,20 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// stridedCopy(src, dst, layout Float64Array(3·rank): shape, source strides, destination strides)
+Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
+  auto layout = info[2].As<Napi::Float64Array>();
+  const int rank = (int)(layout.ElementLength() / 3);
+  int64_t shape[8], ss[8], ds[8];
+  for (int d = 0; d < rank; d++) {
+    shape[d] = (int64_t)layout[d];
+    ss[d] = (int64_t)layout[rank + d];
+    ds[d] = (int64_t)layout[2 * rank + d];
+  }
+  pz::stridedCopy(f32(info[0]), f32(info[1]), rank, shape, ss, ds);
+  return info.Env().Undefined();
+}
+
 // reduce(op, x, out, outer, mid, inner)
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   pz::reduce((int)num(info[0]), f32(info[1]), f32(info[2]), num(info[3]), num(info[4]), num(info[5]));
@@ -151,6 +165,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("stridedCopy", Napi::Function::New(env, StridedCopy));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("softmax", Napi::Function::New(env, Softmax));

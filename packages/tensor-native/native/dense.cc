@@ -462,3 +462,36 @@ void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int6
 }
 
 }  // namespace pz
+
+namespace pz {
+
+// dst[Σ i_d·dstStrides_d] = src[Σ i_d·srcStrides_d] over the index box `shape` (rank ≤ 8): slices,
+// tiles (stride 0), pads (into an offset view) and transposes are all this one copy.
+void stridedCopy(const float* src, float* dst, int rank, const int64_t* shape, const int64_t* ss, const int64_t* ds) {
+  const int64_t inner = shape[rank - 1];
+  const int64_t si = ss[rank - 1], di = ds[rank - 1];
+  int64_t outer = 1;
+  for (int d = 0; d < rank - 1; d++) outer *= shape[d];
+#pragma omp parallel for schedule(static) if (outer * inner >= kParallelMin && outer > 1)
+  for (int64_t o = 0; o < outer; o++) {
+    int64_t offS = 0, offD = 0, rest = o;
+    for (int d = rank - 2; d >= 0; d--) {
+      const int64_t coord = rest % shape[d];
+      rest /= shape[d];
+      offS += coord * ss[d];
+      offD += coord * ds[d];
+    }
+    const float* ps = src + offS;
+    float* pd = dst + offD;
+    if (si == 1 && di == 1) {
+      std::memcpy(pd, ps, sizeof(float) * inner);
+    } else if (si == 0) {
+      const float v = ps[0];
+      for (int64_t i = 0; i < inner; i++) pd[i * di] = v;
+    } else {
+      for (int64_t i = 0; i < inner; i++) pd[i * di] = ps[i * si];
+    }
+  }
+}
+
+}  // namespace pz

@@ -30,5 +30,6 @@ void maxPoolGrad(const float* x, const float* dy, float* dx, const PoolGeom& g);
 void avgPool(const float* x, float* y, const PoolGeom& g);
 void avgPoolGrad(const float* dy, float* dx, const PoolGeom& g);
 void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
+void stridedCopy(const float* src, float* dst, int rank, const int64_t* shape, const int64_t* ss, const int64_t* ds);
 
 }  // namespace pz

@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addonError, loadAddon, type Addon } from './addon.js';
 import { NATIVE_KERNELS, nativeKernelConfig } from './kernels.js';
+import { BufferPool, activePool, setActivePool } from './pool.js';
 
 export { ENABLE_COMMAND, addonError, loadAddon, type Addon } from './addon.js';
 export { NATIVE_KERNELS } from './kernels.js';
@@ -30,10 +31,45 @@ export const DEFAULT_THREADS = 2;
 
 /** The tfjs backend: MathBackendCPU's storage and kernels, with the hot kernels in the addon. */
 export class NativeBackend extends MathBackendCPU {
+  /** Recycled output buffers (see ./pool.ts); PAPERZOO_NATIVE_POOL_MB caps the free part (default 512). */
+  readonly pool = new BufferPool((Number(process.env.PAPERZOO_NATIVE_POOL_MB) || 512) * 2 ** 20);
+
   constructor() {
     super();
     // MathBackendCPU prints an advert for tfjs-node on first use; library code never prints.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+    // Count the data entries that refer to each pooled buffer: every entry is stored through
+    // data.set (write, makeTensorInfo, move) and removed through data.delete (disposeData).
+    const data = this.data as unknown as { get(id: object): { values?: unknown } | undefined; has(id: object): boolean; set(id: object, v: { values?: unknown }): void; delete(id: object): boolean };
+    const set = data.set.bind(data);
+    const del = data.delete.bind(data);
+    data.set = (id, entry) => {
+      if (data.has(id)) this.pool.release(data.get(id)?.values);
+      this.pool.retain(entry.values);
+      set(id, entry);
+    };
+    data.delete = (id) => {
+      if (data.has(id)) this.pool.release(data.get(id)?.values);
+      return del(id);
+    };
+    setActivePool(this.pool);
+  }
+
+  /** Values handed to user code are copies when they live in a pooled buffer (which will be reused). */
+  override readSync(dataId: tf.DataId): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    return this.pool.owns(values) ? values.slice() : values;
+  }
+
+  override async read(dataId: tf.DataId): Promise<tf.backend_util.BackendValues> {
+    const values = await super.read(dataId);
+    return this.pool.owns(values) ? values.slice() : values;
+  }
+
+  override dispose(): void {
+    this.pool.clear();
+    if (activePool() === this.pool) setActivePool(null);
+    super.dispose();
   }
 }
 

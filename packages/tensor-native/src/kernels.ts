@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { ACTIVATION, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
+import { activePool } from './pool.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -27,8 +28,10 @@ function f32(b: CpuLikeBackend, t: TensorInfo | undefined): Float32Array | null 
   return v instanceof Float32Array ? v : null;
 }
 
-function output(b: CpuLikeBackend, shape: number[]): { info: TensorInfo; values: Float32Array } {
-  const values = new Float32Array(size(shape));
+/** A new float32 output tensor of `shape`; its values are unspecified unless `zero` (from the pool). */
+function output(b: CpuLikeBackend, shape: number[], zero = false): { info: TensorInfo; values: Float32Array } {
+  const n = size(shape);
+  const values = activePool()?.take(n, zero) ?? new Float32Array(n);
   return { info: b.makeTensorInfo(shape, 'float32', values), values };
 }
 
@@ -56,7 +59,7 @@ function batchMatMulImpl(b: CpuLikeBackend, addon: Addon, a: TensorInfo, bt: Ten
   const batchA = size(outerA);
   const batchB = size(outerB);
   const batch = size(outer);
-  const out = output(b, [...outer, m, n]);
+  const out = output(b, [...outer, m, n], k === 0);
   if (m * n === 0) return { ...out, rows: 0, n };
   if (k === 0) return { ...out, rows: batch * m, n };
   if (batchB === 1 && !transposeA) {
@@ -433,6 +436,135 @@ const softmax: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// Data movement: slice, tile, pad, transpose, concat — one strided copy in the addon
+
+function stridesOf(shape: readonly number[]): number[] {
+  const st = Array<number>(shape.length).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) st[d] = st[d + 1] * shape[d + 1];
+  return st;
+}
+
+/** [shape…, source strides…, destination strides…] with size-1 dims dropped and mergeable dims merged. */
+function copyLayout(shape: number[], ss: number[], ds: number[]): Float64Array | null {
+  const dims: number[] = [];
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && a[last] === ss[d] * shape[d] && b[last] === ds[d] * shape[d]) {
+      dims[last] *= shape[d];
+      a[last] = ss[d];
+      b[last] = ds[d];
+    } else {
+      dims.push(shape[d]);
+      a.push(ss[d]);
+      b.push(ds[d]);
+    }
+  }
+  if (dims.length === 0) return Float64Array.of(1, 1, 1);
+  if (dims.length > 8) return null;
+  return Float64Array.from([...dims, ...a, ...b]);
+}
+
+const slice: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const { begin, size: sizeAttr } = attrs as unknown as { begin: number | number[]; size: number | number[] };
+  const xv = f32(be, x);
+  if (xv == null) return FALLBACK;
+  const [$begin, $size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, sizeAttr);
+  // a contiguous slice is a subarray view in the cpu kernel: nothing to gain
+  if (tf.slice_util.isSliceContinous(x.shape, $begin, $size)) return FALLBACK;
+  const xs = stridesOf(x.shape);
+  const layout = copyLayout($size, xs, stridesOf($size));
+  if (layout == null) return FALLBACK;
+  const out = output(be, $size);
+  if (out.values.length === 0) return out.info;
+  const offset = $begin.reduce((acc, b, d) => acc + b * xs[d], 0);
+  addon.stridedCopy(xv.subarray(offset), out.values, layout);
+  return out.info;
+};
+
+const tile: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const { reps } = attrs as unknown as { reps: number[] };
+  const xv = f32(be, x);
+  if (xv == null || reps.length !== x.shape.length) return FALLBACK;
+  const outShape = x.shape.map((d, i) => d * reps[i]);
+  const xs = stridesOf(x.shape);
+  const os = stridesOf(outShape);
+  const shape: number[] = [];
+  const ss: number[] = [];
+  const ds: number[] = [];
+  x.shape.forEach((d, i) => {
+    shape.push(reps[i], d);
+    ss.push(0, xs[i]);
+    ds.push(d * os[i], os[i]);
+  });
+  const layout = copyLayout(shape, ss, ds);
+  if (layout == null) return FALLBACK;
+  const out = output(be, outShape);
+  if (out.values.length > 0) addon.stridedCopy(xv, out.values, layout);
+  return out.info;
+};
+
+const padV2: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const { paddings, constantValue } = attrs as unknown as { paddings: [number, number][]; constantValue: number };
+  const xv = f32(be, x);
+  if (xv == null || paddings.some(([p, q]) => p < 0 || q < 0)) return FALLBACK;
+  const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
+  const os = stridesOf(outShape);
+  const layout = copyLayout([...x.shape], stridesOf(x.shape), os);
+  if (layout == null) return FALLBACK;
+  const out = output(be, outShape, true);
+  if (constantValue !== 0) out.values.fill(constantValue);
+  if (size(x.shape) === 0) return out.info;
+  const offset = paddings.reduce((acc, [p], d) => acc + p * os[d], 0);
+  addon.stridedCopy(xv, out.values.subarray(offset), layout);
+  return out.info;
+};
+
+const transpose: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const { perm } = attrs as unknown as { perm: number[] };
+  const xv = f32(be, x);
+  if (xv == null) return FALLBACK;
+  const outShape = perm.map((p) => x.shape[p]);
+  const xs = stridesOf(x.shape);
+  const layout = copyLayout(outShape, perm.map((p) => xs[p]), stridesOf(outShape));
+  if (layout == null) return FALLBACK;
+  const out = output(be, outShape);
+  if (out.values.length > 0) addon.stridedCopy(xv, out.values, layout);
+  return out.info;
+};
+
+const concat: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const tensors = (inputs as unknown as TensorInfo[]).filter((t) => size(t.shape) > 0);
+  const { axis } = attrs as unknown as { axis: number };
+  if (tensors.length === 0) return FALLBACK;
+  const arrays = tensors.map((t) => f32(be, t));
+  if (arrays.some((v) => v == null)) return FALLBACK;
+  const $axis = tf.util.parseAxisParam(axis, tensors[0].shape)[0];
+  const outShape = tf.backend_util.computeOutShape(tensors.map((t) => t.shape), $axis);
+  const outer = size(outShape.slice(0, $axis));
+  const rowOut = size(outShape.slice($axis));
+  const out = output(be, outShape);
+  let at = 0;
+  tensors.forEach((t, i) => {
+    const row = size(t.shape.slice($axis));
+    addon.stridedCopy(arrays[i]!, out.values.subarray(at), Float64Array.of(outer, row, row, 1, rowOut, 1));
+    at += row;
+  });
+  return out.info;
+};
+
+// ---------------------------------------------------------------------------------------------------
 
 /** The kernels the native backend runs in the addon, and what each calls there. */
 export const NATIVE_KERNELS: readonly { kernelName: string; library: string; kernel: NativeKernel }[] = [
@@ -456,6 +588,7 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   ...(Object.keys(BINARY) as (keyof typeof BINARY)[]).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP, broadcast)', kernel: binaryKernel(name) })),
   { kernelName: 'AddN', library: 'C++ loop (OpenMP)', kernel: addN },
   ...(['Sum', 'Max', 'Min', 'Mean'] as const).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP)', kernel: reduceKernel(name) })),
+  ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
 ];
 
 /**
