@@ -40,7 +40,7 @@ std::string init(int threads) {
   omp_set_num_threads(threads);
   engine();
   const dnnl_version_t* v = dnnl_version();
-  return std::string("OpenBLAS ") + openblas_get_config() + "; oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+  return std::string(openblas_get_config()) + "; oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
          std::to_string(v->patch) + " (" + std::to_string(omp_get_max_threads()) + " OpenMP threads, " + std::to_string(openblas_get_num_threads()) +
          " OpenBLAS threads)";
 }

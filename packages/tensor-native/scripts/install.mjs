@@ -14,6 +14,15 @@ const strict = process.argv.includes('--strict');
 const ENABLE = 'apt-get install libopenblas-dev libdnnl-dev && npm rebuild @paperzoo/tensor-native';
 const addon = path.join(root, 'build', 'Release', 'paperzoo_native.node');
 const log = path.join(root, 'build', 'install.log');
+// npm shows no output of a workspace's install script; the root postinstall (scripts/status.mjs)
+// prints this file's one line instead.
+const statusFile = path.join(root, 'build', 'status.txt');
+
+function report(line) {
+  fs.mkdirSync(path.dirname(statusFile), { recursive: true });
+  fs.writeFileSync(statusFile, line + '\n');
+  console.log(line);
+}
 
 function skip(reason, details = '') {
   // Remove a stale addon so that a failed rebuild cannot leave an old binary behind.
@@ -23,14 +32,16 @@ function skip(reason, details = '') {
     console.error(`@paperzoo/tensor-native: native backend not built: ${reason}. Enable it with: ${ENABLE}`);
     process.exit(1);
   }
-  console.log(`@paperzoo/tensor-native: native backend skipped (${reason}); paperzoo uses wasm. Enable it with: ${ENABLE}`);
+  report(`@paperzoo/tensor-native: native backend skipped (${reason}); paperzoo uses wasm. Enable it with: ${ENABLE}`);
   process.exit(0);
 }
 
 if (process.env.PAPERZOO_NATIVE === '0') skip('PAPERZOO_NATIVE=0');
 if (process.platform !== 'linux') skip(`only Linux is supported, this is ${process.platform}`);
 
-const includeDirs = ['/usr/include', '/usr/local/include', `/usr/include/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`];
+// (PAPERZOO_NATIVE_INCLUDE overrides where headers are looked for: the install test uses it to
+// simulate a machine without the libraries.)
+const includeDirs = process.env.PAPERZOO_NATIVE_INCLUDE?.split(':') ?? ['/usr/include', '/usr/local/include', `/usr/include/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`];
 const hasHeader = (name) => includeDirs.some((d) => fs.existsSync(path.join(d, name)));
 const missing = [];
 if (!hasHeader('cblas.h')) missing.push('libopenblas-dev');
@@ -57,6 +68,6 @@ if (result.error || result.status !== 0 || !fs.existsSync(addon)) {
   skip(why, output);
 }
 // Load it once, so a binary that cannot load (a missing shared library) is reported now.
-const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], { encoding: 'utf8' });
+const check = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(addon)}).init(1))`], { encoding: 'utf8' });
 if (check.status !== 0) skip(`the addon was built but does not load: ${(check.stderr || '').trim().split('\n').find((l) => /Error/.test(l)) ?? 'unknown error'}`);
-console.log('@paperzoo/tensor-native: native backend built (OpenBLAS + oneDNN); paperzoo prefers it to wasm.');
+report(`@paperzoo/tensor-native: native backend built (${check.stdout.trim().replace(/ \(.*\)$/, '')}); paperzoo's auto backend uses it.`);

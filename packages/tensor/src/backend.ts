@@ -168,7 +168,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     await tryBackend(asked as BackendName, true);
     return asked as BackendName;
   }
-  for (const candidate of ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const) {
+  for (const candidate of ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const) {
     try {
       await tryBackend(candidate, false);
       return candidate;

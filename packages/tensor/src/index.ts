@@ -7,7 +7,7 @@
  *
  * ```ts
  * import { tf, initBackend, seed } from '@paperzoo/tensor';
- * await initBackend();          // auto: tensorflow(GPU) > webgpu(hardware) > wasm > cpu
+ * await initBackend();          // auto: tensorflow(GPU) > webgpu(hardware) > native > wasm > cpu
  * seed(1);
  * ```
  */

@@ -1,13 +1,14 @@
 /**
- * Training on wasm and cpu ("Done when" of the wasm issue):
+ * Training on wasm, native and cpu ("Done when" of the wasm and native issues):
  * - a LeNet-5-sized CNN (max-pool, tanh) trains for 15 SGD steps with the same loss curve (within 1e-4)
- *   on wasm as on cpu, and the loss falls;
+ *   on wasm as on cpu, and on native (when its addon is built) as on cpu, and the loss falls;
  * - two 20-step runs of a small CNN with the same seed(n) give bit-identical losses, on each backend; a
  *   different seed gives different ones;
  * - no run leaks a tensor (assertNoLeaks).
  */
 import { describe, expect, it } from 'vitest';
 import { tf, assertNoLeaks, initBackend, seed, type BackendName } from '../src/index.js';
+import { AVAILABLE } from './backends.js';
 import { digitsLikeBatch, lenet5Params, sgdStep, smallCnnRun } from './models.js';
 
 async function lenetCurve(backend: BackendName, steps: number): Promise<number[]> {
@@ -40,8 +41,17 @@ describe('LeNet-5-sized CNN trains the same on wasm as on cpu', () => {
   });
 });
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`seeding on ${backend}`, () => {
+describe.skipIf(!AVAILABLE.native)('LeNet-5-sized CNN trains the same on native as on cpu', () => {
+  it('15 SGD steps: loss curves agree within 1e-4', async () => {
+    const cpu = await lenetCurve('cpu', 15);
+    const native = await lenetCurve('native', 15);
+    console.log(`LeNet-5 batch 8, 15 steps: max |native − cpu| ${Math.max(...cpu.map((v, i) => Math.abs(v - native[i]))).toExponential(1)}`);
+    for (let i = 0; i < cpu.length; i++) expect(Math.abs(native[i] - cpu[i]), `step ${i}: native ${native[i]} vs cpu ${cpu[i]}`).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+for (const backend of ['cpu', 'wasm', 'native'] as const) {
+  describe.skipIf(!AVAILABLE[backend])(`seeding on ${backend}`, () => {
     it('the same seed(n) gives bit-identical 20-step loss curves; another seed does not', async () => {
       await initBackend({ backend });
       const run = (n: number): Promise<number[]> =>
