@@ -473,7 +473,7 @@ const slice: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const { begin, size: sizeAttr } = attrs as unknown as { begin: number | number[]; size: number | number[] };
   const xv = f32(be, x);
   if (xv == null) return FALLBACK;
-  const [$begin, $size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, sizeAttr);
+  const [$begin, $size] = tf.slice_util.parseSliceParams(x, begin, sizeAttr);
   // a contiguous slice is a subarray view in the cpu kernel: nothing to gain
   if (tf.slice_util.isSliceContinous(x.shape, $begin, $size)) return FALLBACK;
   const xs = stridesOf(x.shape);
