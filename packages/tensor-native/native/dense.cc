@@ -35,7 +35,12 @@ dnnl::stream& stream() {
 
 int g_gemmLib = GEMM_OPENBLAS;
 
+extern int g_threads;
+extern int g_blasThreads;
+
 std::string init(int threads) {
+  g_threads = threads;
+  g_blasThreads = threads;
   openblas_set_num_threads(threads);
   omp_set_num_threads(threads);
   engine();
@@ -47,8 +52,19 @@ std::string init(int threads) {
 
 void setGemmLib(int lib) { g_gemmLib = lib; }
 
+int g_threads = 2;
+int g_blasThreads = -1;
+
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB, float beta) {
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  // Small products run on one thread: waking OpenBLAS's second thread costs more than it saves
+  // below ~4M multiply-adds (a dense layer of a small net, an LSTM step), and far more when the
+  // machine's cores are shared.
+  const int want = m * n * k < (int64_t(1) << 22) ? 1 : g_threads;
+  if (want != g_blasThreads) {
+    openblas_set_num_threads(want);
+    g_blasThreads = want;
+  }
   for (int64_t i = 0; i < batch; i++) {
     const float* pa = a + i * strideA;
     const float* pb = b + i * strideB;

@@ -564,6 +564,45 @@ const concat: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   return out.info;
 };
 
+/** SplitV along any axis: each piece is a strided copy (stock cpu reads a non-last-axis split element by element). */
+const splitV: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+  const xv = f32(be, x);
+  if (xv == null) return FALLBACK;
+  const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+  const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, $axis);
+  const outer = size(x.shape.slice(0, $axis));
+  const inner = size(x.shape.slice($axis + 1));
+  const rowIn = x.shape[$axis] * inner;
+  let at = 0;
+  return sizes.map((s) => {
+    const shape = [...x.shape];
+    shape[$axis] = s;
+    const out = output(be, shape);
+    if (out.values.length > 0) addon.stridedCopy(xv.subarray(at * inner), out.values, Float64Array.of(outer, s * inner, rowIn, 1, s * inner, 1));
+    at += s;
+    return out.info;
+  });
+};
+
+/** GatherV2 of whole rows (axis 0, no batch dims): an embedding lookup, one row copy per index. */
+const gatherV2: NativeKernel = ({ inputs, backend, attrs }) => {
+  const be = backend as CpuLikeBackend;
+  const { x, indices } = inputs as { x: TensorInfo; indices: TensorInfo };
+  const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
+  const xv = f32(be, x);
+  const iv = indices.dtype === 'int32' ? be.data.get(indices.dataId).values : null;
+  if (xv == null || !(iv instanceof Int32Array) || tf.util.parseAxisParam(axis, x.shape)[0] !== 0 || (batchDims ?? 0) !== 0) return FALLBACK;
+  const rows = x.shape[0];
+  const row = size(x.shape.slice(1));
+  for (let i = 0; i < iv.length; i++) if (iv[i] < 0 || iv[i] >= rows) return FALLBACK; // the cpu kernel reports it
+  const out = output(be, [...indices.shape, ...x.shape.slice(1)]);
+  for (let i = 0; i < iv.length; i++) out.values.set(xv.subarray(iv[i] * row, (iv[i] + 1) * row), i * row);
+  return out.info;
+};
+
 // ---------------------------------------------------------------------------------------------------
 
 /** The kernels the native backend runs in the addon, and what each calls there. */
@@ -588,7 +627,8 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   ...(Object.keys(BINARY) as (keyof typeof BINARY)[]).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP, broadcast)', kernel: binaryKernel(name) })),
   { kernelName: 'AddN', library: 'C++ loop (OpenMP)', kernel: addN },
   ...(['Sum', 'Max', 'Min', 'Mean'] as const).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP)', kernel: reduceKernel(name) })),
-  ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
+  { kernelName: 'GatherV2', library: 'row copies', kernel: gatherV2 },
+  ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
 ];
 
 /**
