@@ -572,7 +572,7 @@ const splitV: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const xv = f32(be, x);
   if (xv == null) return FALLBACK;
   const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
-  const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, $axis);
+  const sizes = tf.backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
   const outer = size(x.shape.slice(0, $axis));
   const inner = size(x.shape.slice($axis + 1));
   const rowIn = x.shape[$axis] * inner;
