@@ -144,6 +144,16 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// batchNormGrad(x, mean, variance, scale | null, dy, epsilon, dx, dmean, dvariance, dscale, doffset)
+Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  auto mean = info[1].As<Napi::Float32Array>();
+  const int64_t c = (int64_t)mean.ElementLength();
+  pz::batchNormGrad(x.Data(), mean.Data(), f32(info[2]), f32(info[3]), f32(info[4]), (float)info[5].As<Napi::Number>().DoubleValue(), (int64_t)x.ElementLength() / c, c,
+                    f32(info[6]), f32(info[7]), f32(info[8]), f32(info[9]), f32(info[10]));
+  return info.Env().Undefined();
+}
+
 // softmax(x, y, rows, cols, log)
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   pz::softmax(f32(info[0]), f32(info[1]), num(info[2]), num(info[3]), info[4].As<Napi::Boolean>());
@@ -168,6 +178,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("stridedCopy", Napi::Function::New(env, StridedCopy));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   return exports;
 }

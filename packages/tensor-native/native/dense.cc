@@ -511,3 +511,50 @@ void stridedCopy(const float* src, float* dst, int rank, const int64_t* shape, c
 }
 
 }  // namespace pz
+
+namespace pz {
+
+// The whole gradient of y = (x − mean)·s·inv + offset (inv = 1/√(var + ε)), channels last, [rows, c]:
+// two passes instead of the ~10 full-size ops of tfjs' decomposition.
+void batchNormGrad(const float* x, const float* mean, const float* var, const float* scale, const float* dy, float eps, int64_t rows, int64_t c, float* dx,
+                   float* dmean, float* dvar, float* dscale, float* doffset) {
+  const int threads = rows * c >= kParallelMin ? omp_get_max_threads() : 1;
+  std::vector<double> sums((size_t)threads * 2 * c, 0.0);
+  std::vector<float> inv(c), s(c);
+  for (int64_t j = 0; j < c; j++) {
+    inv[j] = 1.f / std::sqrt(var[j] + eps);
+    s[j] = scale ? scale[j] : 1.f;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    double* sdy = sums.data() + (size_t)t * 2 * c;
+    double* sdyx = sdy + c;
+    const int64_t from = rows * t / nt, to = rows * (t + 1) / nt;
+    for (int64_t r = from; r < to; r++) {
+      const float* px = x + r * c;
+      const float* pdy = dy + r * c;
+      float* pdx = dx + r * c;
+      for (int64_t j = 0; j < c; j++) {
+        const float g = pdy[j];
+        sdy[j] += g;
+        sdyx[j] += (double)g * (px[j] - mean[j]);
+        pdx[j] = g * s[j] * inv[j];
+      }
+    }
+  }
+  for (int64_t j = 0; j < c; j++) {
+    double sdy = 0.0, sdyx = 0.0;
+    for (int t = 0; t < threads; t++) {
+      sdy += sums[(size_t)t * 2 * c + j];
+      sdyx += sums[(size_t)t * 2 * c + c + j];
+    }
+    const double iv = inv[j];
+    dmean[j] = (float)(-s[j] * iv * sdy);
+    dvar[j] = (float)(-0.5 * s[j] * iv * iv * iv * sdyx);
+    dscale[j] = (float)(iv * sdyx);
+    doffset[j] = (float)sdy;
+  }
+}
+
+}  // namespace pz

@@ -30,6 +30,8 @@ void maxPoolGrad(const float* x, const float* dy, float* dx, const PoolGeom& g);
 void avgPool(const float* x, float* y, const PoolGeom& g);
 void avgPoolGrad(const float* dy, float* dx, const PoolGeom& g);
 void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
+void batchNormGrad(const float* x, const float* mean, const float* var, const float* scale, const float* dy, float eps, int64_t rows, int64_t c, float* dx,
+                   float* dmean, float* dvar, float* dscale, float* doffset);
 void stridedCopy(const float* src, float* dst, int rank, const int64_t* shape, const int64_t* ss, const int64_t* ds);
 
 }  // namespace pz

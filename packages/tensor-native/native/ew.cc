@@ -49,12 +49,18 @@ static void binaryLoop(const float* a, const float* b, float* out, int rank, con
   const int64_t total = outer * inner;
 #pragma omp parallel for schedule(static) if (total >= kParallelMin && outer > 1)
   for (int64_t o = 0; o < outer; o++) {
-    int64_t offA = 0, offB = 0, rest = o;
-    for (int d = rank - 2; d >= 0; d--) {
-      const int64_t coord = rest % shape[d];
-      rest /= shape[d];
-      offA += coord * sa[d];
-      offB += coord * sb[d];
+    int64_t offA = 0, offB = 0;
+    if (rank == 2) {
+      offA = o * sa[0];
+      offB = o * sb[0];
+    } else {
+      int64_t rest = o;
+      for (int d = rank - 2; d >= 0; d--) {
+        const int64_t coord = rest % shape[d];
+        rest /= shape[d];
+        offA += coord * sa[d];
+        offB += coord * sb[d];
+      }
     }
     const float* pa = a + offA;
     const float* pb = b + offB;

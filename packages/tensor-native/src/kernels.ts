@@ -603,6 +603,33 @@ const gatherV2: NativeKernel = ({ inputs, backend, attrs }) => {
   return out.info;
 };
 
+/** Fill (tf.ones / tf.fill, e.g. in the gradient of mean): a pooled buffer, filled. */
+const fill: NativeKernel = ({ backend, attrs }) => {
+  const { shape, value, dtype } = attrs as unknown as { shape: number[]; value: number; dtype: tf.DataType };
+  if ((dtype ?? 'float32') !== 'float32' || typeof value !== 'number') return FALLBACK;
+  const out = output(backend as CpuLikeBackend, shape);
+  out.values.fill(value);
+  return out.info;
+};
+
+/**
+ * PaperzooBatchNormGrad (native only; see ./gradients.ts): inputs x, mean, variance, dy and optional
+ * scale, attr varianceEpsilon; outputs dx, dmean, dvariance, dscale, doffset in two passes.
+ */
+const batchNormGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x, mean, variance, scale, dy } = inputs as { x: TensorInfo; mean: TensorInfo; variance: TensorInfo; scale?: TensorInfo; dy: TensorInfo };
+  const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+  const [xv, mv, vv, dyv] = [f32(be, x), f32(be, mean), f32(be, variance), f32(be, dy)];
+  const sv = scale == null ? null : f32(be, scale);
+  if (xv == null || mv == null || vv == null || dyv == null || (scale != null && sv == null)) throw new Error('@paperzoo/tensor-native: PaperzooBatchNormGrad takes float32 tensors');
+  const c = mv.length;
+  const dx = output(be, x.shape);
+  const parts = [0, 1, 2, 3].map(() => output(be, [c]));
+  addon.batchNormGrad(xv, mv, vv, sv, dyv, varianceEpsilon, dx.values, parts[0].values, parts[1].values, parts[2].values, parts[3].values);
+  return [dx.info, ...parts.map((p) => p.info)];
+};
+
 // ---------------------------------------------------------------------------------------------------
 
 /** The kernels the native backend runs in the addon, and what each calls there. */
@@ -628,6 +655,8 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'AddN', library: 'C++ loop (OpenMP)', kernel: addN },
   ...(['Sum', 'Max', 'Min', 'Mean'] as const).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP)', kernel: reduceKernel(name) })),
   { kernelName: 'GatherV2', library: 'row copies', kernel: gatherV2 },
+  { kernelName: 'Fill', library: 'pooled buffer fill', kernel: fill },
+  { kernelName: 'PaperzooBatchNormGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormGrad },
   ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
 ];
 
