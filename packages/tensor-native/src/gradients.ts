@@ -11,7 +11,7 @@
  * second-order tests take that path); otherwise tfjs' own gradient runs, unchanged.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
 
 /** True while a backward pass is itself being recorded (as @paperzoo/tensor's gradients decide it). */
 function differentiatedAgain(): boolean {
