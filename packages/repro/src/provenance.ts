@@ -14,13 +14,17 @@ export interface GitInfo {
   dirty: boolean | null;
 }
 
-/** The git commit of the checkout containing `dir`. */
+/**
+ * The git commit of the checkout containing `dir`, and whether the work tree differs from it.
+ * Run outputs (`apps/<area>/<paper>/results/`) do not count as changes: a run writes its own
+ * results there, and a full-tier result is committed after it is produced.
+ */
 export async function gitInfo(dir: string): Promise<GitInfo> {
   try {
     const { stdout: sha } = await run('git', ['rev-parse', 'HEAD'], { cwd: dir, timeout: 10_000 });
     let dirty: boolean | null = null;
     try {
-      const { stdout } = await run('git', ['status', '--porcelain'], { cwd: dir, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await run('git', ['status', '--porcelain', '--', ':/', ':(top,exclude,glob)apps/*/*/results/**'], { cwd: dir, timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
       dirty = stdout.trim().length > 0;
     } catch {
       dirty = null;
