@@ -99,7 +99,8 @@ function train(
           return cfg.l1 > 0 ? tf.add<tf.Scalar>(loss, tf.mul(cfg.l1, tf.sum(tf.abs(weights)))) : loss;
         }), true);
       lossSum += cost ? cost.dataSync()[0] : 0;
-      tf.dispose([idx, xb, yb, cost]);
+      tf.dispose([idx, xb, yb]);
+      cost?.dispose();
       bar.tick(1, { epoch: `${e + 1}/${cfg.epochs}` });
     }
     ctx.log({ [`loss/${task}`]: lossSum / steps }, { step: (e + 1) * steps, epoch: e + 1 });
@@ -254,8 +255,8 @@ export default defineReproduction<FgsmLinearConfig>({
     },
   ],
   tiers: {
-    smoke: { config: SMOKE, budget: 'the full experiment (all training and test digits), about 20 s on 2 CPU cores (wasm)' },
-    full: { config: { ...SMOKE, softmaxSweepEpochs: 14 }, budget: 'the same experiment plus the recipe-sensitivity sweep (14 more softmax epochs, FGSM after each), about 2 min on 2 CPU cores' },
+    smoke: { config: SMOKE, budget: 'the full experiment (all training and test digits), about 20 s on 2 CPU cores (wasm)', backend: 'wasm' },
+    full: { config: { ...SMOKE, softmaxSweepEpochs: 14 }, budget: 'the same experiment plus the recipe-sensitivity sweep (14 more softmax epochs, FGSM after each), about 2 min on 2 CPU cores (wasm)', backend: 'wasm' },
   },
   plots: { softmax_fgsm: { format: 'percent', title: 'Softmax regression under FGSM (ε = 0.25) vs training epochs' } },
   run,
