@@ -36,7 +36,7 @@ describe.each(['cpu', 'wasm'] as const)('models on %s', (backend) => {
     const x = tf.tensor2d([[1, -2, 0.5, 3]]);
     const k = small.variables['h0/kernel'].arraySync() as number[][]; // [4, 6]
     const z = [0, 1, 2, 3, 4, 5].map((j) => [1, -2, 0.5, 3].reduce((s, v, i) => s + v * k[i][j], 0));
-    const h = [Math.max(z[0], z[1], z[2]), Math.max(z[3], z[4], z[5])];
+    const h = [Math.max(z[0], z[2], z[4]), Math.max(z[1], z[3], z[5])]; // piece-major columns: piece j of unit i is j·2 + i
     const o = small.variables['out/kernel'].arraySync() as number[][];
     const expected = [0, 1].map((c) => h[0] * o[0][c] + h[1] * o[1][c]);
     const got = small.apply(x).arraySync()[0];
