@@ -178,7 +178,7 @@ async function run(cfg: TransferConfig, ctx: RunContext<TransferConfig>) {
 
 /** Margins, set from measured runs over seeds (README: "How the margins were set"). */
 const TRANSFER_OVER_NOISE_MARGIN = 0.3;
-const SOFTMAX_OVER_RBF_MARGIN = 0.1;
+const SOFTMAX_OVER_RBF_MARGIN = 0.05;
 
 const CONFIG: TransferConfig = {
   epsilon: 0.25, hiddenUnits: [100, 100], pieces: 3, trainExamples: 10000, epochs: 1, batchSize: 100, learningRate: 0.002,
