@@ -5,19 +5,29 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace pz {
 
 namespace {
 constexpr int64_t kParallelMin = 1 << 15;  // below this, one thread is faster than waking the other
+
+// -ffast-math lets the compiler assume there are no NaNs, so a comparison like `x > 0` may fold a NaN
+// into either branch. This test on the bits cannot be folded away: every clamping op below passes a
+// NaN through unchanged, as tfjs's cpu and wasm backends do (a NaN loss must stay visible).
+inline bool isNan(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (u & 0x7fffffffu) > 0x7f800000u;
+}
 }
 
 #define PZ_LOOP(n) _Pragma("omp parallel for simd schedule(static) if(n >= kParallelMin)") for (int64_t i = 0; i < n; i++)
 
 void unary(int op, const float* x, float* y, int64_t n, float alpha) {
   switch (op) {
-    case U_RELU: PZ_LOOP(n) y[i] = x[i] < 0.f ? 0.f : x[i]; break;
-    case U_RELU6: PZ_LOOP(n) y[i] = std::fmin(std::fmax(x[i], 0.f), 6.f); break;
+    case U_RELU: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] < 0.f ? 0.f : x[i]); break;
+    case U_RELU6: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : std::fmin(std::fmax(x[i], 0.f), 6.f); break;
     case U_TANH: PZ_LOOP(n) y[i] = std::tanh(x[i]); break;
     case U_SIGMOID: PZ_LOOP(n) y[i] = 1.f / (1.f + std::exp(-x[i])); break;
     case U_EXP: PZ_LOOP(n) y[i] = std::exp(x[i]); break;
@@ -28,11 +38,11 @@ void unary(int op, const float* x, float* y, int64_t n, float alpha) {
     case U_SQUARE: PZ_LOOP(n) y[i] = x[i] * x[i]; break;
     case U_ABS: PZ_LOOP(n) y[i] = std::fabs(x[i]); break;
     case U_RECIPROCAL: PZ_LOOP(n) y[i] = 1.f / x[i]; break;
-    // Step: 1 for x > 0, alpha otherwise (tfjs: NaN stays NaN, handled by the caller's fallback)
-    case U_STEP: PZ_LOOP(n) y[i] = x[i] > 0.f ? 1.f : alpha; break;
-    case U_ELU: PZ_LOOP(n) y[i] = x[i] >= 0.f ? x[i] : std::exp(x[i]) - 1.f; break;
-    case U_LEAKYRELU: PZ_LOOP(n) y[i] = x[i] < 0.f ? alpha * x[i] : x[i]; break;
-    case U_SOFTPLUS: PZ_LOOP(n) y[i] = x[i] > 20.f ? x[i] : std::log1p(std::exp(x[i])); break;
+    // Step: 1 for x > 0, alpha otherwise; NaN stays NaN (as in tfjs)
+    case U_STEP: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] > 0.f ? 1.f : alpha); break;
+    case U_ELU: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] >= 0.f ? x[i] : std::exp(x[i]) - 1.f); break;
+    case U_LEAKYRELU: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] < 0.f ? alpha * x[i] : x[i]); break;
+    case U_SOFTPLUS: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] > 20.f ? x[i] : std::log1p(std::exp(x[i]))); break;
     default: break;
   }
 }
@@ -88,8 +98,8 @@ void binary(int op, const float* a, const float* b, float* out, int rank, const 
     case B_SUB: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p - q; }); break;
     case B_MUL: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p * q; }); break;
     case B_DIV: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p / q; }); break;
-    case B_MAX: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p > q ? p : q; }); break;
-    case B_MIN: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return p < q ? p : q; }); break;
+    case B_MAX: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return isNan(p) ? p : isNan(q) ? q : (p > q ? p : q); }); break;
+    case B_MIN: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return isNan(p) ? p : isNan(q) ? q : (p < q ? p : q); }); break;
     case B_SQDIFF: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return (p - q) * (p - q); }); break;
     default: break;
   }

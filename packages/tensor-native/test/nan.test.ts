@@ -1,0 +1,51 @@
+/**
+ * NaN and ±Inf go through native's elementwise kernels as they go through cpu's. ew.cc is compiled with
+ * -ffast-math (for SIMD exp/tanh/log), which lets the compiler fold NaN comparisons: before the fix,
+ * relu6(NaN) = 6, step(NaN) = 1 and maximum(NaN, 0) = 0 on native — a diverged run would have hidden
+ * its NaN. Skipped (visibly) where the addon is not built.
+ */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { tf, initBackend } from '@paperzoo/tensor';
+import { ADDON_PATH } from '../src/addon.js';
+
+const built = fs.existsSync(ADDON_PATH);
+const values = [NaN, Infinity, -Infinity, -1.5, 0, 2, 7];
+
+const ops: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  relu: (x) => tf.relu(x),
+  relu6: (x) => tf.relu6(x),
+  step: (x) => tf.step(x, 0.3),
+  elu: (x) => tf.elu(x),
+  leakyRelu: (x) => tf.leakyRelu(x, 0.2),
+  softplus: (x) => tf.softplus(x),
+  tanh: (x) => tf.tanh(x),
+  exp: (x) => tf.exp(x),
+  log: (x) => tf.log(x),
+  sqrt: (x) => tf.sqrt(x),
+  abs: (x) => tf.abs(x),
+  maximum: (x) => tf.maximum(x, tf.zerosLike(x)),
+  minimum: (x) => tf.minimum(tf.zerosLike(x), x),
+  add: (x) => tf.add(x, 1),
+  mul: (x) => tf.mul(x, x),
+  sum: (x) => tf.sum(x),
+  max: (x) => tf.max(x),
+};
+
+function run(op: (x: tf.Tensor) => tf.Tensor): number[] {
+  return tf.tidy(() => Array.from(op(tf.tensor1d(values)).dataSync()));
+}
+
+describe.skipIf(!built)('native: NaN and Inf propagate as on cpu', () => {
+  it.each(Object.keys(ops))('%s', async (name) => {
+    await initBackend({ backend: 'cpu' });
+    const expected = run(ops[name]);
+    await initBackend({ backend: 'native' });
+    const got = run(ops[name]);
+    got.forEach((v, i) => {
+      if (Number.isNaN(expected[i])) expect(v, `${name}(${values[i]})`).toBeNaN();
+      else if (!Number.isFinite(expected[i])) expect(v, `${name}(${values[i]})`).toBe(expected[i]);
+      else expect(v, `${name}(${values[i]})`).toBeCloseTo(expected[i], 5);
+    });
+  });
+});
