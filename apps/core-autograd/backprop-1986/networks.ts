@@ -197,33 +197,32 @@ export class MatrixNet implements SweepNet {
   }
 
   gradient(): Float64Array {
-    const out = new Float64Array(this.parameterCount);
-    let at = 0;
-    for (const p of this.parametersInScalarOrder()) for (const g of p) out[at++] = g.grad;
-    return out;
+    return Float64Array.from(this.scalarOrder, ([t, i]) => this.parameters[t].grad[i]);
   }
 
   addToWeights(delta: Float64Array): void {
-    let at = 0;
-    for (const p of this.parametersInScalarOrder()) for (const e of p) e.add(delta[at++]);
+    this.scalarOrder.forEach(([t, i], k) => (this.parameters[t].data[i] += delta[k]));
   }
 
-  /** Element handles in {@link ScalarNet}'s parameter order ([to][from] for matrices). */
-  private *parametersInScalarOrder(): Generator<Generator<{ grad: number; add(v: number): void }>> {
-    const element = (t: Tensor, i: number) => ({ grad: t.grad[i], add: (v: number) => (t.data[i] += v) });
-    const matrix = function* (t: Tensor) {
-      const [from, to] = t.shape;
-      for (let j = 0; j < to; j++) for (let i = 0; i < from; i++) yield element(t, i * to + j);
-    };
-    const vector = function* (t: Tensor) {
-      for (let i = 0; i < t.size; i++) yield element(t, i);
-    };
-    yield matrix(this.inputToHidden);
-    yield vector(this.hiddenBias);
-    yield matrix(this.hiddenToOutput);
-    if (this.inputToOutput) yield matrix(this.inputToOutput);
-    yield vector(this.outputBias);
+  /**
+   * (parameter, element) pairs in {@link ScalarNet}'s parameter order: matrices [to][from], i.e.
+   * column by column of our [from, to] storage.
+   */
+  private get scalarOrder(): Array<[number, number]> {
+    if (this.order === null) {
+      this.order = [];
+      this.parameters.forEach((p, t) => {
+        if (p.rank === 1) for (let i = 0; i < p.size; i++) this.order!.push([t, i]);
+        else {
+          const [from, to] = p.shape;
+          for (let j = 0; j < to; j++) for (let i = 0; i < from; i++) this.order!.push([t, i * to + j]);
+        }
+      });
+    }
+    return this.order;
   }
+
+  private order: Array<[number, number]> | null = null;
 }
 
 function rows(t: Tensor): number[][] {

@@ -1,0 +1,202 @@
+/**
+ * Adam against AdaGrad, RMSProp, SGD with Nesterov momentum and AdaDelta — D. P. Kingma, J. Ba,
+ * "Adam: A Method for Stochastic Optimization", ICLR 2015, https://arxiv.org/abs/1412.6980, §6.1–6.2:
+ *
+ * - Fig. 1 (left), §6.1: L2-regularised logistic regression on MNIST, minibatch 128, α_t = α/√t —
+ *   "Adam yields similar convergence as SGD with momentum and both converge faster than Adagrad";
+ * - Fig. 1 (right), §6.1: sparse bag-of-words features — "Adagrad outperforms SGD with Nesterov
+ *   momentum by a large margin … Adam converges as fast as Adagrad" (IMDB in the paper; SST-2 here);
+ * - Fig. 2 (a), §6.2: MNIST, two hidden layers of 1000 ReLUs, dropout, minibatch 128 — "Adam shows
+ *   better convergence than other methods" (AdaGrad, RMSProp, SGDNesterov, AdaDelta).
+ *
+ * The optimizers are @paperzoo/core-autograd's; the protocol (same initialisation and minibatch order
+ * for every optimizer, learning rates from a grid, mean training cost over seeds) is ./compare.ts;
+ * the models are ./tasks.ts. The smoke tier is scaled down (README: how, and how its margins were set).
+ */
+import { randomInt } from '@paperzoo/tensor';
+import { defineReproduction, z, type Claim, type RunContext } from '@paperzoo/repro';
+import { loadMnist, loadSst2 } from '@paperzoo/datasets';
+import { OPTIMIZER_LABELS, compareOptimizers, mean, sd, type Comparison, type OptimizerName } from './compare.js';
+import { bagOfWords, bowTask, logisticRegressionTask, mlpTask } from './tasks.js';
+
+/** Candidate learning rates per optimizer (one value: no tuning). */
+type Rates<K extends OptimizerName> = Record<K, number[]>;
+
+export interface Adam2014Config {
+  /** Independent seeds per optimizer (fresh minibatch order, initialisation and dropout masks). */
+  seeds: number;
+  /** μ of SGD with Nesterov momentum. */
+  momentum: number;
+  logreg: {
+    /** Training digits used (the first N of 60,000). */
+    trainExamples: number;
+    epochs: number;
+    batchSize: number;
+    /** λ of (λ/2)‖W‖² (the paper does not give it). */
+    l2: number;
+    learningRates: Rates<'adam' | 'adagrad' | 'sgdNesterov'>;
+  };
+  bow: {
+    /** Vocabulary size (the paper: 10,000 most frequent words). */
+    vocabulary: number;
+    /** SST-2 training phrases used (the first N of 67,349). */
+    trainExamples: number;
+    epochs: number;
+    batchSize: number;
+    learningRates: Rates<'adam' | 'adagrad' | 'sgdNesterov'>;
+  };
+  mlp: {
+    trainExamples: number;
+    epochs: number;
+    batchSize: number;
+    /** Units per hidden layer (the paper: 1000). */
+    hidden: number;
+    inputDropout: number;
+    hiddenDropout: number;
+    learningRates: Rates<OptimizerName>;
+  };
+}
+
+const rates = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.array(z.number().positive()).min(1)])));
+const configSchema = z.object({
+  seeds: z.number().int().min(1),
+  momentum: z.number().min(0).lt(1),
+  logreg: z.object({ trainExamples: z.number().int().min(128), epochs: z.number().int().min(1), batchSize: z.number().int().min(1), l2: z.number().min(0), learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
+  bow: z.object({ vocabulary: z.number().int().min(10), trainExamples: z.number().int().min(128), epochs: z.number().int().min(1), batchSize: z.number().int().min(1), learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
+  mlp: z.object({
+    trainExamples: z.number().int().min(128),
+    epochs: z.number().int().min(1),
+    batchSize: z.number().int().min(1),
+    hidden: z.number().int().min(1),
+    inputDropout: z.number().min(0).lt(1),
+    hiddenDropout: z.number().min(0).lt(1),
+    learningRates: rates(['adam', 'adagrad', 'rmsprop', 'sgdNesterov', 'adadelta']),
+  }),
+}) as unknown as z.ZodType<Adam2014Config>;
+
+function metricsOf(task: string, c: Comparison): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, costs] of Object.entries(c.costs) as Array<[OptimizerName, number[]]>) {
+    out[`${task}_${name}_cost`] = mean(costs);
+    out[`${task}_${name}_cost_sd`] = sd(costs);
+    out[`${task}_${name}_lr`] = c.learningRate[name]!;
+  }
+  return out;
+}
+
+function describe(task: string, c: Comparison): string {
+  return (Object.entries(c.costs) as Array<[OptimizerName, number[]]>)
+    .map(([name, costs]) => `${OPTIMIZER_LABELS[name]} ${mean(costs).toFixed(4)} ± ${sd(costs).toFixed(4)} (α ${c.learningRate[name]}; grid ${c.grid[name]!.map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`)
+    .join('; ')
+    .replace(/^/, `${task}: `);
+}
+
+async function run(cfg: Adam2014Config, ctx: RunContext<Adam2014Config>) {
+  const [train, sst2] = await Promise.all([loadMnist({ split: 'train' }), loadSst2({ split: 'train' })]);
+  // One seed per replicate, shared by every optimizer (the paper: "the same parameter initialization").
+  const runSeeds = Array.from({ length: cfg.seeds }, () => randomInt(2 ** 31));
+  const base = { momentum: cfg.momentum, inverseSqrtDecay: false };
+  const metrics: Record<string, number> = {};
+
+  const logreg = await compareOptimizers(logisticRegressionTask(train, cfg.logreg), cfg.logreg.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
+  Object.assign(metrics, metricsOf('logreg', logreg));
+  ctx.info(describe('logistic regression (MNIST)', logreg));
+
+  const bow = await compareOptimizers(bowTask(bagOfWords(sst2.sentences, sst2.labels!, cfg.bow.vocabulary), cfg.bow), cfg.bow.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
+  Object.assign(metrics, metricsOf('bow', bow));
+  ctx.info(describe('bag-of-words logistic regression (SST-2)', bow));
+
+  const mlp = await compareOptimizers(mlpTask(train, cfg.mlp), cfg.mlp.learningRates, { ...base, inverseSqrtDecayFor: [] }, runSeeds, ctx);
+  Object.assign(metrics, metricsOf('mlp', mlp));
+  ctx.info(describe('MLP with dropout (MNIST)', mlp));
+
+  // "Similar convergence": Adam's cost relative to SGD-Nesterov's.
+  metrics.logreg_adam_vs_sgdnesterov = metrics.logreg_adam_cost / metrics.logreg_sgdNesterov_cost - 1;
+  return metrics;
+}
+
+/** Smoke-tier margins on the mean training cost (README: measured gaps over harness seeds 0–4, and how these were set). */
+const SMOKE_MARGIN = { logreg: 0.005, bow: 0.01, mlp: 0.005 } as const;
+
+const ranking = (id: string, task: 'logreg' | 'bow' | 'mlp', better: OptimizerName, worse: OptimizerName, what: string, source: string, tiers: Claim['tiers'], margin: number): Claim => ({
+  id,
+  kind: 'ranking',
+  what,
+  label: `${task} training cost`,
+  source,
+  better: `${task}_${better}_cost`,
+  worse: `${task}_${worse}_cost`,
+  betterIs: 'lower',
+  margin,
+  names: { better: OPTIMIZER_LABELS[better], worse: OPTIMIZER_LABELS[worse] },
+  tiers,
+  digits: 4,
+});
+
+const claims: Claim[] = [
+  ranking('logreg-adam-beats-adagrad', 'logreg', 'adam', 'adagrad', 'MNIST logistic regression: Adam reaches a lower training cost than AdaGrad at a fixed number of steps (mean over seeds)', '§6.1, Fig. 1 (left)', ['smoke', 'full'], SMOKE_MARGIN.logreg),
+  ranking('logreg-sgdn-beats-adagrad', 'logreg', 'sgdNesterov', 'adagrad', 'MNIST logistic regression: SGD with Nesterov momentum reaches a lower training cost than AdaGrad', '§6.1, Fig. 1 (left)', ['smoke', 'full'], SMOKE_MARGIN.logreg),
+  {
+    id: 'logreg-adam-like-sgdn',
+    kind: 'value',
+    what: 'MNIST logistic regression: Adam converges like SGD with Nesterov momentum (relative difference of their training costs)',
+    label: 'Adam vs SGD-Nesterov (relative)',
+    source: '§6.1, Fig. 1 (left)',
+    metric: 'logreg_adam_vs_sgdnesterov',
+    published: 0,
+    tolerance: 0.05,
+    tiers: ['smoke', 'full'],
+    format: 'percent',
+    note: 'The paper says "similar"; we call within ±5% of SGD-Nesterov\'s cost similar.',
+  },
+  ranking('bow-adagrad-beats-sgdn', 'bow', 'adagrad', 'sgdNesterov', 'sparse bag-of-words features (SST-2): AdaGrad reaches a lower training cost than SGD with Nesterov momentum', '§6.1, Fig. 1 (right)', ['smoke', 'full'], SMOKE_MARGIN.bow),
+  ranking('bow-adam-beats-sgdn', 'bow', 'adam', 'sgdNesterov', 'sparse bag-of-words features (SST-2): Adam reaches a lower training cost than SGD with Nesterov momentum', '§6.1, Fig. 1 (right)', ['smoke', 'full'], SMOKE_MARGIN.bow),
+  ...(['adagrad', 'rmsprop', 'sgdNesterov', 'adadelta'] as const).map((other) =>
+    ranking(`mlp-adam-beats-${other.toLowerCase()}`, 'mlp', 'adam', other, `MNIST MLP with dropout: Adam reaches a lower training cost than ${OPTIMIZER_LABELS[other]}`, '§6.2, Fig. 2 (a)', ['smoke', 'full'], SMOKE_MARGIN.mlp),
+  ),
+];
+
+const FULL_GRID = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1];
+
+export default defineReproduction<Adam2014Config>({
+  id: 'adam-2014',
+  package: '@paperzoo/core-autograd',
+  paper: {
+    title: 'Adam: A Method for Stochastic Optimization',
+    authors: ['D. P. Kingma', 'J. Ba'],
+    year: 2015,
+    venue: 'ICLR 2015',
+    url: 'https://arxiv.org/abs/1412.6980',
+  },
+  claims,
+  tiers: {
+    smoke: {
+      config: {
+        seeds: 3,
+        momentum: 0.9,
+        logreg: { trainExamples: 60000, epochs: 1, batchSize: 128, l2: 1e-4, learningRates: { adam: [1e-3], adagrad: [1e-1], sgdNesterov: [1e-1] } },
+        bow: { vocabulary: 10000, trainExamples: 67349, epochs: 1, batchSize: 128, learningRates: { adam: [1e-2], adagrad: [1e-1], sgdNesterov: [1e-1] } },
+        mlp: { trainExamples: 12800, epochs: 1, batchSize: 128, hidden: 256, inputDropout: 0.2, hiddenDropout: 0.5, learningRates: { adam: [1e-3], adagrad: [1e-2], rmsprop: [1e-3], sgdNesterov: [1e-2], adadelta: [1] } },
+      },
+      budget: 'scaled down: 1 epoch of logistic regression and of bag-of-words, 100 steps of a 256-unit MLP; 3 seeds × 3–5 optimizers; about a minute on 2 CPU cores',
+      backend: 'wasm',
+    },
+    full: {
+      config: {
+        seeds: 3,
+        momentum: 0.9,
+        logreg: { trainExamples: 60000, epochs: 45, batchSize: 128, l2: 1e-4, learningRates: { adam: FULL_GRID, adagrad: FULL_GRID, sgdNesterov: FULL_GRID } },
+        bow: { vocabulary: 10000, trainExamples: 67349, epochs: 20, batchSize: 128, learningRates: { adam: FULL_GRID, adagrad: FULL_GRID, sgdNesterov: FULL_GRID } },
+        mlp: { trainExamples: 60000, epochs: 200, batchSize: 128, hidden: 1000, inputDropout: 0.2, hiddenDropout: 0.5, learningRates: { adam: FULL_GRID, adagrad: FULL_GRID, rmsprop: FULL_GRID, sgdNesterov: FULL_GRID, adadelta: [0.1, 0.3, 1, 3] } },
+      },
+      budget: "the paper's setups: 45 epochs of logistic regression, 200 epochs of the 2×1000 MLP, each learning rate from a grid; days on 2 CPU cores (not run here: see README)",
+    },
+  },
+  configSchema,
+  plots: {
+    logreg: { title: 'MNIST logistic regression: training cost (seed 1)', y: 'training cost', logScale: true },
+    bow: { title: 'SST-2 bag-of-words logistic regression: training cost (seed 1)', y: 'training cost', logScale: true },
+    mlp: { title: 'MNIST MLP with dropout: training cost (seed 1)', y: 'training cost', logScale: true },
+  },
+  run,
+});
