@@ -81,6 +81,7 @@ function train(
   weights: tf.Variable,
   data: Split,
   cfg: LinearTraining,
+  epochOffset = 0,
 ): void {
   const n = data.labels.length;
   const steps = Math.ceil(n / cfg.batchSize);
@@ -103,7 +104,7 @@ function train(
       cost?.dispose();
       bar.tick(1, { epoch: `${e + 1}/${cfg.epochs}` });
     }
-    ctx.log({ [`loss/${task}`]: lossSum / steps }, { step: (e + 1) * steps, epoch: e + 1 });
+    ctx.log({ [`loss/${task}`]: lossSum / steps }, { step: (epochOffset + e + 1) * steps, epoch: epochOffset + e + 1 });
   }
   bar.end();
   optimizer.dispose();
@@ -170,7 +171,7 @@ async function run(cfg: FgsmLinearConfig, ctx: RunContext<FgsmLinearConfig>) {
   ctx.log({ 'softmax_fgsm/confidence': s.adversarial.meanConfidenceOnErrors, 'softmax_fgsm/error': s.adversarial.error }, { step: cfg.softmax.epochs, epoch: cfg.softmax.epochs });
   let swept = s;
   for (let e = 1; e <= cfg.softmaxSweepEpochs; e++) {
-    train(ctx, 'softmax-sweep', softmaxModel, softmax.variables.kernel, train10, { ...cfg.softmax, epochs: 1 });
+    train(ctx, 'softmax', softmaxModel, softmax.variables.kernel, train10, { ...cfg.softmax, epochs: 1 }, cfg.softmax.epochs + e - 1);
     swept = attackStats(softmaxModel, test10, cfg.epsilon);
     ctx.log({ 'softmax_fgsm/confidence': swept.adversarial.meanConfidenceOnErrors, 'softmax_fgsm/error': swept.adversarial.error }, { step: cfg.softmax.epochs + e, epoch: cfg.softmax.epochs + e });
   }

@@ -106,7 +106,7 @@ async function run(cfg: TransferConfig, ctx: RunContext<TransferConfig>) {
   train(ctx, 'softmax', softmaxModel, trainSet, n, cfg);
   train(ctx, 'rbf', rbfModel, trainSet, n, cfg);
 
-  const m = { sourceClean: new ErrorMeter(), targetClean: new ErrorMeter(), sourceFgsm: new ErrorMeter(), targetTransfer: new ErrorMeter(), targetNoise: new ErrorMeter(), softmaxClean: new ErrorMeter(), rbfClean: new ErrorMeter() };
+  const m = { sourceClean: new ErrorMeter(), targetClean: new ErrorMeter(), sourceFgsm: new ErrorMeter(), targetTransfer: new ErrorMeter(), targetNoise: new ErrorMeter(), softmaxClean: new ErrorMeter(), rbfClean: new ErrorMeter(), softmaxTransfer: new ErrorMeter(), rbfTransfer: new ErrorMeter() };
   let sourceWrong = 0;
   let softmaxAgrees = 0;
   let rbfAgrees = 0;
@@ -132,8 +132,8 @@ async function run(cfg: TransferConfig, ctx: RunContext<TransferConfig>) {
     const srcAdv = record(m.sourceFgsm, sourceModel, adv);
     record(m.targetTransfer, targetModel, adv);
     record(m.targetNoise, targetModel, noisy);
-    const smAdv = predict(softmaxModel, adv).classes;
-    const rbfAdv = predict(rbfModel, adv).classes;
+    const smAdv = record(m.softmaxTransfer, softmaxModel, adv);
+    const rbfAdv = record(m.rbfTransfer, rbfModel, adv);
     for (let i = 0; i < b.labels.length; i++) {
       if (srcAdv[i] === b.labels[i]) continue;
       sourceWrong++;
@@ -168,6 +168,8 @@ async function run(cfg: TransferConfig, ctx: RunContext<TransferConfig>) {
     source_fgsm_error: m.sourceFgsm.error,
     target_transfer_error: m.targetTransfer.error,
     target_noise_error: m.targetNoise.error,
+    softmax_transfer_error: m.softmaxTransfer.error,
+    rbf_transfer_error: m.rbfTransfer.error,
     softmax_agrees_with_source: softmaxAgrees / Math.max(1, sourceWrong),
     rbf_agrees_with_source: rbfAgrees / Math.max(1, sourceWrong),
     softmax_agrees_when_both_wrong: bothWrongSoftmaxAgree / Math.max(1, bothWrongSoftmax),

@@ -114,17 +114,15 @@ export function adversarialGridPng(rows: GridRow[], options: GridOptions = {}): 
   const tileW = w * scale;
   const tileH = h * scale;
   const strip = 16; // label strip under each tile
-  const header = (options.title ? 14 : 0) + 14;
-  const width = pad + 3 * (tileW + pad);
+  const line = 14; // one line of 2× text
+  const titleHeight = options.title ? line : 0;
+  const header = pad + titleHeight + line;
+  const width = Math.max(pad + 3 * (tileW + pad), options.title ? 2 * pad + Canvas.textWidth(options.title) : 0);
   const height = header + rows.length * (tileH + strip + pad) + pad;
   const canvas = new Canvas(width, height);
-  let y = pad;
-  if (options.title) {
-    canvas.text(pad, y, options.title, [0, 0, 0], 2);
-    y += 14;
-  }
-  ['CLEAN', 'ADVERSARIAL', 'PERTURBATION'].forEach((name, i) => canvas.text(pad + i * (tileW + pad), y, name.length * 8 > tileW ? name.slice(0, Math.floor(tileW / 8)) : name, [60, 60, 60], 2));
-  y = header;
+  if (options.title) canvas.text(pad, pad, options.title, [0, 0, 0], 2);
+  ['CLEAN', 'ADV', 'PERTURB'].forEach((name, i) => canvas.text(pad + i * (tileW + pad), pad + titleHeight, name, [60, 60, 60], 2));
+  let y = header;
   const pct = (p: number) => `${Math.round(100 * p)}%`;
   for (const row of rows) {
     const delta = Array.from(row.adversarial, (v, i) => v - row.clean[i]);
