@@ -12,6 +12,11 @@ import { l2Penalty } from '@paperzoo/core-autograd';
 import { takeBatch, type ImageDataset } from '@paperzoo/datasets';
 import type { Model, Task } from './compare.js';
 
+/** A trainable variable made from `init` (the initial tensor is freed, the variable keeps its values). */
+function variable(init: () => tf.Tensor): tf.Variable {
+  return tf.tidy(() => tf.variable(init(), true));
+}
+
 /** A minibatch of labelled rows. */
 export interface Batch {
   x: tf.Tensor2D;
@@ -46,8 +51,8 @@ export function logisticRegressionTask(train: ImageDataset, o: LogRegOptions): T
     stepsPerEpoch: Math.floor(n / o.batchSize),
     batches: () => shuffledBatches(n, o.batchSize, (idx) => imageBatch(train, idx)),
     build(): Model<Batch> {
-      const W = tf.variable(tf.zeros([784, 10]), true); // [784, 10]
-      const b = tf.variable(tf.zeros([10]), true); // [10]
+      const W = variable(() => tf.zeros([784, 10])); // [784, 10]
+      const b = variable(() => tf.zeros([10])); // [10]
       return {
         variables: { W, b },
         loss: ({ x, y }) => tf.tidy(() => tf.add<tf.Scalar>(softmaxCrossEntropy(tf.add(tf.matMul(x, W), b), y), l2Penalty([W], o.l2))), // logits [B, 10]
@@ -79,13 +84,13 @@ export function mlpTask(train: ImageDataset, o: MlpOptions): Task<Batch> {
     batches: () => shuffledBatches(n, o.batchSize, (idx) => imageBatch(train, idx)),
     build(): Model<Batch> {
       // He-normal weights (the paper does not say; ReLU layers), zero biases.
-      const dense = (fanIn: number, fanOut: number) => tf.variable(tf.mul(randomNormal([fanIn, fanOut]), Math.sqrt(2 / fanIn)), true);
+      const dense = (fanIn: number, fanOut: number) => variable(() => tf.mul(randomNormal([fanIn, fanOut]), Math.sqrt(2 / fanIn)));
       const W1 = dense(784, o.hidden);
-      const b1 = tf.variable(tf.zeros([o.hidden]), true);
+      const b1 = variable(() => tf.zeros([o.hidden]));
       const W2 = dense(o.hidden, o.hidden);
-      const b2 = tf.variable(tf.zeros([o.hidden]), true);
+      const b2 = variable(() => tf.zeros([o.hidden]));
       const W3 = dense(o.hidden, 10);
-      const b3 = tf.variable(tf.zeros([10]), true);
+      const b3 = variable(() => tf.zeros([10]));
       return {
         variables: { W1, b1, W2, b2, W3, b3 },
         loss: ({ x, y }) =>
@@ -176,8 +181,8 @@ export function bowTask(bow: BagOfWords, o: BowOptions): Task<BowBatch> {
       }
     },
     build(): Model<BowBatch> {
-      const w = tf.variable(tf.zeros([v]), true); // [V]
-      const b = tf.variable(tf.zeros([1]), true); // [1]
+      const w = variable(() => tf.zeros([v])); // [V]
+      const b = variable(() => tf.zeros([1])); // [1]
       return {
         variables: { w, b },
         loss: ({ ids, rows, y }) =>

@@ -63,7 +63,7 @@ const configSchema = z.object({
  */
 export function zeroGradientRatios(optimizer: Optimizer, steps: number): number[] {
   const start = [1e-3, 0.1, 1, -5];
-  const theta = tf.variable(tf.tensor1d(start), true);
+  const theta = tf.tidy(() => tf.variable(tf.tensor1d(start), true));
   for (let t = 0; t < steps; t++) {
     const zero = tf.zerosLike(theta);
     optimizer.applyGradients(new Map([[theta, zero]]));
@@ -92,16 +92,18 @@ class BatchNormMlp {
   readonly variables: Record<string, tf.Variable>;
 
   constructor(hidden: number) {
-    const he = (fanIn: number, fanOut: number) => tf.variable(tf.mul(randomNormal([fanIn, fanOut]), Math.sqrt(2 / fanIn)), true);
+    // Variables made inside tidy: the initial tensors are freed, the variables keep their values.
+    const variable = (init: () => tf.Tensor) => tf.tidy(() => tf.variable(init(), true));
+    const he = (fanIn: number, fanOut: number) => variable(() => tf.mul(randomNormal([fanIn, fanOut]), Math.sqrt(2 / fanIn)));
     this.variables = {
       W1: he(784, hidden),
-      gamma1: tf.variable(tf.ones([hidden]), true),
-      beta1: tf.variable(tf.zeros([hidden]), true),
+      gamma1: variable(() => tf.ones([hidden])),
+      beta1: variable(() => tf.zeros([hidden])),
       W2: he(hidden, hidden),
-      gamma2: tf.variable(tf.ones([hidden]), true),
-      beta2: tf.variable(tf.zeros([hidden]), true),
-      W3: tf.variable(tf.mul(randomNormal([hidden, 10]), Math.sqrt(1 / hidden)), true),
-      b3: tf.variable(tf.zeros([10]), true),
+      gamma2: variable(() => tf.ones([hidden])),
+      beta2: variable(() => tf.zeros([hidden])),
+      W3: variable(() => tf.mul(randomNormal([hidden, 10]), Math.sqrt(1 / hidden))),
+      b3: variable(() => tf.zeros([10])),
     };
   }
 

@@ -85,8 +85,8 @@ function squaredLoss(w: tf.Variable, b: tf.Variable, x: tf.Tensor2D, y: tf.Tenso
 /** One of the chapter's runs: fresh w, b, one optimizer, `epochs` passes; returns the loss over all rows. */
 async function trainOnce(name: OptimizerName, cfg: AirfoilConfig, data: { x: Float32Array; y: Float32Array }, ctx: FitContext, label: string): Promise<number> {
   const n = cfg.rows;
-  const w = tf.variable(randomNormal([5, 1], 0, 0.01), true, undefined); // w ~ N(0, 0.01²), [5, 1]
-  const b = tf.variable(tf.zeros([1]), true, undefined); // b = 0, [1]
+  const w = tf.tidy(() => tf.variable(randomNormal([5, 1], 0, 0.01), true)); // w ~ N(0, 0.01²), [5, 1]
+  const b = tf.tidy(() => tf.variable(tf.zeros([1]), true)); // b = 0, [1]
   const optimizer = OPTIMIZERS[name](cfg);
   const allX = tf.tensor2d(data.x.subarray(0, n * 5), [n, 5]);
   const allY = tf.tensor2d(data.y.subarray(0, n), [n, 1]);
