@@ -214,7 +214,7 @@ export default defineReproduction<FgsmMaxoutConfig>({
         ...PAPER_240, hiddenUnits: [100, 100], pieces: 3, inputDropout: 0, hiddenDropout: 0, initRange: 0.05,
         optimizer: 'adam', learningRate: 0.002, epochs: 1, trainExamples: 20000, testExamples: 2000,
       },
-      budget: 'maxout 2×100 units × 3 pieces, no dropout, Adam, 1 pass over 20,000 digits per model, 2,000 test digits; about 20–35 s on 2 shared CPU cores (wasm)',
+      budget: 'maxout 2×100 units × 3 pieces, no dropout, Adam, 1 pass over 20,000 digits per model, 2,000 test digits; ~12 s of CPU (wasm)',
       backend: 'wasm',
     },
     full: {

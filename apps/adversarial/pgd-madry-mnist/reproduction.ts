@@ -211,7 +211,7 @@ export default defineReproduction<PgdMadryConfig>({
         evalAttack: { steps: 20, stepSize: 0.03, restarts: 1 },
         testExamples: 200, gridExamples: 6,
       },
-      budget: 'CNN 16/32 filters, fc 128; 100 natural steps; 100 natural + 150 PGD-3 steps for the robust model; PGD-20 on 200 test digits; ~45 s of CPU on wasm',
+      budget: 'CNN 16/32 filters, fc 128; 100 natural steps; 100 natural + 150 PGD-3 steps for the robust model; PGD-20 on 200 test digits; ~50–55 s of CPU (wasm)',
       backend: 'wasm',
     },
     full: {
