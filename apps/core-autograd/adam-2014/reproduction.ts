@@ -99,26 +99,28 @@ function describe(task: string, c: Comparison): string {
 }
 
 async function run(cfg: Adam2014Config, ctx: RunContext<Adam2014Config>) {
-  const [train, sst2] = await Promise.all([loadMnist({ split: 'train' }), loadSst2({ split: 'train' })]);
+  // Only the data the chosen experiments need (SST-2 comes from the mirror; MNIST is bundled).
+  const needsMnist = cfg.experiments.includes('logreg') || cfg.experiments.includes('mlp');
+  const [train, sst2] = await Promise.all([needsMnist ? loadMnist({ split: 'train' }) : null, cfg.experiments.includes('bow') ? loadSst2({ split: 'train' }) : null]);
   // One seed per replicate, shared by every optimizer (the paper: "the same parameter initialization").
   const runSeeds = Array.from({ length: cfg.seeds }, () => randomInt(2 ** 31));
   const base = { momentum: cfg.momentum, inverseSqrtDecay: false };
   const metrics: Record<string, number> = {};
 
   if (cfg.experiments.includes('logreg')) {
-    const logreg = await compareOptimizers(logisticRegressionTask(train, cfg.logreg), cfg.logreg.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
+    const logreg = await compareOptimizers(logisticRegressionTask(train!, cfg.logreg), cfg.logreg.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
     Object.assign(metrics, metricsOf('logreg', logreg));
     ctx.info(describe('logistic regression (MNIST)', logreg));
     // "Similar convergence": Adam's cost relative to SGD-Nesterov's.
     metrics.logreg_adam_vs_sgdnesterov = metrics.logreg_adam_cost / metrics.logreg_sgdNesterov_cost - 1;
   }
   if (cfg.experiments.includes('bow')) {
-    const bow = await compareOptimizers(bowTask(bagOfWords(sst2.sentences, sst2.labels!, cfg.bow.vocabulary), cfg.bow), cfg.bow.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
+    const bow = await compareOptimizers(bowTask(bagOfWords(sst2!.sentences, sst2!.labels!, cfg.bow.vocabulary), cfg.bow), cfg.bow.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
     Object.assign(metrics, metricsOf('bow', bow));
     ctx.info(describe('bag-of-words logistic regression (SST-2)', bow));
   }
   if (cfg.experiments.includes('mlp')) {
-    const mlp = await compareOptimizers(mlpTask(train, cfg.mlp), cfg.mlp.learningRates, { ...base, inverseSqrtDecayFor: [] }, runSeeds, ctx);
+    const mlp = await compareOptimizers(mlpTask(train!, cfg.mlp), cfg.mlp.learningRates, { ...base, inverseSqrtDecayFor: [] }, runSeeds, ctx);
     Object.assign(metrics, metricsOf('mlp', mlp));
     ctx.info(describe('MLP with dropout (MNIST)', mlp));
   }
