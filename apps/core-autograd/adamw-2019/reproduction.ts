@@ -327,7 +327,7 @@ export default defineReproduction<AdamWConfig>({
         adamwDecays: [3e-4, 3e-2],
         adamL2: [1e-3, 1e-1],
       },
-      budget: 'the zero-gradient check plus a 2 × 2 grid per method (1,000 images, 5 epochs, 64 units): a smoke test of the grid code, about 20 s on 2 CPU cores',
+      budget: 'the zero-gradient check plus a 2 × 2 grid per method (1,000 images, 5 epochs, 64 units): a smoke test of the grid code, a few seconds on 2 CPU cores',
       backend: 'wasm',
     },
     full: {
