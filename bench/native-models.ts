@@ -9,7 +9,7 @@
  *   two LSTM layers of 200 units unrolled 20 steps, softmax over the vocabulary; input projections of
  *   all steps in one matmul per layer, as PyTorch's CPU LSTM does.
  */
-import { tf, randomNormal } from '@paperzoo/tensor';
+import { tf, batchNormTraining, randomNormal } from '@paperzoo/tensor';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -58,8 +58,8 @@ export function resnet20Params(): Params {
 /** conv 3×3 (same) → batch norm with the batch's statistics (ε = 1e-3). */
 function convBn(p: Params, name: string, x: tf.Tensor4D, stride: number): tf.Tensor4D {
   const y = tf.conv2d(x, p[`${name}.w`] as tf.Tensor4D, stride, 'same');
-  const { mean, variance } = tf.moments(y, [0, 1, 2]); // [16|32|64] each
-  return tf.batchNorm<tf.Rank.R4>(y, mean as tf.Tensor1D, variance as tf.Tensor1D, p[`${name}.beta`] as tf.Tensor1D, p[`${name}.gamma`] as tf.Tensor1D, 1e-3);
+  // batch statistics over [B, H, W] per channel ([16|32|64]), as cnn-zoo's BatchNorm layer does
+  return batchNormTraining(y, p[`${name}.gamma`], p[`${name}.beta`], 1e-3).y as tf.Tensor4D;
 }
 
 export function resnet20Logits(p: Params, x: tf.Tensor4D): tf.Tensor2D {

@@ -22,10 +22,11 @@
  *
  * The running statistics are non-trainable variables (`movingMean`, `movingVariance`); a model
  * exposes them as `stateVariables` so `fit({ extraVariables })` checkpoints and resumes them.
- * The gradient is tfjs's automatic gradient of the ops below (mean, subtraction, rsqrt…), which the
- * tests check against a float64 reference on cpu and wasm.
+ * Training mode runs @paperzoo/tensor's `batchNormTraining` (Algorithm 1 as one op): on the native
+ * backend one fused kernel forward and one backward; elsewhere tf.moments and the normalisation as tfjs
+ * ops with their automatic gradient. The tests check both against a float64 reference.
  */
-import { tf } from '@paperzoo/tensor';
+import { tf, batchNormTraining } from '@paperzoo/tensor';
 import type { ForwardOptions, Parameter, ParameterStore } from './layers.js';
 
 export interface BatchNormOptions {
@@ -63,9 +64,8 @@ export function batchNormalize(x: tf.Tensor, p: BatchNormTensors, options: Forwa
   const count = axes.reduce((n, a) => n * x.shape[a], 1); // m: values per channel in this batch
   if (count < 2) throw new RangeError(`batch normalisation in training mode needs at least 2 values per channel, got ${count} (input [${x.shape.join(', ')}])`);
   return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, axes); // μ_B, σ²_B (biased): [C]
-    const xHat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon))); // [..., C]
-    const y = tf.add(tf.mul(xHat, p.gamma), p.beta);
+    // μ_B, σ²_B (biased): [C]; y = γ·(x − μ_B)/√(σ²_B + ε) + β: [..., C]
+    const { y, mean, variance } = batchNormTraining(x, p.gamma, p.beta, epsilon);
     // Running averages (Algorithm 2, step 10's unbiased variance). They do not lead to the loss,
     // so the backward pass never visits them.
     p.movingMean.assign(tf.add(tf.mul(p.movingMean, 1 - momentum), tf.mul(mean, momentum)));

@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "dense.h"
+#include "train.h"
 #include "kernels.h"
 
 namespace {
@@ -160,11 +161,41 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// activationGrad(op, dy, v, dx): relu (v = x), tanh, sigmoid (v = y)
+Napi::Value ActivationGrad(const Napi::CallbackInfo& info) {
+  auto dy = info[1].As<Napi::Float32Array>();
+  pz::activationGrad((int)num(info[0]), dy.Data(), f32(info[2]), f32(info[3]), (int64_t)dy.ElementLength());
+  return info.Env().Undefined();
+}
+
+// batchNormTrain(x, scale | null, offset | null, epsilon, y, mean, variance)
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  auto mean = info[5].As<Napi::Float32Array>();
+  const int64_t c = (int64_t)mean.ElementLength();
+  pz::batchNormTrain(x.Data(), f32(info[1]), f32(info[2]), (float)info[3].As<Napi::Number>().DoubleValue(), (int64_t)x.ElementLength() / c, c, f32(info[4]),
+                     mean.Data(), f32(info[6]));
+  return info.Env().Undefined();
+}
+
+// batchNormTrainGrad(x, scale | null, mean, variance, dy, dmean | null, dvariance | null, epsilon, dx, dscale, doffset)
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  auto mean = info[2].As<Napi::Float32Array>();
+  const int64_t c = (int64_t)mean.ElementLength();
+  pz::batchNormTrainGrad(x.Data(), f32(info[1]), mean.Data(), f32(info[3]), f32(info[4]), f32(info[5]), f32(info[6]), (float)info[7].As<Napi::Number>().DoubleValue(),
+                         (int64_t)x.ElementLength() / c, c, f32(info[8]), f32(info[9]), f32(info[10]));
+  return info.Env().Undefined();
+}
+
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("setGemmLib", Napi::Function::New(env, SetGemmLib));
   exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("activationGrad", Napi::Function::New(env, ActivationGrad));
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
+  exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));

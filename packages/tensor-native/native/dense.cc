@@ -89,14 +89,16 @@ using dt = dnnl::memory::data_type;
 
 // How the primitives may lay out their operands: 0 = the user's nhwc/hwio (no reorders; oneDNN then
 // runs im2col + GEMM); 1 = weights as oneDNN likes, activations nhwc (its direct JIT kernels);
-// 2 = everything as oneDNN likes (reorders around every call); -1 = choose per geometry: few
-// channels (c·o < 256, e.g. LeNet, a network's RGB stem) run fastest as GEMM, the rest with layout 1
-// (measured on the LeNet-5 and ResNet-20 shapes, AVX-512 machine).
+// 2 = everything as oneDNN likes (reorders around every call); -1 (default) = layout 1 everywhere.
+// Measured on a quiet 2-core AVX-512 machine (bench/profile-native.ts, 2026-11-21): LeNet-5's step
+// (1 and 6 input channels) 11.8 ms with layout 1, 25.7 ms with 0 (its backward-data GEMM path alone
+// took 7 ms), 14.0 ms with 2; ResNet-20 alike with 0/1 for its stem and 1 for the rest. An earlier
+// choice of GEMM for few channels had been measured while the machine was heavily shared.
 int g_convLayout = -1;
 
-int layoutFor(const ConvGeom& g) {
+int layoutFor(const ConvGeom&) {
   if (g_convLayout >= 0) return g_convLayout;
-  return g.c * g.o < 256 ? 0 : 1;
+  return 1;
 }
 
 /** One operand of a primitive: the user's array, and (when the primitive wants another layout) a

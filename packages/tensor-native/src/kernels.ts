@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ACTIVATION, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
+import { ACTIVATION, ACTIVATION_GRAD, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
 import { activePool } from './pool.js';
 
 type Shape4 = [number, number, number, number];
@@ -631,6 +631,63 @@ const batchNormGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// Fused training kernels (see @paperzoo/tensor's kernels/fused.ts, which dispatches to them)
+
+/** PaperzooActivationGrad: dx = dy·f′ for relu (v = x), tanh and sigmoid (v = y); attr activation. */
+const activationGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { dy, v } = inputs as { dy: TensorInfo; v: TensorInfo };
+  const op = ACTIVATION_GRAD[(attrs as unknown as { activation: string }).activation];
+  const dyv = f32(be, dy);
+  const vv = f32(be, v);
+  if (op == null || dyv == null || vv == null || dyv.length !== vv.length) throw new Error('@paperzoo/tensor-native: PaperzooActivationGrad takes float32 dy and v of one size and activation relu|tanh|sigmoid');
+  const out = output(be, dy.shape);
+  if (out.values.length > 0) addon.activationGrad(op, dyv, vv, out.values);
+  return out.info;
+};
+
+/** The float32 arrays of named inputs, or an error naming the kernel. */
+function float32Inputs<K extends string>(be: CpuLikeBackend, kernelName: string, inputs: Record<K, TensorInfo>): Record<K, Float32Array> {
+  const arrays = {} as Record<K, Float32Array>;
+  for (const [name, t] of Object.entries(inputs) as [K, TensorInfo][]) {
+    const v = f32(be, t);
+    if (v == null) throw new Error(`@paperzoo/tensor-native: ${kernelName} takes float32 tensors (${name} is ${t.dtype})`);
+    arrays[name] = v;
+  }
+  return arrays;
+}
+
+/** PaperzooBatchNormTraining: inputs x [..., C], scale, offset [C]; outputs y, mean, variance. */
+const batchNormTraining: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const t = inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+  const { x, scale, offset } = float32Inputs(be, 'PaperzooBatchNormTraining', t);
+  const c = t.x.shape[t.x.shape.length - 1];
+  if (scale.length !== c || offset.length !== c || x.length < c) throw new Error(`@paperzoo/tensor-native: PaperzooBatchNormTraining: scale/offset must be [${c}] for x [${t.x.shape.join(', ')}]`);
+  const y = output(be, t.x.shape);
+  const mean = output(be, [c]);
+  const variance = output(be, [c]);
+  const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+  addon.batchNormTrain(x, scale, offset, varianceEpsilon, y.values, mean.values, variance.values);
+  return [y.info, mean.info, variance.info];
+};
+
+/** PaperzooBatchNormTrainingGrad: inputs x, scale, mean, variance, dy, dmean, dvariance; outputs dx, dscale, doffset. */
+const batchNormTrainingGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const t = inputs as { x: TensorInfo; scale: TensorInfo; mean: TensorInfo; variance: TensorInfo; dy: TensorInfo; dmean: TensorInfo; dvariance: TensorInfo };
+  const a = float32Inputs(be, 'PaperzooBatchNormTrainingGrad', t);
+  const c = a.mean.length;
+  if ([a.scale, a.variance, a.dmean, a.dvariance].some((v) => v.length !== c) || a.dy.length !== a.x.length) throw new Error('@paperzoo/tensor-native: PaperzooBatchNormTrainingGrad: mismatched shapes');
+  const dx = output(be, t.x.shape);
+  const dscale = output(be, [c]);
+  const doffset = output(be, [c]);
+  const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+  addon.batchNormTrainGrad(a.x, a.scale, a.mean, a.variance, a.dy, a.dmean, a.dvariance, varianceEpsilon, dx.values, dscale.values, doffset.values);
+  return [dx.info, dscale.info, doffset.info];
+};
+
+// ---------------------------------------------------------------------------------------------------
 
 /** The kernels the native backend runs in the addon, and what each calls there. */
 export const NATIVE_KERNELS: readonly { kernelName: string; library: string; kernel: NativeKernel }[] = [
@@ -657,6 +714,9 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'GatherV2', library: 'row copies', kernel: gatherV2 },
   { kernelName: 'Fill', library: 'pooled buffer fill', kernel: fill },
   { kernelName: 'PaperzooBatchNormGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormGrad },
+  { kernelName: 'PaperzooBatchNormTraining', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTraining },
+  { kernelName: 'PaperzooBatchNormTrainingGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTrainingGrad },
+  { kernelName: 'PaperzooActivationGrad', library: 'C++ loop (OpenMP)', kernel: activationGrad },
   ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
 ];
 

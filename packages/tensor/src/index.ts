@@ -26,6 +26,10 @@ export {
   // second-order-safe replacements for tf.logSoftmax / tf.losses.softmaxCrossEntropy (MAML, HVPs)
   logSoftmax,
   softmaxCrossEntropy,
+  // fused training ops: one kernel each way on the native backend, composed tfjs ops elsewhere
+  batchNormTraining,
+  differentiatedAgain,
+  type BatchNormTrainingResult,
   // what paperzoo registers, and the stock kernels/gradients it replaced (tests, benchmarks, README)
   WASM_KERNELS,
   CPU_KERNELS,

@@ -23,6 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
+import { differentiatedAgain, fusedBackward } from './fused.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -140,24 +141,17 @@ function zeroGradient(kernelName: string, inputNames: string[]): GradConfig {
 // ---------------------------------------------------------------------------------------------------
 // 2. Stock gradients that read the saved output, rewritten to read the input
 
-/**
- * True while a backward pass is itself being recorded, i.e. while a gradient is being computed that
- * will be differentiated again (tf.grad inside tf.grad, MAML, Hessian-vector products). Only then do
- * the gradients below pay for recomputing the op from its input; a plain first-order backward pass
- * reuses the saved output exactly as stock tfjs does (the saved copy is only wrong as a *function* of
- * the input, never as a value).
- */
-function differentiatedAgain(): boolean {
-  const { gradientDepth, kernelDepth } = tf.engine().state;
-  return gradientDepth > 0 && kernelDepth === 0;
-}
+/** The fused first-order backward kernel of an activation, where the backend has one (native). */
+const ACTIVATION_GRAD = 'PaperzooActivationGrad';
+const fusedActivationGrad = (activation: 'relu' | 'tanh' | 'sigmoid', dy: Tensor, v: Tensor): Tensor | null =>
+  dy.size === v.size ? fusedBackward<Tensor>(ACTIVATION_GRAD, { dy, v }, { activation }) : null;
 
 const tanhGrad: GradConfig = {
   kernelName: 'Tanh',
   inputsToSave: ['x'],
   outputsToSave: [true],
   gradFunc: (dy, [x, y]) => ({
-    x: () => tf.mul(dy as Tensor, tf.sub(1, tf.square(differentiatedAgain() ? tf.tanh(x) : y))),
+    x: () => fusedActivationGrad('tanh', dy as Tensor, y) ?? tf.mul(dy as Tensor, tf.sub(1, tf.square(differentiatedAgain() ? tf.tanh(x) : y))),
   }),
 };
 
@@ -167,10 +161,19 @@ const sigmoidGrad: GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, [x, y]) => ({
     x: () => {
+      const fused = fusedActivationGrad('sigmoid', dy as Tensor, y);
+      if (fused != null) return fused;
       const s = differentiatedAgain() ? tf.sigmoid(x) : y;
       return tf.mul(dy as Tensor, tf.mul(s, tf.sub(1, s)));
     },
   }),
+};
+
+/** relu′(x) = step(x) (1 for x > 0, else 0; NaN stays NaN), as stock: dy·step(x). */
+const reluGrad: GradConfig = {
+  kernelName: 'Relu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, [x]) => ({ x: () => fusedActivationGrad('relu', dy as Tensor, x) ?? tf.mul(dy as Tensor, tf.cast(tf.step(x), 'float32')) }),
 };
 
 const expGrad: GradConfig = {
@@ -350,6 +353,7 @@ export const GRADIENTS: readonly GradientFix[] = [
   ...Object.entries(ZERO_GRADIENT_KERNELS).map(([name, inputs]) => ({ config: zeroGradient(name, inputs), kind: 'added' as const, why: 'flat (zero); without it selu/leakyRelu gradients cannot be differentiated (stock throws)' })),
   { config: tanhGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
   { config: sigmoidGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
+  { config: reluGrad, kind: 'replaced', why: 'same formula; one fused kernel for first-order passes where the backend has it (native)' },
   { config: expGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
   { config: softmaxGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
   { config: eluGrad, kind: 'replaced', why: 'stock EluGrad reads the saved output: second order silently wrong' },

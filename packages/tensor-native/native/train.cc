@@ -1,0 +1,142 @@
+// Fused training kernels (see train.h). Channels-last [rows, c] arrays; per-channel sums accumulate in
+// double per thread, the threads splitting the rows; OpenMP only when the array is large enough.
+//
+// Batch normalisation, Ioffe & Szegedy 2015, Algorithm 1, with m = rows values per channel:
+//   μ = (1/m) Σ x,  σ² = (1/m) Σ (x − μ)²,  x̂ = (x − μ)·inv, inv = 1/√(σ² + ε),  y = γ·x̂ + β
+// and its gradient (the paper's §3 backward pass, collapsed), for upstream dy and the gradients dμ, dσ²
+// reaching the statistics directly (zero unless the caller differentiates through them):
+//   dβ = Σ dy,  dγ = Σ dy·x̂,
+//   dx = γ·inv·(dy − dβ/m − x̂·dγ/m) + dμ/m + dσ²·2(x − μ)/m
+#include "train.h"
+
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace pz {
+
+namespace {
+constexpr int64_t kParallelMin = 1 << 15;  // below this, one thread is faster than waking the other
+
+inline bool isNan(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (u & 0x7fffffffu) > 0x7f800000u;
+}
+
+/** Per-channel sums of f(row, j) for k quantities at once: out[q·c + j] = Σ_r f_q(r, j) (double, per-thread partials). */
+template <int K, typename F>
+void columnSums(int64_t rows, int64_t c, double* out, F f) {
+  const int threads = rows * c >= kParallelMin ? omp_get_max_threads() : 1;
+  std::vector<double> partial((size_t)threads * K * c, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    double* acc = partial.data() + (size_t)t * K * c;
+    const int64_t from = rows * t / nt, to = rows * (t + 1) / nt;
+    for (int64_t r = from; r < to; r++) f(r, acc);
+  }
+  for (int64_t q = 0; q < (int64_t)K * c; q++) {
+    double s = 0.0;
+    for (int t = 0; t < threads; t++) s += partial[(size_t)t * K * c + q];
+    out[q] = s;
+  }
+}
+}  // namespace
+
+void activationGrad(int op, const float* dy, const float* v, float* dx, int64_t n) {
+  switch (op) {
+    // relu′(x) = step(x): 1 for x > 0, else 0; a NaN input gives NaN (tfjs: dy·step(x), step(NaN) = NaN)
+    case G_RELU:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+      for (int64_t i = 0; i < n; i++) dx[i] = isNan(v[i]) ? v[i] : (v[i] > 0.f ? dy[i] : 0.f * dy[i]);
+      break;
+    // tanh′ = 1 − y²
+    case G_TANH:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+      for (int64_t i = 0; i < n; i++) dx[i] = dy[i] * (1.f - v[i] * v[i]);
+      break;
+    // σ′ = y·(1 − y)
+    case G_SIGMOID:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+      for (int64_t i = 0; i < n; i++) dx[i] = dy[i] * (v[i] * (1.f - v[i]));
+      break;
+    default: break;
+  }
+}
+
+void batchNormTrain(const float* x, const float* scale, const float* offset, float eps, int64_t rows, int64_t c, float* y, float* mean, float* var) {
+  // One pass for Σ(x − k) and Σ(x − k)² with k = the first row (a shift that keeps E[x²] − E[x]² from
+  // cancelling when |μ| ≫ σ), then one pass writing y.
+  std::vector<double> sums(2 * (size_t)c);
+  const float* k = x;
+  columnSums<2>(rows, c, sums.data(), [&](int64_t r, double* acc) {
+    const float* px = x + r * c;
+    for (int64_t j = 0; j < c; j++) {
+      const double d = (double)px[j] - k[j];
+      acc[j] += d;
+      acc[c + j] += d * d;
+    }
+  });
+  std::vector<float> mul(c), add(c);
+  for (int64_t j = 0; j < c; j++) {
+    const double m = sums[j] / rows;
+    const double v = std::max(0.0, sums[c + j] / rows - m * m);
+    mean[j] = (float)(m + k[j]);
+    var[j] = (float)v;
+    const double s = (scale ? scale[j] : 1.0) / std::sqrt((double)var[j] + eps);
+    mul[j] = (float)s;
+    add[j] = (float)((offset ? offset[j] : 0.0) - (double)mean[j] * s);
+  }
+  const float* pm = mul.data();
+  const float* pa = add.data();
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* px = x + r * c;
+    float* py = y + r * c;
+#pragma omp simd
+    for (int64_t j = 0; j < c; j++) py[j] = px[j] * pm[j] + pa[j];
+  }
+}
+
+void batchNormTrainGrad(const float* x, const float* scale, const float* mean, const float* var, const float* dy, const float* dmean, const float* dvar, float eps,
+                        int64_t rows, int64_t c, float* dx, float* dscale, float* doffset) {
+  std::vector<float> inv(c);
+  for (int64_t j = 0; j < c; j++) inv[j] = (float)(1.0 / std::sqrt((double)var[j] + eps));
+  // pass 1: Σ dy and Σ dy·(x − μ)
+  std::vector<double> sums(2 * (size_t)c);
+  columnSums<2>(rows, c, sums.data(), [&](int64_t r, double* acc) {
+    const float* px = x + r * c;
+    const float* pdy = dy + r * c;
+    for (int64_t j = 0; j < c; j++) {
+      acc[j] += pdy[j];
+      acc[c + j] += (double)pdy[j] * (px[j] - mean[j]);
+    }
+  });
+  // dx = a·dy + b·(x − μ) + d per channel, with
+  //   a = γ·inv,  b = −γ·inv³·Σdy(x − μ)/m + 2dσ²/m,  d = −γ·inv·Σdy/m + dμ/m
+  std::vector<float> a(c), b(c), d(c);
+  for (int64_t j = 0; j < c; j++) {
+    const double s = scale ? scale[j] : 1.0;
+    const double iv = inv[j];
+    const double sdy = sums[j], sdyx = sums[c + j];
+    doffset[j] = (float)sdy;
+    dscale[j] = (float)(sdyx * iv);
+    a[j] = (float)(s * iv);
+    b[j] = (float)(-s * iv * iv * iv * sdyx / rows + (dvar ? 2.0 * dvar[j] / rows : 0.0));
+    d[j] = (float)(-s * iv * sdy / rows + (dmean ? dmean[j] / (double)rows : 0.0));
+  }
+  const float *pa = a.data(), *pb = b.data(), *pd = d.data();
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* px = x + r * c;
+    const float* pdy = dy + r * c;
+    float* pdx = dx + r * c;
+#pragma omp simd
+    for (int64_t j = 0; j < c; j++) pdx[j] = pa[j] * pdy[j] + pb[j] * (px[j] - mean[j]) + pd[j];
+  }
+}
+
+}  // namespace pz
