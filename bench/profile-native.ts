@@ -34,7 +34,7 @@ for (const config of tf.getKernelsForBackend(backend)) {
       s.ms += performance.now() - t;
       stats.set(config.kernelName, s);
       return out;
-    }) as typeof inner,
+    }),
   });
 }
 
