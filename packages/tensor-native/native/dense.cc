@@ -442,9 +442,15 @@ void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int6
     }
     return;
   }
-  // inner > 1: accumulate rows of `inner`; split over outer, or over mid when outer is 1 (column sums
-  // of an [N·H·W, C] activation, the common case in batch norm and bias gradients)
-  const int threads = total >= kParallelMin ? omp_get_max_threads() : 1;
+  // inner > 1: accumulate rows of `inner`. With several outer blocks (a global average pool's
+  // [N, H·W, C]) the threads take whole blocks; with one (column sums of an [N·H·W, C] activation, as
+  // in bias gradients) they split its rows and the partial sums are added at the end.
+  const int threads = total >= kParallelMin && !omp_in_parallel() ? omp_get_max_threads() : 1;
+  if (outer >= threads && threads > 1) {
+#pragma omp parallel for schedule(static)
+    for (int64_t o = 0; o < outer; o++) reduce(op, x + o * mid * inner, out + o * inner, 1, mid, inner);
+    return;
+  }
   for (int64_t o = 0; o < outer; o++) {
     const float* base = x + o * mid * inner;
     float* po = out + o * inner;

@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -26,17 +27,29 @@ inline bool isNan(float x) {
   return (u & 0x7fffffffu) > 0x7f800000u;
 }
 
-/** Per-channel sums of f(row, j) for k quantities at once: out[q·c + j] = Σ_r f_q(r, j) (double, per-thread partials). */
+/**
+ * Per-channel sums of K quantities over the rows of [rows, c]: out[q·c + j] = Σ_r f_q(r, j). The
+ * threads split the rows; `rowTerms(r, acc)` adds row r's terms into float accumulators acc[K·c],
+ * which are flushed into double every kBlock rows (float sums of 32 terms, vectorised; double across
+ * blocks and threads).
+ */
+constexpr int64_t kBlock = 32;
 template <int K, typename F>
-void columnSums(int64_t rows, int64_t c, double* out, F f) {
+void columnSums(int64_t rows, int64_t c, double* out, F rowTerms) {
   const int threads = rows * c >= kParallelMin ? omp_get_max_threads() : 1;
   std::vector<double> partial((size_t)threads * K * c, 0.0);
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     double* acc = partial.data() + (size_t)t * K * c;
+    std::vector<float> block((size_t)K * c);
     const int64_t from = rows * t / nt, to = rows * (t + 1) / nt;
-    for (int64_t r = from; r < to; r++) f(r, acc);
+    for (int64_t r0 = from; r0 < to; r0 += kBlock) {
+      std::fill(block.begin(), block.end(), 0.f);
+      const int64_t r1 = std::min(to, r0 + kBlock);
+      for (int64_t r = r0; r < r1; r++) rowTerms(r, block.data());
+      for (int64_t q = 0; q < (int64_t)K * c; q++) acc[q] += block[q];
+    }
   }
   for (int64_t q = 0; q < (int64_t)K * c; q++) {
     double s = 0.0;
@@ -72,12 +85,14 @@ void batchNormTrain(const float* x, const float* scale, const float* offset, flo
   // cancelling when |μ| ≫ σ), then one pass writing y.
   std::vector<double> sums(2 * (size_t)c);
   const float* k = x;
-  columnSums<2>(rows, c, sums.data(), [&](int64_t r, double* acc) {
-    const float* px = x + r * c;
+  columnSums<2>(rows, c, sums.data(), [&](int64_t r, float* __restrict acc) {
+    const float* __restrict px = x + r * c;
+    float* __restrict acc2 = acc + c;
+#pragma omp simd
     for (int64_t j = 0; j < c; j++) {
-      const double d = (double)px[j] - k[j];
+      const float d = px[j] - k[j];
       acc[j] += d;
-      acc[c + j] += d * d;
+      acc2[j] += d * d;
     }
   });
   std::vector<float> mul(c), add(c);
@@ -107,12 +122,14 @@ void batchNormTrainGrad(const float* x, const float* scale, const float* mean, c
   for (int64_t j = 0; j < c; j++) inv[j] = (float)(1.0 / std::sqrt((double)var[j] + eps));
   // pass 1: Σ dy and Σ dy·(x − μ)
   std::vector<double> sums(2 * (size_t)c);
-  columnSums<2>(rows, c, sums.data(), [&](int64_t r, double* acc) {
-    const float* px = x + r * c;
-    const float* pdy = dy + r * c;
+  columnSums<2>(rows, c, sums.data(), [&](int64_t r, float* __restrict acc) {
+    const float* __restrict px = x + r * c;
+    const float* __restrict pdy = dy + r * c;
+    float* __restrict acc2 = acc + c;
+#pragma omp simd
     for (int64_t j = 0; j < c; j++) {
       acc[j] += pdy[j];
-      acc[c + j] += (double)pdy[j] * (px[j] - mean[j]);
+      acc2[j] += pdy[j] * (px[j] - mean[j]);
     }
   });
   // dx = a·dy + b·(x − μ) + d per channel, with
