@@ -315,16 +315,24 @@ void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
         const int64_t wcFrom = firstTap(cStart, g.dw), wcTo = std::min(effW, g.w - cStart);
         const int64_t corner = b * g.h * rowStride + rStart * rowStride + cStart * g.c;
         std::fill(best.begin(), best.end(), -INFINITY);
-        std::fill(at.begin(), at.end(), -1);
+        if (argmax) std::fill(at.begin(), at.end(), -1);
         for (int64_t wr = wrFrom; wr < wrTo; wr += g.dh) {
           for (int64_t wc = wcFrom; wc < wcTo; wc += g.dw) {
             const int64_t base = corner + wr * rowStride + wc * g.c;
-            const float* px = x + base;
-            for (int64_t ch = 0; ch < g.c; ch++) {
-              if (px[ch] > best[ch]) {
-                best[ch] = px[ch];
-                at[ch] = base + ch;
+            const float* __restrict px = x + base;
+            float* __restrict bst = best.data();
+            // branchless selects (vectorised over channels); a NaN never compares greater, so it never wins
+            if (argmax) {
+              int64_t* __restrict pat = at.data();
+#pragma omp simd
+              for (int64_t ch = 0; ch < g.c; ch++) {
+                const bool gt = px[ch] > bst[ch];
+                bst[ch] = gt ? px[ch] : bst[ch];
+                pat[ch] = gt ? base + ch : pat[ch];
               }
+            } else {
+#pragma omp simd
+              for (int64_t ch = 0; ch < g.c; ch++) bst[ch] = px[ch] > bst[ch] ? px[ch] : bst[ch];
             }
           }
         }
