@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <dnnl.hpp>
@@ -463,16 +464,24 @@ void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int6
     const float* base = x + o * mid * inner;
     float* po = out + o * inner;
     if (op == R_SUM) {
+      // float sums over blocks of 32 rows (vectorised), flushed into double accumulators
       std::vector<double> partial((size_t)threads * inner, 0.0);
 #pragma omp parallel num_threads(threads)
       {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
         double* acc = partial.data() + (size_t)t * inner;
+        std::vector<float> block(inner);
+        float* __restrict blk = block.data();
         const int64_t from = mid * t / nt, to = mid * (t + 1) / nt;
-        for (int64_t j = from; j < to; j++) {
-          const float* row = base + j * inner;
+        for (int64_t j0 = from; j0 < to; j0 += 32) {
+          std::fill(block.begin(), block.end(), 0.f);
+          const int64_t j1 = std::min(to, j0 + 32);
+          for (int64_t j = j0; j < j1; j++) {
+            const float* __restrict row = base + j * inner;
 #pragma omp simd
-          for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+            for (int64_t i = 0; i < inner; i++) blk[i] += row[i];
+          }
+          for (int64_t i = 0; i < inner; i++) acc[i] += blk[i];
         }
       }
       for (int64_t i = 0; i < inner; i++) {
