@@ -26,6 +26,10 @@ export interface Addon {
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array, channels: number, epsilon: number): void;
   batchNormGrad(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, dy: Float32Array, epsilon: number, dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   softmax(x: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean): void;
+  lstmCell(gates: Float32Array, c: Float32Array, h: Float32Array, cNext: Float32Array, rows: number, units: number): void;
+  lstmCellGrad(gates: Float32Array, c: Float32Array, dh: Float32Array, dcNext: Float32Array, dgates: Float32Array, dc: Float32Array, rows: number, units: number): void;
+  softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, loss: Float32Array, stats: Float32Array, rows: number, cols: number): void;
+  softmaxCrossEntropyGrad(logits: Float32Array, labels: Float32Array, stats: Float32Array, dy: Float32Array, out: Float32Array, rows: number, cols: number, part: number): void;
 }
 
 /** Codes shared with native/kernels.h. */

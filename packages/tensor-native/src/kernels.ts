@@ -9,6 +9,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { ACTIVATION, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
 import { activePool } from './pool.js';
+import { LSTM_KERNELS } from './lstm-kernels.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -22,22 +23,22 @@ export interface CpuLikeBackend extends tf.KernelBackend {
 const size = (shape: readonly number[]): number => shape.reduce((p, q) => p * q, 1);
 
 /** The float32 array of t, or null when t is not a float32 tensor stored as one. */
-function f32(b: CpuLikeBackend, t: TensorInfo | undefined): Float32Array | null {
+export function f32(b: CpuLikeBackend, t: TensorInfo | undefined): Float32Array | null {
   if (t == null || t.dtype !== 'float32') return null;
   const v = b.data.get(t.dataId).values;
   return v instanceof Float32Array ? v : null;
 }
 
 /** A new float32 output tensor of `shape`; its values are unspecified unless `zero` (from the pool). */
-function output(b: CpuLikeBackend, shape: number[], zero = false): { info: TensorInfo; values: Float32Array } {
+export function output(b: CpuLikeBackend, shape: number[], zero = false): { info: TensorInfo; values: Float32Array } {
   const n = size(shape);
   const values = activePool()?.take(n, zero) ?? new Float32Array(n);
   return { info: b.makeTensorInfo(shape, 'float32', values), values };
 }
 
 /** Signals "let the cpu kernel do this one". */
-const FALLBACK = Symbol('fallback');
-type NativeKernel = (args: Parameters<KernelFunc>[0], addon: Addon) => TensorInfo | TensorInfo[] | typeof FALLBACK;
+export const FALLBACK = Symbol('fallback');
+export type NativeKernel = (args: Parameters<KernelFunc>[0], addon: Addon) => TensorInfo | TensorInfo[] | typeof FALLBACK;
 
 // ---------------------------------------------------------------------------------------------------
 // Matrix products
@@ -658,6 +659,7 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'Fill', library: 'pooled buffer fill', kernel: fill },
   { kernelName: 'PaperzooBatchNormGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormGrad },
   ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
+  ...LSTM_KERNELS,
 ];
 
 /**

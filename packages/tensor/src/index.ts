@@ -26,6 +26,8 @@ export {
   // second-order-safe replacements for tf.logSoftmax / tf.losses.softmaxCrossEntropy (MAML, HVPs)
   logSoftmax,
   softmaxCrossEntropy,
+  // one LSTM step, fused into one kernel (and one for its gradient) where the backend has it
+  lstmCell,
   // what paperzoo registers, and the stock kernels/gradients it replaced (tests, benchmarks, README)
   WASM_KERNELS,
   CPU_KERNELS,

@@ -5,6 +5,7 @@
  */
 import { registerCpuKernels } from './cpu.js';
 import { registerGradients } from './gradients.js';
+import { registerFusedGradients } from './ops.js';
 import { registerWasmKernels } from './wasm.js';
 
 export { WASM_KERNELS, type KernelFix } from './wasm.js';
@@ -12,6 +13,7 @@ export { CPU_KERNELS } from './cpu.js';
 export { GRADIENTS, withStockGradients, type GradientFix } from './gradients.js';
 export { stockKernel, withStockKernels } from './registry.js';
 export { logSoftmax, softmaxCrossEntropy } from './ops.js';
+export { lstmCell } from './lstm.js';
 
 let registered = false;
 
@@ -25,4 +27,5 @@ export function registerPaperzooKernels(): void {
   registerWasmKernels();
   registerCpuKernels();
   registerGradients();
+  registerFusedGradients();
 }
