@@ -539,6 +539,8 @@ const transpose: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const xs = stridesOf(x.shape);
   const layout = copyLayout(outShape, perm.map((p) => xs[p]), stridesOf(outShape));
   if (layout == null) return FALLBACK;
+  // the identity (up to size-1 dims; GatherV2's gradient makes one): share x's storage, no copy
+  if (layout.length === 3 && layout[1] === 1 && layout[2] === 1) return be.makeTensorInfo(outShape, 'float32', xv);
   const out = output(be, outShape);
   if (out.values.length > 0) addon.stridedCopy(xv, out.values, layout);
   return out.info;
@@ -581,6 +583,12 @@ const splitV: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   return sizes.map((s) => {
     const shape = [...x.shape];
     shape[$axis] = s;
+    if (outer === 1) {
+      // split along the leading axis: each piece is a contiguous view of x's storage (the pool counts views)
+      const view = be.makeTensorInfo(shape, 'float32', xv.subarray(at * inner, (at + s) * inner));
+      at += s;
+      return view;
+    }
     const out = output(be, shape);
     if (out.values.length > 0) addon.stridedCopy(xv.subarray(at * inner), out.values, Float64Array.of(outer, s * inner, rowIn, 1, s * inner, 1));
     at += s;
@@ -600,7 +608,8 @@ const gatherV2: NativeKernel = ({ inputs, backend, attrs }) => {
   const row = size(x.shape.slice(1));
   for (let i = 0; i < iv.length; i++) if (iv[i] < 0 || iv[i] >= rows) return FALLBACK; // the cpu kernel reports it
   const out = output(be, [...indices.shape, ...x.shape.slice(1)]);
-  for (let i = 0; i < iv.length; i++) out.values.set(xv.subarray(iv[i] * row, (iv[i] + 1) * row), i * row);
+  const o = out.values;
+  for (let i = 0; i < iv.length; i++) for (let j = 0, from = iv[i] * row, to = i * row; j < row; j++) o[to + j] = xv[from + j]; // (subarray + set costs ~1 µs a row)
   return out.info;
 };
 
