@@ -7,6 +7,7 @@
  *   differentiable composed gradient;
  * - shapes large enough for the OpenMP path equal cpu's;
  * - NaN and ±Inf come out as on cpu (lstm.cc is compiled with -ffast-math);
+ * - a training step and a second-order gradient through both leave no tensor behind;
  * - UnsortedSegmentSum (the embedding gradient) equals cpu's, ids out of range dropped;
  * - SplitV along the leading axis and an identity Transpose share their input's storage: the pieces
  *   stay valid after the input is disposed and its pooled buffer is reused.
@@ -15,7 +16,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { tf, initBackend, lstmCell, softmaxCrossEntropy } from '@paperzoo/tensor';
+import { tf, assertNoLeaks, initBackend, lstmCell, softmaxCrossEntropy } from '@paperzoo/tensor';
 import { ADDON_PATH } from '../src/addon.js';
 import { NATIVE_KERNELS } from '../src/index.js';
 
@@ -124,6 +125,32 @@ describe.skipIf(!built)('native fused LSTM and cross-entropy kernels', () => {
     expect(names.has('PaperzooLstmCellGrad')).toBe(false);
     expect(names.has('PaperzooSoftmaxCrossEntropyGrad')).toBe(false);
     expect(names.has('Sigmoid')).toBe(true);
+  });
+
+  it('a training step (optimizer.minimize) and a gradient of a gradient through both leave no tensor behind', async () => {
+    await initBackend({ backend: 'native' });
+    const [B, u, T, V] = [3, 4, 3, 6];
+    const wh = tf.variable(tf.tensor2d(values(u * 4 * u, 41), [u, 4 * u]));
+    const wo = tf.variable(tf.tensor2d(values(u * V, 42), [u, V]));
+    const xs = tf.tensor3d(values(T * B * 4 * u, 43), [T, B, 4 * u]);
+    const labels = tf.oneHot(tf.tensor1d([0, 5, 2, 1, 1, 4, 3, 0, 2], 'int32'), V);
+    const logits = (): tf.Tensor => {
+      let h = tf.zeros([B, u]);
+      let c = tf.zeros([B, u]);
+      const hs: tf.Tensor[] = [];
+      for (const xt of tf.unstack(xs)) {
+        [h, c] = lstmCell(tf.add(xt, tf.matMul(h, wh)), c);
+        hs.push(h);
+      }
+      return tf.matMul(tf.concat(hs, 0), wo);
+    };
+    const opt = tf.train.sgd(0.1);
+    await assertNoLeaks(() => {
+      for (let i = 0; i < 2; i++) opt.minimize(() => softmaxCrossEntropy(labels, logits()))?.dispose();
+      tf.tidy(() => void tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.grad((v: tf.Tensor) => softmaxCrossEntropy(tf.slice(labels, [0, 0], [B, V]), tf.matMul(lstmCell(tf.matMul(tf.ones([B, u]), v), tf.ones([B, u]))[0], wo)))(w))))(wh));
+    }, { label: 'lstm step' });
+    tf.dispose([wh, wo, xs, labels]);
+    opt.dispose();
   });
 
   it('LSTM cell at a size that runs on the OpenMP threads ([64, 4·600]) equals cpu', async () => {
