@@ -7,9 +7,10 @@
  *   channels) → global average pool → dense 10. Batch norm in training mode (batch statistics).
  * - A 2-layer LSTM language model (Zaremba et al. 2014, "small"): vocabulary 10 000, embedding 200,
  *   two LSTM layers of 200 units unrolled 20 steps, softmax over the vocabulary; input projections of
- *   all steps in one matmul per layer, as PyTorch's CPU LSTM does.
+ *   all steps in one matmul per layer, as PyTorch's CPU LSTM does, and each step's cell update in
+ *   paperzoo's fused `lstmCell` (one kernel on native), as PyTorch's nn.LSTM fuses it.
  */
-import { tf, batchNormTraining, randomNormal } from '@paperzoo/tensor';
+import { tf, batchNormTraining, lstmCell, randomNormal } from '@paperzoo/tensor';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -123,10 +124,8 @@ export function lstmLmLogits(p: Params, tokens: tf.Tensor2D, s: LmShape = ZAREMB
     let c = tf.zeros<tf.Rank.R2>([s.batch, s.units]);
     const hs: tf.Tensor2D[] = [];
     for (let t = 0; t < s.steps; t++) {
-      const gates = tf.add(perStep[t], tf.matMul(h, p[`l${l}.wh`] as tf.Tensor2D));
-      const [i, f, g, o] = tf.split(gates, 4, 1);
-      c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-      h = tf.mul(tf.sigmoid(o), tf.tanh(c));
+      const gates = tf.add<tf.Tensor2D>(perStep[t], tf.matMul(h, p[`l${l}.wh`])); // [B, 4u]
+      [h, c] = lstmCell(gates, c); // c ← σ(f)·c + σ(i)·tanh(g), h ← σ(o)·tanh(c)
       hs.push(h);
     }
     inputs = tf.concat(hs, 0); // [T·B, units]

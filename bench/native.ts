@@ -3,7 +3,8 @@
  *
  * Times four workloads on our CPU backends and, when a Python with torch is found (Debian:
  * `apt-get install python3-torch`), on PyTorch in the same run (bench/torch_models.py, the same
- * models), and prints ms per step and the ratio to PyTorch:
+ * models), and prints ms per step and the ratio to PyTorch. The training steps minimise paperzoo's
+ * softmaxCrossEntropy (fused into one kernel each way on native, as PyTorch's F.cross_entropy is):
  * - LeNet-5 training step, batch 64 (packages/tensor/test/models.ts; SGD);
  * - ResNet-20 CIFAR training step, batch 128 (bench/native-models.ts; batch norm, SGD with momentum);
  * - 2-layer LSTM language-model training step: 200 units, unroll 20, batch 20, vocabulary 10 000;
@@ -16,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { tf, initBackend, backendExtras, seed, type BackendName } from '@paperzoo/tensor';
+import { tf, initBackend, softmaxCrossEntropy, backendExtras, seed, type BackendName } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
 import { cifarLikeBatch, lmBatch, lstmLmLogits, lstmLmParams, resnet20Logits, resnet20Params, type Params } from './native-models.js';
 
@@ -48,10 +49,10 @@ function timeIt(fn: () => void, warmup: number, reps: number): number {
   return median(times);
 }
 
-/** Median ms of one optimizer step on softmax cross-entropy (the loss is read back, as in training). */
+/** Median ms of one optimizer step on paperzoo's softmax cross-entropy (the loss is read back, as in training). */
 function trainStep(params: Params, optimizer: tf.Optimizer, logits: () => tf.Tensor2D, labels: tf.Tensor2D, warmup: number, reps: number): number {
   const step = (): void => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(labels, logits()), true, Object.values(params));
+    const loss = optimizer.minimize(() => softmaxCrossEntropy(labels, logits()), true, Object.values(params));
     loss!.dataSync();
     loss!.dispose();
   };

@@ -5,7 +5,7 @@
  * total ms per step, next to the step's wall time (the difference is the tfjs engine's bookkeeping,
  * the optimizer's JS and the gradient functions).
  */
-import { tf, initBackend, seed, type BackendName } from '@paperzoo/tensor';
+import { tf, initBackend, softmaxCrossEntropy, seed, type BackendName } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
 import { cifarLikeBatch, lmBatch, lstmLmLogits, lstmLmParams, resnet20Logits, resnet20Params } from './native-models.js';
 
@@ -25,7 +25,7 @@ for (const config of tf.getKernelsForBackend(backend)) {
   tf.unregisterKernel(config.kernelName, backend);
   tf.registerKernel({
     ...config,
-    kernelFunc: ((args: Parameters<typeof inner>[0]) => {
+    kernelFunc: (args: Parameters<typeof inner>[0]) => {
       if (!on) return inner(args);
       const t = performance.now();
       const out = inner(args);
@@ -34,7 +34,7 @@ for (const config of tf.getKernelsForBackend(backend)) {
       s.ms += performance.now() - t;
       stats.set(config.kernelName, s);
       return out;
-    }),
+    },
   });
 }
 
@@ -63,7 +63,7 @@ if (workload === 'lenet5') {
   opt = tf.train.sgd(1);
 }
 const step = (): void => {
-  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(labels, logits()), true, Object.values(params));
+  const loss = opt.minimize(() => softmaxCrossEntropy(labels, logits()), true, Object.values(params));
   loss!.dataSync();
   loss!.dispose();
 };

@@ -5,6 +5,7 @@
 #include "dense.h"
 #include "train.h"
 #include "kernels.h"
+#include "lstm.h"
 
 namespace {
 
@@ -188,6 +189,30 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// lstmCell(gates, c, h, cNext, rows, units)
+Napi::Value LstmCell(const Napi::CallbackInfo& info) {
+  pz::lstmCell(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), num(info[4]), num(info[5]));
+  return info.Env().Undefined();
+}
+
+// lstmCellGrad(gates, c, dh, dcNext, dgates, dc, rows, units)
+Napi::Value LstmCellGrad(const Napi::CallbackInfo& info) {
+  pz::lstmCellGrad(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), f32(info[4]), f32(info[5]), num(info[6]), num(info[7]));
+  return info.Env().Undefined();
+}
+
+// softmaxCrossEntropy(logits, labels, loss, stats, rows, cols)
+Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
+  pz::softmaxCrossEntropy(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), num(info[4]), num(info[5]));
+  return info.Env().Undefined();
+}
+
+// softmaxCrossEntropyGrad(logits, labels, stats, dy, out, rows, cols, part)
+Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
+  pz::softmaxCrossEntropyGrad(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), f32(info[4]), num(info[5]), num(info[6]), (int)num(info[7]));
+  return info.Env().Undefined();
+}
+
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("setGemmLib", Napi::Function::New(env, SetGemmLib));
@@ -211,6 +236,10 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("lstmCell", Napi::Function::New(env, LstmCell));
+  exports.Set("lstmCellGrad", Napi::Function::New(env, LstmCellGrad));
+  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
+  exports.Set("softmaxCrossEntropyGrad", Napi::Function::New(env, SoftmaxCrossEntropyGrad));
   return exports;
 }
 

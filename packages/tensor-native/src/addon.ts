@@ -29,6 +29,10 @@ export interface Addon {
   activationGrad(op: number, dy: Float32Array, v: Float32Array, dx: Float32Array): void;
   batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad(x: Float32Array, scale: Float32Array | null, mean: Float32Array, variance: Float32Array, dy: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  lstmCell(gates: Float32Array, c: Float32Array, h: Float32Array, cNext: Float32Array, rows: number, units: number): void;
+  lstmCellGrad(gates: Float32Array, c: Float32Array, dh: Float32Array, dcNext: Float32Array, dgates: Float32Array, dc: Float32Array, rows: number, units: number): void;
+  softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, loss: Float32Array, stats: Float32Array, rows: number, cols: number): void;
+  softmaxCrossEntropyGrad(logits: Float32Array, labels: Float32Array, stats: Float32Array, dy: Float32Array, out: Float32Array, rows: number, cols: number, part: number): void;
 }
 
 /** Codes shared with native/kernels.h. */

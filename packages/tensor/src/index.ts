@@ -30,6 +30,8 @@ export {
   batchNormTraining,
   differentiatedAgain,
   type BatchNormTrainingResult,
+  // one LSTM step, fused into one kernel (and one for its gradient) where the backend has it
+  lstmCell,
   // what paperzoo registers, and the stock kernels/gradients it replaced (tests, benchmarks, README)
   WASM_KERNELS,
   CPU_KERNELS,

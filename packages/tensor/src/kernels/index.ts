@@ -6,6 +6,7 @@
 import { registerCpuKernels } from './cpu.js';
 import { registerGradients } from './gradients.js';
 import { registerFusedGradients } from './fused.js';
+import { registerLstmAndLossGradients } from './ops.js';
 import { registerWasmKernels } from './wasm.js';
 
 export { WASM_KERNELS, type KernelFix } from './wasm.js';
@@ -14,6 +15,7 @@ export { GRADIENTS, withStockGradients, type GradientFix } from './gradients.js'
 export { stockKernel, withStockKernels } from './registry.js';
 export { logSoftmax, softmaxCrossEntropy } from './ops.js';
 export { batchNormTraining, differentiatedAgain, FUSED_GRADIENTS, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
+export { lstmCell } from './lstm.js';
 
 let registered = false;
 
@@ -28,4 +30,5 @@ export function registerPaperzooKernels(): void {
   registerCpuKernels();
   registerGradients();
   registerFusedGradients();
+  registerLstmAndLossGradients();
 }

@@ -7,8 +7,17 @@
  * These are written with plain kernels (max, sub, exp, sum, log, mul), whose gradients paperzoo makes
  * differentiable to any order. First-order values and gradients equal tfjs' (same formulas, the same
  * max-shift for stability).
+ *
+ * softmaxCrossEntropy has a fused fast path: on a backend with the kernel `PaperzooSoftmaxCrossEntropy`
+ * (native) the per-row loss is one kernel, and its registered gradient one more
+ * (`PaperzooSoftmaxCrossEntropyGrad`) for a first-order backward pass — instead of ~10 kernels over
+ * the [rows, classes] logits each way. A gradient of that gradient takes differentiable tf ops (see
+ * {@link softmaxCrossEntropyGradConfig}), so the op stays differentiable to any order.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
+import { backendHasKernel, differentiatedAgain } from './fused.js';
+import { lstmCellGradConfig } from './lstm.js';
 
 /**
  * log softmax(x) along `axis` (default: last) = x − log Σ exp(x) = (x − m) − log Σ exp(x − m), m = max x.
@@ -30,7 +39,49 @@ export function logSoftmax<T extends tf.Tensor>(logits: T, axis = -1): T {
  */
 export function softmaxCrossEntropy(onehotLabels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
-    const perExample = tf.neg(tf.sum(tf.mul(tf.cast(onehotLabels, 'float32'), logSoftmax(logits)), -1)); // [...batch]
+    const labels = tf.cast(onehotLabels, 'float32');
+    const fused = logits.dtype === 'float32' && logits.rank > 0 && logits.shape[logits.rank - 1] > 0 && tf.util.arraysEqual(labels.shape, logits.shape) && backendHasKernel('PaperzooSoftmaxCrossEntropy');
+    const perExample = fused
+      ? (tf.engine().runKernel('PaperzooSoftmaxCrossEntropy', { logits, labels }, {}) as unknown as Tensor[])[0] // [...batch]; the stats output is dropped
+      : tf.neg(tf.sum(tf.mul(labels, logSoftmax(logits)), -1)); // [...batch]
     return tf.mean(perExample);
   });
+}
+
+/**
+ * The gradient of the fused per-row loss ℓ = −Σ_c labels·log softmax(logits), for the per-row
+ * gradient dy [...batch] (the stats output is internal, so its gradient is always zero):
+ *   ∂ℓ/∂logits = dy·(softmax(logits)·Σ_c labels − labels)   (= dy·(softmax − labels) for one-hot rows)
+ *   ∂ℓ/∂labels = −dy·log softmax(logits)
+ * exactly what the composed op's gradient gives. A first-order backward pass on a backend with
+ * `PaperzooSoftmaxCrossEntropyGrad` runs it once per input that needs a gradient (reading the saved
+ * per-row stats, not a saved softmax); otherwise the same formulas in differentiable tf ops.
+ */
+export const softmaxCrossEntropyGradConfig: GradConfig = {
+  kernelName: 'PaperzooSoftmaxCrossEntropy',
+  inputsToSave: ['logits', 'labels'],
+  outputsToSave: [false, true],
+  gradFunc: (dys, saved) => {
+    const dy = (dys as Tensor[])[0];
+    const [logits, labels, stats] = saved;
+    if (!differentiatedAgain() && dy.dtype === 'float32' && backendHasKernel('PaperzooSoftmaxCrossEntropyGrad')) {
+      const fusedGrad = (part: number) => (): Tensor => tf.engine().runKernel<Tensor>('PaperzooSoftmaxCrossEntropyGrad', { logits, labels, stats, dy }, { part });
+      return { logits: fusedGrad(0), labels: fusedGrad(1) }; // part 0: ∂/∂logits, 1: ∂/∂labels
+    }
+    const dyColumn = (): Tensor => tf.expandDims(dy, -1); // [...batch, 1]
+    return {
+      logits: () => tf.mul(dyColumn(), tf.sub(tf.mul(tf.exp(logSoftmax(logits)), tf.sum(labels, -1, true)), labels)),
+      labels: () => tf.neg(tf.mul(dyColumn(), logSoftmax(logits))),
+    };
+  },
+};
+
+let registered = false;
+
+/** Register the gradients of the fused kernels (`PaperzooLstmCell`, `PaperzooSoftmaxCrossEntropy`), once. */
+export function registerLstmAndLossGradients(): void {
+  if (registered) return;
+  registered = true;
+  tf.registerGradient(lstmCellGradConfig);
+  tf.registerGradient(softmaxCrossEntropyGradConfig);
 }
