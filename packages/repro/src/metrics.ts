@@ -1,7 +1,7 @@
 /**
  * Losses and evaluation helpers shared by the reproductions.
  */
-import { tf } from '@paperzoo/tensor';
+import { tf, softmaxCrossEntropyPerExample } from '@paperzoo/tensor';
 
 /**
  * Softmax cross-entropy from logits, numerically stable:
@@ -21,11 +21,10 @@ export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, reduct
     throw new RangeError(`softmaxCrossEntropy: labels must be [${batch}] class indices or [${batch}, ${classes}] one-hot, got [${labels.shape.join(', ')}]`);
   }
   return tf.tidy(() => {
-    // tf.logSoftmax computes (z − m) − log Σ exp(z − m) with its own gradient ∂L/∂z = dy − softmax(z)·Σdy,
-    // so no gradient flows through the max.
-    const logProbs = tf.logSoftmax(logits, -1); // [batch, classes]
     const targets = sparse ? tf.oneHot(tf.cast(labels, 'int32'), classes) : labels; // [batch, classes]
-    const perExample = tf.neg(tf.sum(tf.mul(targets, logProbs), -1)); // [batch]
+    // @paperzoo/tensor's op: the max-shifted formula above, differentiable to any order, and one fused
+    // kernel each way on the native backend
+    const perExample = softmaxCrossEntropyPerExample(targets, logits); // [batch]
     if (reduction === 'none') return perExample;
     if (reduction === 'sum') return tf.sum(perExample);
     return tf.mean(perExample);

@@ -26,6 +26,7 @@ export {
   // second-order-safe replacements for tf.logSoftmax / tf.losses.softmaxCrossEntropy (MAML, HVPs)
   logSoftmax,
   softmaxCrossEntropy,
+  softmaxCrossEntropyPerExample,
   // fused training ops: one kernel each way on the native backend, composed tfjs ops elsewhere
   batchNormTraining,
   differentiatedAgain,

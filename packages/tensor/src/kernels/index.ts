@@ -13,7 +13,7 @@ export { WASM_KERNELS, type KernelFix } from './wasm.js';
 export { CPU_KERNELS } from './cpu.js';
 export { GRADIENTS, withStockGradients, type GradientFix } from './gradients.js';
 export { stockKernel, withStockKernels } from './registry.js';
-export { logSoftmax, softmaxCrossEntropy } from './ops.js';
+export { logSoftmax, softmaxCrossEntropy, softmaxCrossEntropyPerExample } from './ops.js';
 export { batchNormTraining, differentiatedAgain, FUSED_GRADIENTS, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
 export { lstmCell } from './lstm.js';
 

@@ -33,19 +33,28 @@ export function logSoftmax<T extends tf.Tensor>(logits: T, axis = -1): T {
 }
 
 /**
- * Softmax cross-entropy of one-hot (or soft) labels and logits, averaged over all but the last axis:
- * mean_b −Σ_c labels[b, c]·log softmax(logits)[b, c]. The value `tf.losses.softmaxCrossEntropy(labels,
- * logits)` gives with its defaults, but differentiable to any order.
+ * Per-example softmax cross-entropy −Σ_c labels[..., c]·log softmax(logits)[..., c] of one-hot (or
+ * soft) labels and logits of the same shape [...batch, classes] → [...batch]. One kernel each way on a
+ * backend with `PaperzooSoftmaxCrossEntropy` (native); elsewhere max, sub, exp, sum, log, mul.
+ * Differentiable to any order (with respect to logits and labels).
  */
-export function softmaxCrossEntropy(onehotLabels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+export function softmaxCrossEntropyPerExample(onehotLabels: tf.Tensor, logits: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const labels = tf.cast(onehotLabels, 'float32');
     const fused = logits.dtype === 'float32' && logits.rank > 0 && logits.shape[logits.rank - 1] > 0 && tf.util.arraysEqual(labels.shape, logits.shape) && backendHasKernel('PaperzooSoftmaxCrossEntropy');
-    const perExample = fused
+    return fused
       ? (tf.engine().runKernel('PaperzooSoftmaxCrossEntropy', { logits, labels }, {}) as unknown as Tensor[])[0] // [...batch]; the stats output is dropped
       : tf.neg(tf.sum(tf.mul(labels, logSoftmax(logits)), -1)); // [...batch]
-    return tf.mean(perExample);
   });
+}
+
+/**
+ * Softmax cross-entropy of one-hot (or soft) labels and logits, averaged over all but the last axis:
+ * mean_b −Σ_c labels[b, c]·log softmax(logits)[b, c]. The value `tf.losses.softmaxCrossEntropy(labels,
+ * logits)` gives with its defaults, but differentiable to any order (and fused on native).
+ */
+export function softmaxCrossEntropy(onehotLabels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.mean(softmaxCrossEntropyPerExample(onehotLabels, logits)));
 }
 
 /**
