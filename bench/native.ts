@@ -97,8 +97,8 @@ function runWorkload(key: Workload, reps: number): number {
   return ms;
 }
 
-/** The addon's raw OpenBLAS sgemm on 1024² (no tfjs in the loop): the practical ceiling. */
-async function rawOpenblasMs(reps: number): Promise<number | undefined> {
+/** The addon's raw sgemm on 1024² (no tfjs in the loop) with OpenBLAS and with oneDNN: the ceilings. */
+async function rawGemmMs(reps: number): Promise<{ openblas: number; dnnl: number } | undefined> {
   try {
     const specifier = '@paperzoo/tensor-native';
     const mod = await import(specifier);
@@ -108,7 +108,14 @@ async function rawOpenblasMs(reps: number): Promise<number | undefined> {
     const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i));
     const b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i));
     const c = new Float32Array(n * n);
-    return timeIt(() => addon.gemm(a, b, c, 1, n, n, n, false, false, 0, 0), 2, reps);
+    const time = (lib: 'openblas' | 'dnnl'): number => {
+      mod.setGemmLibrary(lib);
+      return timeIt(() => addon.gemm(a, b, c, 1, n, n, n, false, false, 0, 0), 2, reps);
+    };
+    const current = mod.getGemmLibrary();
+    const r = { openblas: time('openblas'), dnnl: time('dnnl') };
+    mod.setGemmLibrary(current);
+    return r;
   } catch {
     return undefined;
   }
@@ -124,58 +131,93 @@ function findPython(): string | undefined {
   return undefined;
 }
 
-function runTorch(python: string): { version: string; rows: Record<Workload, number> } | string {
+/**
+ * PyTorch's median ms for one workload, in a fresh process. `policy`: 'passive' runs it with
+ * OMP_WAIT_POLICY=passive (as the native backend runs), 'default' with libgomp's default (threads spin
+ * a while before sleeping: PyTorch out of the box).
+ */
+function runTorch(python: string, key: Workload, policy: 'passive' | 'default'): { version: string; ms: number } | string {
   const script = path.join(import.meta.dirname, 'torch_models.py');
-  const r = spawnSync(python, [script, '--threads', String(THREADS), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const env = { ...process.env };
+  if (policy === 'passive') env.OMP_WAIT_POLICY = 'passive';
+  else delete env.OMP_WAIT_POLICY;
+  const r = spawnSync(python, [script, '--threads', String(THREADS), '--only', key, ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || '').trim().split('\n').pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; rows: Record<Workload, number> };
-  return { version: out.torch, rows: out.rows };
+  return { version: out.torch, ms: out.rows[key] };
 }
 
-const results: Record<string, Partial<Record<Workload, number>>> = {};
+// Rounds: each round times every workload on every backend and then on PyTorch (both thread-wait
+// policies), workload by workload, so that both sides of a ratio are measured minutes apart at most;
+// the table reports each system's best round (the machine is shared: a slow round is interference).
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 2;
+const POLICIES = ['passive', 'default'] as const;
+const results: Record<string, Partial<Record<Workload, number[]>>> = {};
+const torchMs: Record<(typeof POLICIES)[number], Partial<Record<Workload, number[]>>> = { passive: {}, default: {} };
 const notes: string[] = [];
 const wanted = (process.env.BENCH_BACKENDS ?? 'native,wasm').split(',') as BackendName[];
+const available: BackendName[] = [];
 for (const backend of wanted) {
   try {
     await initBackend({ backend });
+    available.push(backend);
+    results[backend] = {};
   } catch (e) {
     notes.push(`${backend}: not available (${(e as Error).message.split('. ')[0]})`);
-    continue;
-  }
-  results[backend] = {};
-  for (const w of WORKLOADS) {
-    if (backend === 'cpu' && w.key !== 'lenet5' && w.key !== 'matmul') continue;
-    results[backend][w.key] = runWorkload(w.key, backend === 'cpu' ? 2 : q(w.reps));
-    process.stderr.write(`${backend} ${w.key}: ${results[backend][w.key]!.toFixed(1)} ms\n`);
   }
 }
-const openblas = results.native ? await rawOpenblasMs(q(10)) : undefined;
 const python = findPython();
-let torch: ReturnType<typeof runTorch> | undefined;
-if (python) {
-  process.stderr.write(`PyTorch (${python}) …\n`);
-  torch = runTorch(python);
-  if (typeof torch === 'string') notes.push(torch);
-} else {
-  notes.push('PyTorch: not found (apt-get install python3-torch, or BENCH_PYTHON=…); the ratio column is empty');
+if (!python) notes.push('PyTorch: not found (apt-get install python3-torch, or BENCH_PYTHON=…); the ratio column is empty');
+let torchVersion = '';
+for (let round = 0; round < ROUNDS; round++) {
+  for (const w of WORKLOADS) {
+    for (const backend of available) {
+      if (backend === 'cpu' && w.key !== 'lenet5' && w.key !== 'matmul') continue;
+      await initBackend({ backend });
+      const ms = runWorkload(w.key, backend === 'cpu' ? 2 : q(w.reps));
+      (results[backend][w.key] ??= []).push(ms);
+      process.stderr.write(`round ${round + 1}: ${backend} ${w.key} ${ms.toFixed(1)} ms\n`);
+    }
+    if (!python) continue;
+    for (const policy of POLICIES) {
+      const r = runTorch(python, w.key, policy);
+      if (typeof r === 'string') {
+        if (!notes.includes(r)) notes.push(r);
+        continue;
+      }
+      torchVersion = r.version;
+      (torchMs[policy][w.key] ??= []).push(r.ms);
+      process.stderr.write(`round ${round + 1}: PyTorch (${policy}) ${w.key} ${r.ms.toFixed(1)} ms\n`);
+    }
+  }
 }
-const torchRows = typeof torch === 'object' ? torch.rows : undefined;
+if (results.native) await initBackend({ backend: 'native' });
+const raw = results.native ? await rawGemmMs(q(10)) : undefined;
 
+const best = (xs: number[] | undefined): number | undefined => (xs == null || xs.length === 0 ? undefined : Math.min(...xs));
 const fmt = (ms: number | undefined): string => (ms == null ? '–' : ms.toFixed(ms < 10 ? 2 : 1));
 const backends = Object.keys(results);
-console.log(`\n@paperzoo/tensor-native benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${THREADS} threads, Node ${process.versions.node}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`\n@paperzoo/tensor-native benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${THREADS} threads, Node ${process.versions.node}, ${ROUNDS} rounds, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 if (results.native) console.log(`native: ${backendExtras('native').libraries ?? ''}`);
-if (typeof torch === 'object') console.log(`PyTorch ${torch.version} (${python}), ${THREADS} threads`);
-console.log('');
-console.log(`| workload | ${backends.map((b) => `${b} ms`).join(' | ')} | PyTorch ms | ${backends.map((b) => `${b} / PyTorch`).join(' | ')} |`);
-console.log(`|---|${backends.map(() => '---:').join('|')}|---:|${backends.map(() => '---:').join('|')}|`);
+if (torchVersion) console.log(`PyTorch ${torchVersion} (${python}), ${THREADS} threads; "passive": OMP_WAIT_POLICY=passive as native runs, "default": libgomp's default (spin, then sleep)`);
+console.log('\nMedian ms per step (best of the rounds); the ratio is to the faster PyTorch configuration.\n');
+console.log(`| workload | ${backends.map((b) => `${b} ms`).join(' | ')} | PyTorch passive ms | PyTorch default ms | ${backends.map((b) => `${b} / PyTorch`).join(' | ')} | native / PyTorch per round |`);
+console.log(`|---|${backends.map(() => '---:').join('|')}|---:|---:|${backends.map(() => '---:').join('|')}|---|`);
 for (const w of WORKLOADS) {
-  const t = torchRows?.[w.key];
-  const cells = backends.map((b) => fmt(results[b][w.key]));
-  const ratios = backends.map((b) => (t != null && results[b][w.key] != null ? `${(results[b][w.key]! / t).toFixed(2)}×` : '–'));
-  console.log(`| ${w.label} | ${cells.join(' | ')} | ${fmt(t)} | ${ratios.join(' | ')} |`);
+  const tp = best(torchMs.passive[w.key]);
+  const td = best(torchMs.default[w.key]);
+  const t = tp == null ? td : td == null ? tp : Math.min(tp, td);
+  const cells = backends.map((b) => fmt(best(results[b][w.key])));
+  const ratios = backends.map((b) => (t != null && best(results[b][w.key]) != null ? `${(best(results[b][w.key])! / t).toFixed(2)}×` : '–'));
+  const perRound = (results.native?.[w.key] ?? []).map((ms, i) => {
+    const ts = [torchMs.passive[w.key]?.[i], torchMs.default[w.key]?.[i]].filter((v): v is number => v != null);
+    return ts.length === 0 ? '–' : `${(ms / Math.min(...ts)).toFixed(2)}×`;
+  });
+  console.log(`| ${w.label} | ${cells.join(' | ')} | ${fmt(tp)} | ${fmt(td)} | ${ratios.join(' | ')} | ${perRound.join(', ')} |`);
 }
 const gf = (ms: number | undefined): string => (ms == null ? '–' : ((2 * 1024 ** 3) / ms / 1e6).toFixed(1));
-console.log(`\nmatmul 1024² GFLOP/s: ${backends.map((b) => `${b} ${gf(results[b].matmul)}`).join(', ')}, PyTorch ${gf(torchRows?.matmul)}, raw OpenBLAS sgemm ${gf(openblas)}` +
-  (openblas != null && results.native?.matmul != null ? ` — native is ${((100 * openblas) / results.native.matmul).toFixed(0)}% of OpenBLAS` : ''));
+const torchMatmul = [best(torchMs.passive.matmul), best(torchMs.default.matmul)].filter((v): v is number => v != null);
+const nativeMatmul = best(results.native?.matmul);
+console.log(`\nmatmul 1024² GFLOP/s: ${backends.map((b) => `${b} ${gf(best(results[b].matmul))}`).join(', ')}, PyTorch ${gf(torchMatmul.length ? Math.min(...torchMatmul) : undefined)}, raw OpenBLAS sgemm ${gf(raw?.openblas)}, raw oneDNN sgemm ${gf(raw?.dnnl)}` +
+  (raw != null && nativeMatmul != null ? ` — native is ${((100 * raw.openblas) / nativeMatmul).toFixed(0)}% of OpenBLAS` : ''));
 for (const n of notes) console.log(`note: ${n}`);

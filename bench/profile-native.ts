@@ -17,6 +17,10 @@ if (process.env.PZ_CONV_LAYOUT != null) {
   const native = await import('@paperzoo/tensor-native');
   (native.loadAddon() as unknown as { setConvLayout(n: number): void }).setConvLayout(Number(process.env.PZ_CONV_LAYOUT));
 }
+if (process.env.PZ_GEMM != null) {
+  const native = await import('@paperzoo/tensor-native');
+  native.setGemmLibrary(process.env.PZ_GEMM as 'openblas' | 'dnnl');
+}
 
 const stats = new Map<string, { calls: number; ms: number }>();
 let on = false;

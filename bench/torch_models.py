@@ -2,7 +2,7 @@
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|matmul]
 """
 import json
 import sys
@@ -13,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 QUICK = "--quick" in sys.argv
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
 THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
 torch.set_num_threads(THREADS)
 torch.manual_seed(1)
@@ -121,27 +122,33 @@ def main():
     rows = {}
     q = (lambda n: max(2, n // 4)) if QUICK else (lambda n: n)
 
-    lenet = LeNet5()
-    x = torch.randn(64, 1, 32, 32)
-    y = torch.arange(64) % 10
-    rows["lenet5"] = median_ms(train_step_fn(lenet, x, y), 5, q(40))
+    want = lambda key: ONLY is None or ONLY == key
 
-    resnet = ResNet20()
-    resnet.train()
-    x = torch.randn(128, 3, 32, 32)
-    y = torch.arange(128) % 10
-    rows["resnet20"] = median_ms(train_step_fn(resnet, x, y, 0.1, 0.9), 2, q(10))
+    if want("lenet5"):
+        lenet = LeNet5()
+        x = torch.randn(64, 1, 32, 32)
+        y = torch.arange(64) % 10
+        rows["lenet5"] = median_ms(train_step_fn(lenet, x, y), 5, q(40))
 
-    lm = LstmLm()
-    tokens = torch.randint(0, 10000, (21, 20))
-    state = (torch.zeros(2, 20, 200), torch.zeros(2, 20, 200))
-    rows["lstm"] = median_ms(
-        train_step_fn(lm, tokens[:-1], tokens[1:].reshape(-1), 1.0, forward=lambda t: lm(t, state)[0]), 3, q(20)
-    )
+    if want("resnet20"):
+        resnet = ResNet20()
+        resnet.train()
+        x = torch.randn(128, 3, 32, 32)
+        y = torch.arange(128) % 10
+        rows["resnet20"] = median_ms(train_step_fn(resnet, x, y, 0.1, 0.9), 2, q(10))
 
-    a = torch.randn(1024, 1024)
-    b = torch.randn(1024, 1024)
-    rows["matmul"] = median_ms(lambda: torch.mm(a, b).sum().item(), 2, q(10))
+    if want("lstm"):
+        lm = LstmLm()
+        tokens = torch.randint(0, 10000, (21, 20))
+        state = (torch.zeros(2, 20, 200), torch.zeros(2, 20, 200))
+        rows["lstm"] = median_ms(
+            train_step_fn(lm, tokens[:-1], tokens[1:].reshape(-1), 1.0, forward=lambda t: lm(t, state)[0]), 3, q(20)
+        )
+
+    if want("matmul"):
+        a = torch.randn(1024, 1024)
+        b = torch.randn(1024, 1024)
+        rows["matmul"] = median_ms(lambda: torch.mm(a, b).sum().item(), 2, q(10))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
 

@@ -34,7 +34,11 @@ dnnl::stream& stream() {
 }
 }  // namespace
 
-int g_gemmLib = GEMM_OPENBLAS;
+// oneDNN's sgemm by default: measured at or above OpenBLAS on every shape of the benchmarks (1024²:
+// 203 vs 184 GFLOP/s; an LSTM step's [20, 200]·[200, 800]: 38 vs 77 µs), and it threads with the same
+// OpenMP pool as every other kernel instead of OpenBLAS's own pthreads. PAPERZOO_NATIVE_GEMM=openblas
+// (or setGemmLibrary) selects OpenBLAS.
+int g_gemmLib = GEMM_DNNL;
 
 extern int g_threads;
 extern int g_blasThreads;
@@ -58,11 +62,11 @@ int g_blasThreads = -1;
 
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB, float beta) {
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
-  // Small products run on one thread: waking OpenBLAS's second thread costs more than it saves
-  // below ~4M multiply-adds (a dense layer of a small net, an LSTM step), and far more when the
-  // machine's cores are shared.
+  // OpenBLAS: small products run on one thread: waking OpenBLAS's second thread costs more than it
+  // saves below ~4M multiply-adds (a dense layer of a small net, an LSTM step), and far more when the
+  // machine's cores are shared. (oneDNN chooses its own thread count per call.)
   const int want = m * n * k < (int64_t(1) << 22) ? 1 : g_threads;
-  if (want != g_blasThreads) {
+  if (g_gemmLib == GEMM_OPENBLAS && want != g_blasThreads) {
     openblas_set_num_threads(want);
     g_blasThreads = want;
   }

@@ -87,9 +87,21 @@ export function nativeInfo(): { libraries: string; threads: number } {
   return { libraries, threads };
 }
 
-/** Which GEMM the matmul kernels call: 'openblas' (default) or oneDNN's 'dnnl' sgemm (benchmarks). */
+/**
+ * Which GEMM the matmul kernels call: oneDNN's 'dnnl' sgemm (the default: as fast or faster here, and
+ * on the same OpenMP threads as the other kernels) or 'openblas' `cblas_sgemm`. PAPERZOO_NATIVE_GEMM
+ * sets it at registration.
+ */
 export function setGemmLibrary(lib: 'openblas' | 'dnnl'): void {
-  requireAddon().setGemmLib(lib === 'dnnl' ? 1 : 0);
+  requireAddon().setGemmLib(lib === 'openblas' ? 0 : 1);
+  gemmLibrary = lib;
+}
+
+let gemmLibrary: 'openblas' | 'dnnl' = 'dnnl';
+
+/** The GEMM the matmul kernels call now. */
+export function getGemmLibrary(): 'openblas' | 'dnnl' {
+  return gemmLibrary;
 }
 
 function requireAddon(): Addon {
@@ -111,6 +123,10 @@ export function registerNativeBackend(options: { threads?: number; priority?: nu
   const addon = requireAddon();
   threads = options.threads ?? (Number(process.env.PAPERZOO_NATIVE_THREADS) || DEFAULT_THREADS);
   libraries = addon.init(threads);
+  const gemm = process.env.PAPERZOO_NATIVE_GEMM;
+  if (gemm != null && gemm !== 'openblas' && gemm !== 'dnnl') throw new Error(`@paperzoo/tensor-native: PAPERZOO_NATIVE_GEMM must be openblas or dnnl, got '${gemm}'`);
+  setGemmLibrary(gemm ?? 'dnnl');
+  libraries += `; matmul: ${gemmLibrary === 'dnnl' ? 'oneDNN sgemm' : 'OpenBLAS sgemm'}`;
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), options.priority ?? 0);
   const ours = new Set(NATIVE_KERNELS.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('cpu')) {

@@ -19,6 +19,8 @@ const MIN_POOLED = 1024; // elements (4 KiB)
 
 export class BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
+  /** Every free buffer, oldest first (a Set keeps insertion order): evicted first when over the limit. */
+  private readonly age = new Set<Float32Array>();
   private readonly owned = new WeakSet<ArrayBufferLike>();
   private readonly refs = new Map<ArrayBufferLike, number>();
   private freeBytes = 0;
@@ -31,6 +33,7 @@ export class BufferPool {
     const list = this.free.get(n);
     const reused = list?.pop();
     if (reused != null) {
+      this.age.delete(reused);
       this.freeBytes -= reused.byteLength;
       if (zero) reused.fill(0);
       return reused;
@@ -60,16 +63,33 @@ export class BufferPool {
     }
     this.refs.delete(values.buffer);
     const whole = new Float32Array(values.buffer);
-    if (this.freeBytes + whole.byteLength > this.limitBytes) return; // let the GC have it
+    if (whole.byteLength > this.limitBytes) return; // let the GC have it
+    // Over the limit, the oldest free buffers go (to the GC): a workload that changes its shapes (a
+    // new model, another batch size) must not find the pool full of sizes it no longer uses.
+    for (const old of this.age) {
+      if (this.freeBytes + whole.byteLength <= this.limitBytes) break;
+      this.evict(old);
+    }
     let list = this.free.get(whole.length);
     if (list == null) this.free.set(whole.length, (list = []));
     list.push(whole);
+    this.age.add(whole);
     this.freeBytes += whole.byteLength;
+  }
+
+  private evict(buffer: Float32Array): void {
+    this.age.delete(buffer);
+    const list = this.free.get(buffer.length);
+    const at = list?.indexOf(buffer) ?? -1;
+    if (list != null && at >= 0) list.splice(at, 1);
+    if (list?.length === 0) this.free.delete(buffer.length);
+    this.freeBytes -= buffer.byteLength;
   }
 
   /** Drop every free buffer (memory goes back at the next GC). */
   clear(): void {
     this.free.clear();
+    this.age.clear();
     this.freeBytes = 0;
   }
 
