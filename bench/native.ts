@@ -8,11 +8,16 @@
  * - LeNet-5 training step, batch 64 (packages/tensor/test/models.ts; SGD);
  * - ResNet-20 CIFAR training step, batch 128 (bench/native-models.ts; batch norm, SGD with momentum);
  * - 2-layer LSTM language-model training step: 200 units, unroll 20, batch 20, vocabulary 10 000;
- * - a 1024×1024 fp32 matmul, in GFLOP/s, next to the addon's raw OpenBLAS sgemm (the ceiling).
+ * - a 1024×1024 fp32 matmul, in GFLOP/s, next to the addon's raw OpenBLAS and oneDNN sgemm (the ceilings).
  *
- * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_QUICK=1 (fewer
- * repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch; BENCH_PYTHON=none skips
- * it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
+ * The machine may be shared, so the run goes in rounds: each round times every workload on every
+ * backend and then on PyTorch under three thread-wait settings (native's, passive, libgomp's default),
+ * workload by workload; the table shows each system's best round and the ratio to PyTorch's fastest
+ * setting, plus native's ratio in every round.
+ *
+ * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
+ * BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -121,6 +126,9 @@ async function rawGemmMs(reps: number): Promise<{ openblas: number; dnnl: number
   }
 }
 
+/** PyTorch runs under each of these thread-wait settings; the ratio is to its fastest. */
+const POLICIES = ['native', 'passive', 'default'] as const;
+
 function findPython(): string | undefined {
   const asked = process.env.BENCH_PYTHON;
   if (asked === 'none') return undefined;
@@ -134,16 +142,18 @@ function findPython(): string | undefined {
 /**
  * PyTorch's median ms for one workload, in a fresh process. `policy`: 'native' runs it with the
  * thread-wait settings the native backend runs with (OMP_WAIT_POLICY, GOMP_SPINCOUNT: see
- * packages/tensor-native/src/addon.ts), 'default' with libgomp's default (threads spin
+ * packages/tensor-native/src/addon.ts), 'passive' with OMP_WAIT_POLICY=passive alone (no spinning),
+ * 'default' with libgomp's default (threads spin
  * a while before sleeping: PyTorch out of the box).
  */
-function runTorch(python: string, key: Workload, policy: 'native' | 'default'): { version: string; ms: number } | string {
+function runTorch(python: string, key: Workload, policy: (typeof POLICIES)[number]): { version: string; ms: number } | string {
   const script = path.join(import.meta.dirname, 'torch_models.py');
   const env = { ...process.env };
-  if (policy === 'default') {
+  if (policy !== 'native') {
     delete env.OMP_WAIT_POLICY;
     delete env.GOMP_SPINCOUNT;
   }
+  if (policy === 'passive') env.OMP_WAIT_POLICY = 'passive';
   const r = spawnSync(python, [script, '--threads', String(THREADS), '--only', key, ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || '').trim().split('\n').pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; rows: Record<Workload, number> };
@@ -153,10 +163,9 @@ function runTorch(python: string, key: Workload, policy: 'native' | 'default'): 
 // Rounds: each round times every workload on every backend and then on PyTorch (both thread-wait
 // policies), workload by workload, so that both sides of a ratio are measured minutes apart at most;
 // the table reports each system's best round (the machine is shared: a slow round is interference).
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || 2;
-const POLICIES = ['native', 'default'] as const;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const results: Record<string, Partial<Record<Workload, number[]>>> = {};
-const torchMs: Record<(typeof POLICIES)[number], Partial<Record<Workload, number[]>>> = { native: {}, default: {} };
+const torchMs: Record<(typeof POLICIES)[number], Partial<Record<Workload, number[]>>> = { native: {}, passive: {}, default: {} };
 const notes: string[] = [];
 const wanted = (process.env.BENCH_BACKENDS ?? 'native,wasm').split(',') as BackendName[];
 const available: BackendName[] = [];
@@ -202,24 +211,24 @@ const fmt = (ms: number | undefined): string => (ms == null ? '–' : ms.toFixed
 const backends = Object.keys(results);
 console.log(`\n@paperzoo/tensor-native benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${THREADS} threads, Node ${process.versions.node}, ${ROUNDS} rounds, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 if (results.native) console.log(`native: ${backendExtras('native').libraries ?? ''}`);
-if (torchVersion) console.log(`PyTorch ${torchVersion} (${python}), ${THREADS} threads; "as native": the native backend's thread waits (OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? '(unset)'}, GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT ?? '(unset)'}), "default": libgomp's default (spin ~300 000 rounds, then sleep)`);
-console.log('\nMedian ms per step (best of the rounds); the ratio is to the faster PyTorch configuration.\n');
-console.log(`| workload | ${backends.map((b) => `${b} ms`).join(' | ')} | PyTorch as native ms | PyTorch default ms | ${backends.map((b) => `${b} / PyTorch`).join(' | ')} | native / PyTorch per round |`);
-console.log(`|---|${backends.map(() => '---:').join('|')}|---:|---:|${backends.map(() => '---:').join('|')}|---|`);
+if (torchVersion) console.log(`PyTorch ${torchVersion} (${python}), ${THREADS} threads; "as native": the native backend's thread waits (OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? '(unset)'}, GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT ?? '(unset)'}), "passive": OMP_WAIT_POLICY=passive alone, "default": libgomp's default (spin ~300 000 rounds, then sleep)`);
+console.log('\nMedian ms per step (best of the rounds); the ratio is to the fastest PyTorch configuration.\n');
+console.log(`| workload | ${backends.map((b) => `${b} ms`).join(' | ')} | PyTorch as native ms | PyTorch passive ms | PyTorch default ms | ${backends.map((b) => `${b} / PyTorch`).join(' | ')} | native / PyTorch per round |`);
+console.log(`|---|${backends.map(() => '---:').join('|')}|---:|---:|---:|${backends.map(() => '---:').join('|')}|---|`);
 for (const w of WORKLOADS) {
-  const tp = best(torchMs.native[w.key]);
-  const td = best(torchMs.default[w.key]);
-  const t = tp == null ? td : td == null ? tp : Math.min(tp, td);
+  const byPolicy = POLICIES.map((p) => best(torchMs[p][w.key]));
+  const known = byPolicy.filter((v): v is number => v != null);
+  const t = known.length === 0 ? undefined : Math.min(...known);
   const cells = backends.map((b) => fmt(best(results[b][w.key])));
   const ratios = backends.map((b) => (t != null && best(results[b][w.key]) != null ? `${(best(results[b][w.key])! / t).toFixed(2)}×` : '–'));
   const perRound = (results.native?.[w.key] ?? []).map((ms, i) => {
-    const ts = [torchMs.native[w.key]?.[i], torchMs.default[w.key]?.[i]].filter((v): v is number => v != null);
+    const ts = POLICIES.map((p) => torchMs[p][w.key]?.[i]).filter((v): v is number => v != null);
     return ts.length === 0 ? '–' : `${(ms / Math.min(...ts)).toFixed(2)}×`;
   });
-  console.log(`| ${w.label} | ${cells.join(' | ')} | ${fmt(tp)} | ${fmt(td)} | ${ratios.join(' | ')} | ${perRound.join(', ')} |`);
+  console.log(`| ${w.label} | ${cells.join(' | ')} | ${byPolicy.map(fmt).join(' | ')} | ${ratios.join(' | ')} | ${perRound.join(', ')} |`);
 }
 const gf = (ms: number | undefined): string => (ms == null ? '–' : ((2 * 1024 ** 3) / ms / 1e6).toFixed(1));
-const torchMatmul = [best(torchMs.native.matmul), best(torchMs.default.matmul)].filter((v): v is number => v != null);
+const torchMatmul = POLICIES.map((p) => best(torchMs[p].matmul)).filter((v): v is number => v != null);
 const nativeMatmul = best(results.native?.matmul);
 console.log(`\nmatmul 1024² GFLOP/s: ${backends.map((b) => `${b} ${gf(best(results[b].matmul))}`).join(', ')}, PyTorch ${gf(torchMatmul.length ? Math.min(...torchMatmul) : undefined)}, raw OpenBLAS sgemm ${gf(raw?.openblas)}, raw oneDNN sgemm ${gf(raw?.dnnl)}` +
   (raw != null && nativeMatmul != null ? ` — native is ${((100 * raw.openblas) / nativeMatmul).toFixed(0)}% of OpenBLAS` : ''));
