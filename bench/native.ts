@@ -181,6 +181,7 @@ for (const backend of wanted) {
 const python = findPython();
 if (!python) notes.push('PyTorch: not found (apt-get install python3-torch, or BENCH_PYTHON=…); the ratio column is empty');
 let torchVersion = '';
+const rawRuns = { openblas: [] as number[], dnnl: [] as number[] };
 for (let round = 0; round < ROUNDS; round++) {
   for (const w of WORKLOADS) {
     for (const backend of available) {
@@ -189,6 +190,14 @@ for (let round = 0; round < ROUNDS; round++) {
       const ms = runWorkload(w.key, backend === 'cpu' ? 2 : q(w.reps));
       (results[backend][w.key] ??= []).push(ms);
       process.stderr.write(`round ${round + 1}: ${backend} ${w.key} ${ms.toFixed(1)} ms\n`);
+    }
+    if (w.key === 'matmul' && results.native) {
+      await initBackend({ backend: 'native' });
+      const r = await rawGemmMs(q(10));
+      if (r) {
+        rawRuns.openblas.push(r.openblas);
+        rawRuns.dnnl.push(r.dnnl);
+      }
     }
     if (!python) continue;
     for (const policy of POLICIES) {
@@ -203,8 +212,7 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
-if (results.native) await initBackend({ backend: 'native' });
-const raw = results.native ? await rawGemmMs(q(10)) : undefined;
+const raw = rawRuns.openblas.length ? { openblas: Math.min(...rawRuns.openblas), dnnl: Math.min(...rawRuns.dnnl) } : undefined;
 
 const best = (xs: number[] | undefined): number | undefined => (xs == null || xs.length === 0 ? undefined : Math.min(...xs));
 const fmt = (ms: number | undefined): string => (ms == null ? '–' : ms.toFixed(ms < 10 ? 2 : 1));
@@ -213,7 +221,7 @@ console.log(`\n@paperzoo/tensor-native benchmark — ${os.cpus().length} × ${os
 if (results.native) console.log(`native: ${backendExtras('native').libraries ?? ''}`);
 if (torchVersion) console.log(`PyTorch ${torchVersion} (${python}), ${THREADS} threads; "as native": the native backend's thread waits (OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY ?? '(unset)'}, GOMP_SPINCOUNT=${process.env.GOMP_SPINCOUNT ?? '(unset)'}), "passive": OMP_WAIT_POLICY=passive alone, "default": libgomp's default (spin ~300 000 rounds, then sleep)`);
 console.log('\nMedian ms per step (best of the rounds); the ratio is to the fastest PyTorch configuration.\n');
-console.log(`| workload | ${backends.map((b) => `${b} ms`).join(' | ')} | PyTorch as native ms | PyTorch passive ms | PyTorch default ms | ${backends.map((b) => `${b} / PyTorch`).join(' | ')} | native / PyTorch per round |`);
+console.log(`| workload | ${backends.map((b) => `${b} ms`).join(' | ')} | PyTorch as native ms | PyTorch passive ms | PyTorch default ms | ${backends.map((b) => `${b} / PyTorch`).join(' | ')} | native / PyTorch per round (median) |`);
 console.log(`|---|${backends.map(() => '---:').join('|')}|---:|---:|---:|${backends.map(() => '---:').join('|')}|---|`);
 for (const w of WORKLOADS) {
   const byPolicy = POLICIES.map((p) => best(torchMs[p][w.key]));
@@ -221,11 +229,12 @@ for (const w of WORKLOADS) {
   const t = known.length === 0 ? undefined : Math.min(...known);
   const cells = backends.map((b) => fmt(best(results[b][w.key])));
   const ratios = backends.map((b) => (t != null && best(results[b][w.key]) != null ? `${(best(results[b][w.key])! / t).toFixed(2)}×` : '–'));
-  const perRound = (results.native?.[w.key] ?? []).map((ms, i) => {
+  const perRound = (results.native?.[w.key] ?? []).flatMap((ms, i) => {
     const ts = POLICIES.map((p) => torchMs[p][w.key]?.[i]).filter((v): v is number => v != null);
-    return ts.length === 0 ? '–' : `${(ms / Math.min(...ts)).toFixed(2)}×`;
+    return ts.length === 0 ? [] : [ms / Math.min(...ts)];
   });
-  console.log(`| ${w.label} | ${cells.join(' | ')} | ${byPolicy.map(fmt).join(' | ')} | ${ratios.join(' | ')} | ${perRound.join(', ')} |`);
+  const perRoundText = perRound.length === 0 ? '–' : `${perRound.map((r) => `${r.toFixed(2)}×`).join(', ')} (${median(perRound).toFixed(2)}×)`;
+  console.log(`| ${w.label} | ${cells.join(' | ')} | ${byPolicy.map(fmt).join(' | ')} | ${ratios.join(' | ')} | ${perRoundText} |`);
 }
 const gf = (ms: number | undefined): string => (ms == null ? '–' : ((2 * 1024 ** 3) / ms / 1e6).toFixed(1));
 const torchMatmul = POLICIES.map((p) => best(torchMs[p].matmul)).filter((v): v is number => v != null);
