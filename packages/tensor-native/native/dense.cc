@@ -22,8 +22,6 @@ extern "C" char* openblas_get_config(void);
 namespace pz {
 
 namespace {
-constexpr int64_t kParallelMin = 1 << 15;
-
 dnnl::engine& engine() {
   static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
   return eng;

@@ -9,18 +9,6 @@
 
 namespace pz {
 
-namespace {
-constexpr int64_t kParallelMin = 1 << 15;  // below this, one thread is faster than waking the other
-
-// -ffast-math lets the compiler assume there are no NaNs, so a comparison like `x > 0` may fold a NaN
-// into either branch. This test on the bits cannot be folded away: every clamping op below passes a
-// NaN through unchanged, as tfjs's cpu and wasm backends do (a NaN loss must stay visible).
-inline bool isNan(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return (u & 0x7fffffffu) > 0x7f800000u;
-}
-}
 
 #define PZ_LOOP(n) _Pragma("omp parallel for simd schedule(static) if(n >= kParallelMin)") for (int64_t i = 0; i < n; i++)
 

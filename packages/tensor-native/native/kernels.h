@@ -1,8 +1,23 @@
 // The kernels of the paperzoo native backend (plain C++ over float32 arrays; no Node-API here).
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 namespace pz {
+
+/** Below this many elements a loop runs on one thread: waking the other costs more than it saves. */
+constexpr int64_t kParallelMin = 1 << 15;
+
+/**
+ * NaN test on the bits. -ffast-math (ew.cc, lstm.cc) lets the compiler assume there are no NaNs, so a
+ * comparison like `x > 0` may fold a NaN into either branch; this cannot be folded away. Clamping ops
+ * pass a NaN through unchanged, as tfjs's cpu and wasm backends do (a NaN loss must stay visible).
+ */
+inline bool isNan(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (u & 0x7fffffffu) > 0x7f800000u;
+}
 
 enum Unary { U_RELU, U_RELU6, U_TANH, U_SIGMOID, U_EXP, U_LOG, U_NEG, U_SQRT, U_RSQRT, U_SQUARE, U_ABS, U_RECIPROCAL, U_STEP, U_ELU, U_LEAKYRELU, U_SOFTPLUS };
 enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF };

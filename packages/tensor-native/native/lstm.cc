@@ -5,6 +5,7 @@
 // second OpenMP thread pays, so the cell loops run on the calling thread unless the batch is large.
 // Cross-entropy over a 10 000-word vocabulary is [400, 10 000]: split by rows over the threads.
 #include "lstm.h"
+#include "kernels.h"
 
 #include <cmath>
 #include <cstdint>
@@ -12,7 +13,6 @@
 namespace pz {
 
 namespace {
-constexpr int64_t kParallelMin = 1 << 15;  // elements; below this one thread beats waking another
 
 inline float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 }  // namespace

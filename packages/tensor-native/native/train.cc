@@ -8,6 +8,7 @@
 //   dβ = Σ dy,  dγ = Σ dy·x̂,
 //   dx = γ·inv·(dy − dβ/m − x̂·dγ/m) + dμ/m + dσ²·2(x − μ)/m
 #include "train.h"
+#include "kernels.h"
 
 #include <omp.h>
 
@@ -19,13 +20,6 @@
 namespace pz {
 
 namespace {
-constexpr int64_t kParallelMin = 1 << 15;  // below this, one thread is faster than waking the other
-
-inline bool isNan(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return (u & 0x7fffffffu) > 0x7f800000u;
-}
 
 /**
  * Per-channel sums of K quantities over the rows of [rows, c]: out[q·c + j] = Σ_r f_q(r, j). The
@@ -95,25 +89,13 @@ void batchNormTrain(const float* x, const float* scale, const float* offset, flo
       acc2[j] += d * d;
     }
   });
-  std::vector<float> mul(c), add(c);
   for (int64_t j = 0; j < c; j++) {
     const double m = sums[j] / rows;
-    const double v = std::max(0.0, sums[c + j] / rows - m * m);
     mean[j] = (float)(m + k[j]);
-    var[j] = (float)v;
-    const double s = (scale ? scale[j] : 1.0) / std::sqrt((double)var[j] + eps);
-    mul[j] = (float)s;
-    add[j] = (float)((offset ? offset[j] : 0.0) - (double)mean[j] * s);
+    var[j] = (float)std::max(0.0, sums[c + j] / rows - m * m);
   }
-  const float* pm = mul.data();
-  const float* pa = add.data();
-#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
-  for (int64_t r = 0; r < rows; r++) {
-    const float* px = x + r * c;
-    float* py = y + r * c;
-#pragma omp simd
-    for (int64_t j = 0; j < c; j++) py[j] = px[j] * pm[j] + pa[j];
-  }
+  // y = (x − μ)·γ/√(σ² + ε) + β: the inference kernel, with these statistics (ew.cc)
+  batchNorm(x, mean, var, offset, scale, y, rows, c, eps);
 }
 
 void batchNormTrainGrad(const float* x, const float* scale, const float* mean, const float* var, const float* dy, const float* dmean, const float* dvar, float eps,
