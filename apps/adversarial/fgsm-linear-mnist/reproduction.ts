@@ -256,7 +256,7 @@ export default defineReproduction<FgsmLinearConfig>({
     },
   ],
   tiers: {
-    smoke: { config: SMOKE, budget: 'the full experiment (all training and test digits), ~12 s of CPU (wasm)', backend: 'wasm' },
+    smoke: { config: SMOKE, budget: 'the full experiment (all training and test digits), ~12 s of CPU (wasm)' },
     full: { config: { ...SMOKE, softmaxSweepEpochs: 14 }, budget: 'the same experiment plus the recipe-sensitivity sweep (14 more softmax epochs, FGSM after each), about 2 min on 2 CPU cores (wasm)', backend: 'wasm' },
   },
   plots: { softmax_fgsm: { format: 'percent', title: 'Softmax regression under FGSM (ε = 0.25) vs training epochs' } },

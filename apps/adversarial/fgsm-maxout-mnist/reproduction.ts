@@ -215,7 +215,6 @@ export default defineReproduction<FgsmMaxoutConfig>({
         optimizer: 'adam', learningRate: 0.002, epochs: 1, trainExamples: 20000, testExamples: 2000,
       },
       budget: 'maxout 2×100 units × 3 pieces, no dropout, Adam, 1 pass over 20,000 digits per model, 2,000 test digits; ~12 s of CPU (wasm)',
-      backend: 'wasm',
     },
     full: {
       config: { ...PAPER_240, hiddenUnits: [1600, 1600] },

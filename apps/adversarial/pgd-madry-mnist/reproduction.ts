@@ -217,7 +217,6 @@ export default defineReproduction<PgdMadryConfig>({
         testExamples: 200, gridExamples: 6,
       },
       budget: 'CNN 16/32 filters, fc 128; 100 natural steps; 100 natural + 150 PGD-3 steps for the robust model; PGD-20 on 200 test digits; ~50–55 s of CPU (wasm)',
-      backend: 'wasm',
     },
     full: {
       config: {

@@ -212,7 +212,7 @@ export default defineReproduction<TransferConfig>({
       published: { better: 0.846, worse: 0.543 }, tiers: ['smoke', 'full'], format: 'percent' },
   ],
   tiers: {
-    smoke: { config: CONFIG, budget: 'two maxout nets (2×100 × 3 pieces), softmax regression and an RBF net, 1 pass over 10,000 digits each; 2,000 test digits; ~7 s of CPU (wasm)', backend: 'wasm' },
+    smoke: { config: CONFIG, budget: 'two maxout nets (2×100 × 3 pieces), softmax regression and an RBF net, 1 pass over 10,000 digits each; 2,000 test digits; ~7 s of CPU (wasm)' },
     full: { config: { ...CONFIG, trainExamples: 30000, epochs: 5, testExamples: 10000 }, budget: '5 passes over 30,000 digits per model, all 10,000 test digits; a few minutes on 2 CPU cores (wasm)', backend: 'wasm' },
   },
   run,

@@ -238,7 +238,6 @@ export default defineReproduction<BatchNormMnistConfig>({
     smoke: {
       config: { steps: 1000, evalEvery: 100, batchSize: 60, seeds: 3, learningRate: 0.5, initStd: 0.1, testExamples: 10000 },
       budget: '1,000 steps × 3 seeds × 2 nets, about 40–60 s on 2 CPU cores (wasm)',
-      backend: 'wasm',
       description: '1,000 of the paper’s 50,000 steps; 3 seeds',
     },
     full: {

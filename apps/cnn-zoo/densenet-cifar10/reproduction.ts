@@ -210,7 +210,6 @@ export default defineReproduction<DenseNetCifarConfig>({
     smoke: {
       config: { depth: 10, growthRate: 6, bc: false, imageSize: 16, augment: false, dropout: 0, trainExamples: 10000, iterations: 300, evalEvery: 100, batchSize: 32, learningRate: 0.1, lrBoundaries: [], weightDecay: 1e-4, testExamples: 1000 },
       budget: '300 iterations of batch 32, DenseNet L=10 k=6 on 16×16 images, about 26 s of CPU on 2 cores (wasm)',
-      backend: 'wasm',
       description: 'L = 10, k = 6 on 16×16 images, 300 iterations on 10,000 training images',
     },
     full: {

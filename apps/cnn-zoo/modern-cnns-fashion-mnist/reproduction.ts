@@ -271,7 +271,6 @@ export default defineReproduction<ModernCnnsConfig>({
         ...(Object.fromEntries(NETWORKS.map((k) => [k, SMOKE[k].settings])) as Record<NetworkName, NetworkSettings>),
       },
       budget: 'six narrowed networks, one epoch over 8,000 images each, about 75 s of CPU on 2 cores (wasm)',
-      backend: 'wasm',
       description: 'each network narrowed and on small inputs; 1 epoch over 8,000 of the 60,000 images; momentum 0.9 and He init',
     },
     full: {

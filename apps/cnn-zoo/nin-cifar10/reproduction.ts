@@ -221,7 +221,6 @@ export default defineReproduction<NinCifarConfig>({
         testExamples: 1000,
       },
       budget: '800 iterations of batch 32, NiN narrowed 8× on 16×16 images, about 25 s of CPU on 2 cores (wasm)',
-      backend: 'wasm',
       description: 'NiN narrowed 8× on 16×16 images, 800 iterations on 10,000 training images',
     },
     full: {

@@ -315,7 +315,6 @@ export default defineReproduction<ResNetCifarConfig>({
         trainEvalExamples: 500,
       },
       budget: '200 iterations of batch 32 (≈13 passes over 500 images) for 4 narrow nets on 16×16 images, about 60 s of CPU on 2 cores (wasm)',
-      backend: 'wasm',
       description: 'Fig. 6’s degradation at small scale: width 8/16/32, 16×16 inputs, 500 training images, 200 iterations of 32',
     },
     full: {

@@ -204,7 +204,6 @@ export default defineReproduction<Adam2014Config>({
         mlp: { trainExamples: 12800, epochs: 2, batchSize: 128, hidden: 128, inputDropout: 0.2, hiddenDropout: 0.5, learningRates: { adam: [0.003], adagrad: [0.03], rmsprop: [0.003], sgdNesterov: [0.1], adadelta: [1] } },
       },
       budget: 'scaled down: 1 epoch of logistic regression (468 steps) and of bag-of-words (526 steps), 200 steps of a 2×128 MLP (cost = mean over its second 100); 3 seeds; learning rates tuned once on a grid at this budget (README); about 45 s of CPU on 2 cores',
-      backend: 'wasm',
     },
     full: {
       config: {

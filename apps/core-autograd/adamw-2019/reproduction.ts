@@ -328,7 +328,6 @@ export default defineReproduction<AdamWConfig>({
         adamL2: [1e-3, 1e-1],
       },
       budget: 'the zero-gradient check plus a 2 × 2 grid per method (1,000 images, 5 epochs, 64 units): a smoke test of the grid code, a few seconds on 2 CPU cores',
-      backend: 'wasm',
     },
     full: {
       config: {

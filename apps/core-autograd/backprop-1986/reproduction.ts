@@ -245,7 +245,6 @@ export default defineReproduction<BackpropConfig>({
         encoder: { runs: 30, learningRate: 0.1, maxSweeps: 5000 },
       },
       budget: '100 XOR, 50 one-hidden-unit XOR and 30 encoder runs, about 15 s on 2 CPU cores',
-      backend: 'wasm',
     },
     full: {
       config: {

@@ -237,7 +237,6 @@ export default defineReproduction<AirfoilConfig>({
     smoke: {
       config: { ...BOOK, replicas: 10 },
       budget: 'the book\'s setup (2 epochs, batch 10) × 3 optimizers × 10 runs, a few seconds on 2 CPU cores',
-      backend: 'wasm',
     },
     full: {
       config: { ...BOOK, replicas: 50 },
