@@ -303,42 +303,51 @@ namespace {
 inline int64_t firstTap(int64_t start, int64_t dil) { return start < 0 ? ((-start + dil - 1) / dil) * dil : 0; }
 }  // namespace
 
-void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
+namespace {
+/**
+ * The max of every channel over the window of output (yr, yc) of image b: best[ch], and with `at` the
+ * flat index in x of the first strictly greatest element (−1 when no element is in the image).
+ * Branchless selects, vectorised over channels; a NaN never compares greater, so it never wins.
+ */
+template <bool WithArgmax>
+inline void windowMax(const float* x, const PoolGeom& g, int64_t b, int64_t yr, int64_t yc, float* __restrict best, int64_t* __restrict at) {
   const int64_t rowStride = g.w * g.c;
   const int64_t effH = (g.kh - 1) * g.dh + 1, effW = (g.kw - 1) * g.dw + 1;
+  const int64_t rStart = yr * g.sh - g.pt, cStart = yc * g.sw - g.pl;
+  const int64_t wrFrom = firstTap(rStart, g.dh), wrTo = std::min(effH, g.h - rStart);
+  const int64_t wcFrom = firstTap(cStart, g.dw), wcTo = std::min(effW, g.w - cStart);
+  const int64_t corner = b * g.h * rowStride + rStart * rowStride + cStart * g.c;
+  std::fill(best, best + g.c, -INFINITY);
+  if (WithArgmax) std::fill(at, at + g.c, -1);
+  for (int64_t wr = wrFrom; wr < wrTo; wr += g.dh) {
+    for (int64_t wc = wcFrom; wc < wcTo; wc += g.dw) {
+      const int64_t base = corner + wr * rowStride + wc * g.c;
+      const float* __restrict px = x + base;
+      if (WithArgmax) {
+#pragma omp simd
+        for (int64_t ch = 0; ch < g.c; ch++) {
+          const bool gt = px[ch] > best[ch];
+          best[ch] = gt ? px[ch] : best[ch];
+          at[ch] = gt ? base + ch : at[ch];
+        }
+      } else {
+#pragma omp simd
+        for (int64_t ch = 0; ch < g.c; ch++) best[ch] = px[ch] > best[ch] ? px[ch] : best[ch];
+      }
+    }
+  }
+}
+}  // namespace
+
+void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
 #pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
   for (int64_t b = 0; b < g.n; b++) {
     for (int64_t yr = 0; yr < g.oh; yr++) {
-      const int64_t rStart = yr * g.sh - g.pt;
-      const int64_t wrFrom = firstTap(rStart, g.dh), wrTo = std::min(effH, g.h - rStart);
       std::vector<float> best(g.c);
       std::vector<int64_t> at(g.c);
       for (int64_t yc = 0; yc < g.ow; yc++) {
-        const int64_t cStart = yc * g.sw - g.pl;
-        const int64_t wcFrom = firstTap(cStart, g.dw), wcTo = std::min(effW, g.w - cStart);
-        const int64_t corner = b * g.h * rowStride + rStart * rowStride + cStart * g.c;
-        std::fill(best.begin(), best.end(), -INFINITY);
-        if (argmax) std::fill(at.begin(), at.end(), -1);
-        for (int64_t wr = wrFrom; wr < wrTo; wr += g.dh) {
-          for (int64_t wc = wcFrom; wc < wcTo; wc += g.dw) {
-            const int64_t base = corner + wr * rowStride + wc * g.c;
-            const float* __restrict px = x + base;
-            float* __restrict bst = best.data();
-            // branchless selects (vectorised over channels); a NaN never compares greater, so it never wins
-            if (argmax) {
-              int64_t* __restrict pat = at.data();
-#pragma omp simd
-              for (int64_t ch = 0; ch < g.c; ch++) {
-                const bool gt = px[ch] > bst[ch];
-                bst[ch] = gt ? px[ch] : bst[ch];
-                pat[ch] = gt ? base + ch : pat[ch];
-              }
-            } else {
-#pragma omp simd
-              for (int64_t ch = 0; ch < g.c; ch++) bst[ch] = px[ch] > bst[ch] ? px[ch] : bst[ch];
-            }
-          }
-        }
+        if (argmax) windowMax<true>(x, g, b, yr, yc, best.data(), at.data());
+        else windowMax<false>(x, g, b, yr, yc, best.data(), nullptr);
         const int64_t o = ((b * g.oh + yr) * g.ow + yc) * g.c;
         if (y) std::memcpy(y + o, best.data(), g.c * sizeof(float));
         if (argmax)
@@ -348,18 +357,21 @@ void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
   }
 }
 
+// One pass: each window's argmax, then its dy added there. Each image's windows reach only that
+// image's dx, so the threads split the batch.
 void maxPoolGrad(const float* x, const float* dy, float* dx, const PoolGeom& g) {
-  const int64_t outSize = g.n * g.oh * g.ow * g.c;
-  std::vector<int32_t> argmax(outSize);
-  maxPool(x, nullptr, argmax.data(), g);
   std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.c);
-  const int64_t perImageOut = g.oh * g.ow * g.c;
-  // each image's windows only reach that image's dx: split over the batch
-#pragma omp parallel for schedule(static) if (outSize >= kParallelMin)
+#pragma omp parallel for schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
   for (int64_t b = 0; b < g.n; b++) {
-    for (int64_t i = b * perImageOut; i < (b + 1) * perImageOut; i++) {
-      const int32_t at = argmax[i];
-      if (at >= 0) dx[at] += dy[i];
+    std::vector<float> best(g.c);
+    std::vector<int64_t> at(g.c);
+    for (int64_t yr = 0; yr < g.oh; yr++) {
+      for (int64_t yc = 0; yc < g.ow; yc++) {
+        windowMax<true>(x, g, b, yr, yc, best.data(), at.data());
+        const float* pdy = dy + ((b * g.oh + yr) * g.ow + yc) * g.c;
+        for (int64_t ch = 0; ch < g.c; ch++)
+          if (at[ch] >= 0) dx[at[ch]] += pdy[ch];
+      }
     }
   }
 }
