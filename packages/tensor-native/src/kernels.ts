@@ -320,31 +320,8 @@ function broadcastLayout(aShape: number[], bShape: number[], outShape: number[])
     }
     return st;
   };
-  const sa = strides(pa);
-  const sb = strides(pb);
-  const dims: number[] = [];
-  const da: number[] = [];
-  const db: number[] = [];
-  for (let d = 0; d < rank; d++) {
-    if (outShape[d] === 1) continue;
-    const last = dims.length - 1;
-    if (last >= 0 && da[last] === sa[d] * outShape[d] && db[last] === sb[d] * outShape[d]) {
-      dims[last] *= outShape[d];
-      da[last] = sa[d];
-      db[last] = sb[d];
-    } else {
-      dims.push(outShape[d]);
-      da.push(sa[d]);
-      db.push(sb[d]);
-    }
-  }
-  if (dims.length === 0) {
-    dims.push(1);
-    da.push(0);
-    db.push(0);
-  }
-  if (dims.length > 8) return null;
-  return Float64Array.from([...dims, ...da, ...db]);
+  // adjacent dims merged as in a strided copy (for a single element any strides do)
+  return copyLayout(outShape, strides(pa), strides(pb));
 }
 
 function binaryImpl(be: CpuLikeBackend, addon: Addon, kernelName: keyof typeof BINARY, a: TensorInfo, b: TensorInfo): { info: TensorInfo; values: Float32Array } | typeof FALLBACK {
