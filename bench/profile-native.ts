@@ -71,7 +71,7 @@ const step = (): void => {
   loss!.dataSync();
   loss!.dispose();
 };
-for (let i = 0; i < 3; i++) step();
+for (let i = 0; i < 20; i++) step();
 on = true;
 const times: number[] = [];
 for (let i = 0; i < reps; i++) {
