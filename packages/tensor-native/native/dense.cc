@@ -32,11 +32,13 @@ dnnl::stream& stream() {
 }
 }  // namespace
 
-// oneDNN's sgemm by default: measured at or above OpenBLAS on every shape of the benchmarks (1024²:
-// 203 vs 184 GFLOP/s; an LSTM step's [20, 200]·[200, 800]: 38 vs 77 µs), and it threads with the same
-// OpenMP pool as every other kernel instead of OpenBLAS's own pthreads. PAPERZOO_NATIVE_GEMM=openblas
-// (or setGemmLibrary) selects OpenBLAS.
-int g_gemmLib = GEMM_DNNL;
+// OpenBLAS by default. oneDNN's sgemm (PAPERZOO_NATIVE_GEMM=dnnl, or setGemmLibrary) was as fast or
+// faster on every benchmark shape (1024²: 203 vs 184 GFLOP/s; an LSTM step's [20, 200]·[200, 800]: 38 vs
+// 77 µs), but under `node --cpu-prof` (SIGPROF every millisecond) oneDNN 2.6.3's dnnl_sgemm corrupts the
+// heap within seconds ("corrupted size vs. prev_size"), with one thread or two; OpenBLAS and oneDNN's
+// convolutions do not (bench/gemm-signals.mjs reproduces it). Until that is understood, the default is
+// the library that survives signals.
+int g_gemmLib = GEMM_OPENBLAS;
 
 extern int g_threads;
 extern int g_blasThreads;
