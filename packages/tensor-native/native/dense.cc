@@ -32,13 +32,14 @@ dnnl::stream& stream() {
 }
 }  // namespace
 
-// OpenBLAS by default. oneDNN's sgemm (PAPERZOO_NATIVE_GEMM=dnnl, or setGemmLibrary) was as fast or
-// faster on every benchmark shape (1024²: 203 vs 184 GFLOP/s; an LSTM step's [20, 200]·[200, 800]: 38 vs
-// 77 µs), but under `node --cpu-prof` (SIGPROF every millisecond) oneDNN 2.6.3's dnnl_sgemm corrupts the
-// heap within seconds ("corrupted size vs. prev_size"), with one thread or two; OpenBLAS and oneDNN's
-// convolutions do not (bench/gemm-signals.mjs reproduces it). Until that is understood, the default is
-// the library that survives signals.
-int g_gemmLib = GEMM_OPENBLAS;
+// oneDNN's matmul primitive by default (PAPERZOO_NATIVE_GEMM=openblas, or setGemmLibrary, selects
+// OpenBLAS's cblas_sgemm): as fast or faster on every benchmark shape (1024²: 208 vs 179 GFLOP/s; an
+// LSTM step's [20, 200]·[200, 800]: 35 vs 77 µs), on the same OpenMP threads as the other kernels.
+// Not oneDNN's dnnl_sgemm API, though as fast: under `node --cpu-prof` (SIGPROF every millisecond)
+// oneDNN 2.6.3's dnnl_sgemm corrupts the heap within seconds ("corrupted size vs. prev_size"), with one
+// thread or two, while the matmul primitive, the convolutions and OpenBLAS do not
+// (bench/gemm-signals.mjs reproduces it).
+int g_gemmLib = GEMM_DNNL;
 
 extern int g_threads;
 extern int g_blasThreads;
@@ -60,6 +61,33 @@ void setGemmLib(int lib) { g_gemmLib = lib; }
 int g_threads = 2;
 int g_blasThreads = -1;
 
+namespace {
+// oneDNN's matmul primitive on the user's row-major arrays (no reorders), built once per shape.
+std::unordered_map<std::string, std::unique_ptr<dnnl::matmul>> g_matmul;
+std::mutex g_matmulMutex;
+
+void matmulPrimitive(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
+  using tag = dnnl::memory::format_tag;
+  using dt = dnnl::memory::data_type;
+  const dnnl::memory::desc aMd({m, k}, dt::f32, ta ? tag::ba : tag::ab), bMd({k, n}, dt::f32, tb ? tag::ba : tag::ab), cMd({m, n}, dt::f32, tag::ab);
+  const std::string key = std::to_string(m) + "," + std::to_string(n) + "," + std::to_string(k) + (ta ? "T" : "N") + (tb ? "T" : "N");
+  dnnl::matmul* prim;
+  {
+    std::lock_guard<std::mutex> lock(g_matmulMutex);
+    auto it = g_matmul.find(key);
+    if (it == g_matmul.end()) {
+      auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, cMd), engine());
+      it = g_matmul.emplace(key, std::make_unique<dnnl::matmul>(pd)).first;
+    }
+    prim = it->second.get();
+  }
+  prim->execute(stream(), {{DNNL_ARG_SRC, dnnl::memory(aMd, engine(), const_cast<float*>(a))},
+                           {DNNL_ARG_WEIGHTS, dnnl::memory(bMd, engine(), const_cast<float*>(b))},
+                           {DNNL_ARG_DST, dnnl::memory(cMd, engine(), c)}});
+  stream().wait();
+}
+}  // namespace
+
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB, float beta) {
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
   // OpenBLAS: small products run on one thread: waking OpenBLAS's second thread costs more than it
@@ -74,7 +102,9 @@ void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, in
     const float* pa = a + i * strideA;
     const float* pb = b + i * strideB;
     float* pc = c + i * m * n;
-    if (g_gemmLib == GEMM_DNNL) {
+    if (g_gemmLib == GEMM_DNNL && beta == 0.f) {
+      matmulPrimitive(pa, pb, pc, m, n, k, ta, tb);
+    } else if (g_gemmLib == GEMM_DNNL_SGEMM) {
       dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, pa, lda, pb, ldb, beta, pc, n);
     } else {
       cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.f, pa, (int)lda, pb, (int)ldb, beta, pc,

@@ -7,7 +7,8 @@
 
 namespace pz {
 
-enum GemmLib { GEMM_OPENBLAS, GEMM_DNNL };
+// GEMM_DNNL_SGEMM: oneDNN's dnnl_sgemm API, kept only for bench/gemm-signals.mjs (see dense.cc)
+enum GemmLib { GEMM_OPENBLAS, GEMM_DNNL, GEMM_DNNL_SGEMM };
 
 /** Convolution geometry (NHWC input [n, h, w, c], filter [kh, kw, c, o], output [n, oh, ow, o]). */
 struct ConvGeom {

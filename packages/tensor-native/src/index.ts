@@ -88,16 +88,16 @@ export function nativeInfo(): { libraries: string; threads: number } {
 }
 
 /**
- * Which GEMM the matmul kernels call: 'openblas' `cblas_sgemm` (the default) or oneDNN's 'dnnl' sgemm
- * (faster on small products here, but it corrupts the heap under a sampling profiler's signals: see
- * native/dense.cc). PAPERZOO_NATIVE_GEMM sets it at registration.
+ * Which GEMM the matmul kernels call: oneDNN's matmul primitive ('dnnl', the default: as fast or faster
+ * here, and on the same OpenMP threads as the other kernels) or OpenBLAS's `cblas_sgemm` ('openblas').
+ * PAPERZOO_NATIVE_GEMM sets it at registration. (Not oneDNN's dnnl_sgemm: see native/dense.cc.)
  */
 export function setGemmLibrary(lib: 'openblas' | 'dnnl'): void {
   requireAddon().setGemmLib(lib === 'openblas' ? 0 : 1);
   gemmLibrary = lib;
 }
 
-let gemmLibrary: 'openblas' | 'dnnl' = 'openblas';
+let gemmLibrary: 'openblas' | 'dnnl' = 'dnnl';
 
 /** The GEMM the matmul kernels call now. */
 export function getGemmLibrary(): 'openblas' | 'dnnl' {
@@ -125,8 +125,8 @@ export function registerNativeBackend(options: { threads?: number; priority?: nu
   libraries = addon.init(threads);
   const gemm = process.env.PAPERZOO_NATIVE_GEMM;
   if (gemm != null && gemm !== 'openblas' && gemm !== 'dnnl') throw new Error(`@paperzoo/tensor-native: PAPERZOO_NATIVE_GEMM must be openblas or dnnl, got '${gemm}'`);
-  setGemmLibrary(gemm ?? 'openblas');
-  libraries += `; matmul: ${gemmLibrary === 'dnnl' ? 'oneDNN sgemm' : 'OpenBLAS sgemm'}`;
+  setGemmLibrary(gemm ?? 'dnnl');
+  libraries += `; matmul: ${gemmLibrary === 'dnnl' ? 'oneDNN matmul' : 'OpenBLAS sgemm'}`;
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), options.priority ?? 0);
   const ours = new Set(NATIVE_KERNELS.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('cpu')) {
