@@ -8,7 +8,7 @@
  * - LeNet-5 training step, batch 64 (packages/tensor/test/models.ts; SGD);
  * - ResNet-20 CIFAR training step, batch 128 (bench/native-models.ts; batch norm, SGD with momentum);
  * - 2-layer LSTM language-model training step: 200 units, unroll 20, batch 20, vocabulary 10 000;
- * - a 1024×1024 fp32 matmul, in GFLOP/s, next to the addon's raw OpenBLAS and oneDNN sgemm (the ceilings).
+ * - a 1024×1024 fp32 matmul, in GFLOP/s, next to the addon's raw OpenBLAS sgemm and oneDNN matmul (the ceilings).
  *
  * The machine may be shared, so the run goes in rounds: each round times every workload on every
  * backend and then on PyTorch under three thread-wait settings (native's, passive, libgomp's default),
@@ -241,6 +241,6 @@ for (const w of WORKLOADS) {
 const gf = (ms: number | undefined): string => (ms == null ? '–' : ((2 * 1024 ** 3) / ms / 1e6).toFixed(1));
 const torchMatmul = POLICIES.map((p) => best(torchMs[p].matmul)).filter((v): v is number => v != null);
 const nativeMatmul = best(results.native?.matmul);
-console.log(`\nmatmul 1024² GFLOP/s: ${backends.map((b) => `${b} ${gf(best(results[b].matmul))}`).join(', ')}, PyTorch ${gf(torchMatmul.length ? Math.min(...torchMatmul) : undefined)}, raw OpenBLAS sgemm ${gf(raw?.openblas)}, raw oneDNN sgemm ${gf(raw?.dnnl)}` +
+console.log(`\nmatmul 1024² GFLOP/s: ${backends.map((b) => `${b} ${gf(best(results[b].matmul))}`).join(', ')}, PyTorch ${gf(torchMatmul.length ? Math.min(...torchMatmul) : undefined)}, raw OpenBLAS sgemm ${gf(raw?.openblas)}, raw oneDNN matmul ${gf(raw?.dnnl)}` +
   (raw != null && nativeMatmul != null ? ` — native is ${((100 * raw.openblas) / nativeMatmul).toFixed(0)}% of OpenBLAS` : ''));
 for (const n of notes) console.log(`note: ${n}`);
