@@ -104,6 +104,8 @@ export {
   type ImageSplit,
   type MnistOptions,
   type Cifar10Options,
+  loadCifar10Normalized,
+  type Cifar10Normalized,
   type TinyShakespeareOptions,
   type CharCorpusSplit,
   type OmniglotSetName,

@@ -8,7 +8,7 @@ import { DatasetError } from './errors.js';
 import { fetchFile, type FetchOptions } from './fetch.js';
 import { gunzipBytes } from './gzip.js';
 import { parseIdxImages, parseIdxLabels } from './idx.js';
-import type { ImageDataset } from './images.js';
+import { channelStats, takeBatch, type ImageBatch, type ImageDataset } from './images.js';
 import { parseOmniglotZip, type OmniglotSet } from './omniglot.js';
 import { registry, type DatasetName } from './registry.js';
 import { parseNumericTable, parseParallelText, parseTsv, standardizeColumns, type NumericTable } from './tabular.js';
@@ -144,6 +144,37 @@ export async function loadCifar10(opts: Cifar10Options = {}): Promise<ImageDatas
     parseCifarBatch(await readBytes(p), p, registry['cifar-10'].files[files[k]].records, { labels, pixels, offset: k * per });
   }
   return { count, height: 32, width: 32, channels: 3, layout: 'NCHW', pixels, labels, numClasses: 10, classNames: CIFAR10_CLASSES };
+}
+
+/** What {@link loadCifar10Normalized} returns. */
+export interface Cifar10Normalized {
+  /** The first `trainExamples` training images, NHWC floats [n, 32, 32, 3], and their labels. */
+  train: ImageBatch;
+  /** The first `testExamples` test images, normalised with the training images' statistics. */
+  test: ImageBatch;
+  /** Per-channel mean and standard deviation of those training images (in [0, 1] pixel units). */
+  stats: { mean: number[]; std: number[] };
+}
+
+/**
+ * The first `trainExamples` CIFAR-10 training images (reading only the batch files they are in) and the
+ * first `testExamples` test images, as NHWC floats standardised per channel with the mean and standard
+ * deviation of those training images: the usual preprocessing of the CIFAR papers, at a chosen size.
+ */
+export async function loadCifar10Normalized(opts: FetchOptions & { trainExamples: number; testExamples: number }): Promise<Cifar10Normalized> {
+  const files = Math.ceil(opts.trainExamples / 10000);
+  const [trainSet, testSet] = await Promise.all([
+    loadCifar10({ ...opts, split: 'train', batches: Array.from({ length: files }, (_, i) => i + 1) }),
+    loadCifar10({ ...opts, split: 'test' }),
+  ]);
+  const first = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+  const n = Math.min(opts.trainExamples, trainSet.count);
+  const stats = channelStats(trainSet, first(n));
+  return {
+    train: takeBatch(trainSet, first(n), { normalize: stats }), // [n, 32, 32, 3]
+    test: takeBatch(testSet, first(Math.min(opts.testExamples, testSet.count)), { normalize: stats }),
+    stats,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

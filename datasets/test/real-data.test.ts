@@ -17,6 +17,7 @@ import {
   fetchFile,
   loadAirfoil,
   loadCifar10,
+  loadCifar10Normalized,
   loadFashionMnist,
   loadMnist,
   loadMulti30k,
@@ -134,6 +135,28 @@ describe.skipIf(noMirror)('datasets from the mirror', () => {
     expect(parseCifarMeta(fs.readFileSync(await fetchFile('cifar-10', 'batches.meta.txt', opts), 'utf8'))).toEqual(CIFAR10_CLASSES);
     const { train: tr, val } = paperSplit('cifar10-45k-5k');
     expect(tr.length + val.length).toBe(train.count);
+  });
+
+  it('CIFAR-10 normalised: the first n training images standardised by their own channel statistics, the test images by the same', async () => {
+    const { train, test, stats } = await loadCifar10Normalized({ ...opts, trainExamples: 12000, testExamples: 500 });
+    expect(train.shape).toEqual([12000, 32, 32, 3]);
+    expect(test.shape).toEqual([500, 32, 32, 3]);
+    expect(Array.from(train.y.subarray(0, 3), (l) => CIFAR10_CLASSES[l])).toEqual(['frog', 'truck', 'truck']);
+    expect(Array.from(train.y.subarray(10000, 10001))).toEqual([(await loadCifar10({ ...opts, batches: [2] })).labels[0]]);
+    for (let c = 0; c < 3; c++) {
+      let sum = 0;
+      let sq = 0;
+      for (let i = c; i < train.x.length; i += 3) {
+        sum += train.x[i];
+        sq += train.x[i] ** 2;
+      }
+      const m = sum / (train.x.length / 3);
+      expect(m).toBeCloseTo(0, 4);
+      expect(Math.sqrt(sq / (train.x.length / 3) - m * m)).toBeCloseTo(1, 3);
+    }
+    const raw = await loadCifar10({ ...opts, split: 'test' });
+    // pixel (0, 0), channel c of test image 0: (v/255 − mean_c)/std_c
+    for (let c = 0; c < 3; c++) expect(test.x[c]).toBeCloseTo((raw.pixels[c * 1024] / 255 - stats.mean[c]) / stats.std[c], 5);
   });
 
   it('PTB: 10000-word vocabulary, 929589 / 73760 / 82430 tokens with <eos>', async () => {

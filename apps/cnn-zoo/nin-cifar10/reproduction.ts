@@ -16,7 +16,7 @@ import { tf, shuffledIndices } from '@paperzoo/tensor';
 import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, piecewiseConstant, z, type RunContext } from '@paperzoo/repro';
 import { NiN, NIN_CIFAR10, downsample } from '@paperzoo/cnn-zoo';
 import { Momentum } from '@paperzoo/core-autograd';
-import { loadCifar10, channelStats, takeBatch, type ImageDataset } from '@paperzoo/datasets';
+import { loadCifar10Normalized, type ImageBatch } from '@paperzoo/datasets';
 
 /** Everything a run can vary. Tiers are presets; `--set key=value` overrides fields. */
 export interface NinCifarConfig {
@@ -54,20 +54,13 @@ const configSchema = z.object({
   testExamples: z.number().int().min(100).max(10000),
 });
 
-/** Normalised NHWC floats at the run's size: x [n, s, s, 3], y [n]. */
-function prepare(ds: ImageDataset, count: number, size: number, stats: { mean: number[]; std: number[] }): { x: Float32Array; y: Int32Array } {
-  const b = takeBatch(ds, Array.from({ length: count }, (_, i) => i), { normalize: stats }); // [n, 32, 32, 3]
-  return { x: size === 32 ? b.x : downsample(b.x, b.shape, 32 / size).x, y: b.y };
-}
-
 async function run(cfg: NinCifarConfig, ctx: RunContext<NinCifarConfig>) {
   if (cfg.iterations % cfg.evalEvery !== 0) throw new RangeError(`iterations (${cfg.iterations}) must be a multiple of evalEvery (${cfg.evalEvery})`);
-  const files = Math.ceil(cfg.trainExamples / 10000);
-  const [trainSet, testSet] = await Promise.all([loadCifar10({ split: 'train', batches: Array.from({ length: files }, (_, i) => i + 1) }), loadCifar10({ split: 'test' })]);
-  const n = Math.min(cfg.trainExamples, trainSet.count);
-  const stats = channelStats(trainSet, Array.from({ length: n }, (_, i) => i));
-  const train = prepare(trainSet, n, cfg.imageSize, stats);
-  const test = prepare(testSet, cfg.testExamples, cfg.imageSize, stats);
+  const cifar = await loadCifar10Normalized({ trainExamples: cfg.trainExamples, testExamples: cfg.testExamples }); // [n, 32, 32, 3]
+  const atSize = (b: ImageBatch): { x: Float32Array; y: Int32Array } => ({ x: cfg.imageSize === 32 ? b.x : downsample(b.x, b.shape, 32 / cfg.imageSize).x, y: b.y });
+  const train = atSize(cifar.train);
+  const test = atSize(cifar.test);
+  const n = cifar.train.y.length;
   const per = cfg.imageSize * cfg.imageSize * 3;
   const testBatches: { x: tf.Tensor4D; y: tf.Tensor1D }[] = [];
   for (let s = 0; s < cfg.testExamples; s += 500) {
