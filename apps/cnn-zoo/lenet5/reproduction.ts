@@ -8,7 +8,7 @@
  * instead of stochastic diagonal Levenberg–Marquardt) is said there.
  */
 import { tf, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, evaluateClassifier, softmaxCrossEntropy, piecewiseConstant, type RunContext } from '@paperzoo/repro';
+import { defineReproduction, fit, evaluateClassifier, softmaxCrossEntropy, piecewiseConstant, z, type RunContext } from '@paperzoo/repro';
 import { LeNet5, lenet5Input } from '@paperzoo/cnn-zoo';
 import { Momentum } from '@paperzoo/core-autograd';
 import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
@@ -37,6 +37,21 @@ export interface LeNet5Config {
   /** Test digits evaluated per batch. */
   evalBatchSize: number;
 }
+
+/** What `--set` may change, checked before a run starts (a bad value is named, not met mid-run). */
+const configSchema = z
+  .object({
+    epochs: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    trainExamples: z.number().int().positive().max(60000),
+    learningRate: z.number().positive(),
+    momentum: z.number().min(0).max(1),
+    scheduleEpochs: z.array(z.number().int().positive()),
+    scheduleMultipliers: z.array(z.number().positive()),
+    fullC3: z.boolean(),
+    evalBatchSize: z.number().int().positive(),
+  })
+  .refine((c) => c.scheduleMultipliers.length === c.scheduleEpochs.length + 1, { message: 'scheduleMultipliers needs one more entry than scheduleEpochs', path: ['scheduleMultipliers'] });
 
 const PAPER_SCHEDULE = { scheduleEpochs: [2, 5, 8, 12], scheduleMultipliers: [1, 0.4, 0.2, 0.1, 0.02] };
 
@@ -130,6 +145,7 @@ export default defineReproduction<LeNet5Config>({
     venue: 'Proceedings of the IEEE 86(11)',
     url: 'https://doi.org/10.1109/5.726791',
   },
+  configSchema,
   claims: [
     {
       id: 'test-error',
