@@ -1,6 +1,7 @@
 // GEMM (OpenBLAS, or oneDNN's sgemm), convolution (oneDNN), pooling and reductions (plain loops over
 // the OpenMP threads). NHWC activations and [kh, kw, ci, co] filters, as tfjs stores them.
 #include "dense.h"
+#include "sums.h"
 
 #include <cblas.h>
 #include <omp.h>
@@ -510,31 +511,13 @@ void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int6
     const float* base = x + o * mid * inner;
     float* po = out + o * inner;
     if (op == R_SUM) {
-      // float sums over blocks of 32 rows (vectorised), flushed into double accumulators
-      std::vector<double> partial((size_t)threads * inner, 0.0);
-#pragma omp parallel num_threads(threads)
-      {
-        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        double* acc = partial.data() + (size_t)t * inner;
-        std::vector<float> block(inner);
-        float* __restrict blk = block.data();
-        const int64_t from = mid * t / nt, to = mid * (t + 1) / nt;
-        for (int64_t j0 = from; j0 < to; j0 += 32) {
-          std::fill(block.begin(), block.end(), 0.f);
-          const int64_t j1 = std::min(to, j0 + 32);
-          for (int64_t j = j0; j < j1; j++) {
-            const float* __restrict row = base + j * inner;
+      std::vector<double> sums(inner);
+      columnSums<1>(mid, inner, sums.data(), [&](int64_t j, float* __restrict acc) {
+        const float* __restrict row = base + j * inner;
 #pragma omp simd
-            for (int64_t i = 0; i < inner; i++) blk[i] += row[i];
-          }
-          for (int64_t i = 0; i < inner; i++) acc[i] += blk[i];
-        }
-      }
-      for (int64_t i = 0; i < inner; i++) {
-        double s = 0.0;
-        for (int t = 0; t < threads; t++) s += partial[(size_t)t * inner + i];
-        po[i] = (float)s;
-      }
+        for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+      });
+      for (int64_t i = 0; i < inner; i++) po[i] = (float)sums[i];
     } else {
       for (int64_t i = 0; i < inner; i++) po[i] = mid > 0 ? base[i] : (op == R_MAX ? -INFINITY : INFINITY);
       for (int64_t j = 1; j < mid; j++) {
