@@ -16,7 +16,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,matmul (default: all four), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -31,12 +31,17 @@ const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
 type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'matmul';
-const WORKLOADS: { key: Workload; label: string; reps: number }[] = [
+const ALL_WORKLOADS: { key: Workload; label: string; reps: number }[] = [
   { key: 'lenet5', label: 'LeNet-5 training step, batch 64', reps: 40 },
   { key: 'resnet20', label: 'ResNet-20 CIFAR training step, batch 128', reps: 10 },
   { key: 'lstm', label: '2-layer LSTM LM step (200 units, unroll 20, batch 20, vocab 10k)', reps: 20 },
   { key: 'matmul', label: 'matmul 1024×1024 fp32', reps: 10 },
 ];
+const chosen = process.env.BENCH_WORKLOADS?.split(',').map((w) => w.trim());
+for (const w of chosen ?? []) {
+  if (!ALL_WORKLOADS.some((x) => x.key === w)) throw new Error(`BENCH_WORKLOADS: unknown workload '${w}'; choose from ${ALL_WORKLOADS.map((x) => x.key).join(', ')}`);
+}
+const WORKLOADS = chosen == null ? ALL_WORKLOADS : ALL_WORKLOADS.filter((w) => chosen.includes(w.key));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

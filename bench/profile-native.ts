@@ -22,7 +22,10 @@ if (process.env.PZ_GEMM != null) {
   native.setGemmLibrary(process.env.PZ_GEMM as 'openblas' | 'dnnl');
 }
 
-const stats = new Map<string, { calls: number; ms: number }>();
+/** PZ_BY_SHAPE=1: one row per kernel and input shapes (and matmul transposes), not per kernel. */
+const BY_SHAPE = process.env.PZ_BY_SHAPE === '1';
+// ms: total over the timed steps; step: this step's so far; perStep: each timed step's (for the median).
+const stats = new Map<string, { calls: number; ms: number; step: number; perStep: number[] }>();
 let on = false;
 for (const config of tf.getKernelsForBackend(backend)) {
   const inner = config.kernelFunc;
@@ -33,10 +36,13 @@ for (const config of tf.getKernelsForBackend(backend)) {
       if (!on) return inner(args);
       const t = performance.now();
       const out = inner(args);
-      const s = stats.get(config.kernelName) ?? { calls: 0, ms: 0 };
+      const key = BY_SHAPE ? `${config.kernelName} ${Object.values(args.inputs).map((i) => `[${(i as tf.TensorInfo).shape.join(',')}]`).join(' ')}${args.attrs != null && 'transposeA' in args.attrs ? ` ${String(args.attrs.transposeA)[0]}${String(args.attrs.transposeB)[0]}` : ''}` : config.kernelName;
+      const s = stats.get(key) ?? { calls: 0, ms: 0, step: 0, perStep: [] };
+      const dt = performance.now() - t;
       s.calls++;
-      s.ms += performance.now() - t;
-      stats.set(config.kernelName, s);
+      s.ms += dt;
+      s.step += dt;
+      stats.set(key, s);
       return out;
     },
   });
@@ -78,12 +84,20 @@ for (let i = 0; i < reps; i++) {
   const t = performance.now();
   step();
   times.push(performance.now() - t);
+  for (const st of stats.values()) {
+    st.perStep.push(st.step);
+    st.step = 0;
+  }
 }
+const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 on = false;
 times.sort((a, b) => a - b);
 const total = [...stats.values()].reduce((a, s) => a + s.ms, 0) / reps;
 const calls = [...stats.values()].reduce((a, s) => a + s.calls, 0) / reps;
 console.log(`${workload} on ${backend}: median step ${times[Math.floor(reps / 2)].toFixed(1)} ms, mean ${(times.reduce((a, b) => a + b) / reps).toFixed(1)} ms; kernels ${total.toFixed(1)} ms in ${calls} calls per step`);
-for (const [name, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
-  console.log(`${name.padEnd(28)} ${(s.calls / reps).toFixed(0).padStart(6)} calls ${(s.ms / reps).toFixed(2).padStart(9)} ms`);
+console.log(`${'kernel'.padEnd(BY_SHAPE ? 60 : 28)}  calls   mean ms median ms (per step)`);
+for (const [name, s] of [...stats].sort((a, b) => medianOf(b[1].perStep) - medianOf(a[1].perStep))) {
+  console.log(`${name.padEnd(BY_SHAPE ? 60 : 28)} ${(s.calls / reps).toFixed(0).padStart(6)} ${(s.ms / reps).toFixed(3).padStart(9)} ${medianOf(s.perStep).toFixed(3).padStart(9)}`);
 }
+const medianKernels = medianOf(Array.from({ length: reps }, (_, i) => [...stats.values()].reduce((a, st) => a + (st.perStep[i] ?? 0), 0)));
+console.log(`median step's kernels: ${medianKernels.toFixed(2)} ms`);

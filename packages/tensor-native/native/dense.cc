@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -372,7 +373,136 @@ inline void windowMax(const float* x, const PoolGeom& g, int64_t b, int64_t yr, 
 }
 }  // namespace
 
+namespace {
+/** Every window lies inside the image and its taps are adjacent: no padding is reached, no dilation. */
+bool interiorWindows(const PoolGeom& g) {
+  return g.dh == 1 && g.dw == 1 && g.pt == 0 && g.pl == 0 && (g.oh - 1) * g.sh + g.kh <= g.h && (g.ow - 1) * g.sw + g.kw <= g.w;
+}
+
+/**
+ * Interior windows only: the max of output row (b, yr), all its columns and channels at once, into
+ * best[ow·c], and with WithTap the window tap (wr·kw + wc) of the first strictly greatest element
+ * into tap[ow·c] (−1 when every element is NaN). Taps go in row-major window order, as windowMax
+ * does, so ties and NaNs resolve the same way. C > 0 fixes the channel count at compile time (the
+ * inner loop is then unrolled; LeNet's 6 and 16 channels are too few for a vector loop to pay).
+ */
+template <int C, bool WithTap>
+void rowMax(const float* x, const PoolGeom& g, int64_t b, int64_t yr, float* __restrict best, int32_t* __restrict tap) {
+  const int64_t c = C > 0 ? C : g.c;
+  const int64_t n = g.ow * c, colStep = g.sw * c;
+  std::fill(best, best + n, -INFINITY);
+  if (WithTap) std::fill(tap, tap + n, -1);
+  for (int64_t wr = 0; wr < g.kh; wr++) {
+    const float* xr = x + ((b * g.h + yr * g.sh + wr) * g.w) * c;
+    for (int64_t wc = 0; wc < g.kw; wc++) {
+      const int32_t k = (int32_t)(wr * g.kw + wc);
+      const float* base = xr + wc * c;
+      for (int64_t yc = 0; yc < g.ow; yc++) {
+        const float* __restrict px = base + yc * colStep;
+        float* __restrict q = best + yc * c;
+        int32_t* __restrict t = WithTap ? tap + yc * c : nullptr;
+#pragma omp simd
+        for (int64_t ch = 0; ch < c; ch++) {
+          const bool gt = px[ch] > q[ch];
+          q[ch] = gt ? px[ch] : q[ch];
+          if (WithTap) t[ch] = gt ? k : t[ch];
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Interior windows: dx rows of output row (b, yr) from its taps. Disjoint windows (stride ≥ window)
+ * write each of their elements once (dy at the tap, 0 elsewhere; dx between windows was zeroed
+ * before); overlapping windows add, and the caller gives each thread whole images.
+ */
+template <int C, bool Disjoint>
+void rowMaxGrad(const int32_t* __restrict tap, const float* __restrict dy, float* __restrict dx, const PoolGeom& g, int64_t b, int64_t yr) {
+  const int64_t c = C > 0 ? C : g.c;
+  const int64_t colStep = g.sw * c;
+  const float* dyr = dy + ((b * g.oh + yr) * g.ow) * c;
+  for (int64_t wr = 0; wr < g.kh; wr++) {
+    float* dxr = dx + ((b * g.h + yr * g.sh + wr) * g.w) * c;
+    for (int64_t wc = 0; wc < g.kw; wc++) {
+      const int32_t k = (int32_t)(wr * g.kw + wc);
+      float* base = dxr + wc * c;
+      for (int64_t yc = 0; yc < g.ow; yc++) {
+        float* __restrict pdx = base + yc * colStep;
+        const float* __restrict pdy = dyr + yc * c;
+        const int32_t* __restrict t = tap + yc * c;
+#pragma omp simd
+        for (int64_t ch = 0; ch < c; ch++) {
+          const float v = t[ch] == k ? pdy[ch] : 0.0f;
+          if (Disjoint) pdx[ch] = v;
+          else pdx[ch] += v;
+        }
+      }
+    }
+  }
+}
+
+template <int C>
+void maxPoolInterior(const float* x, float* y, const PoolGeom& g) {
+#pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
+  for (int64_t b = 0; b < g.n; b++)
+    for (int64_t yr = 0; yr < g.oh; yr++) rowMax<C, false>(x, g, b, yr, y + ((b * g.oh + yr) * g.ow) * g.c, nullptr);
+}
+
+template <int C>
+void maxPoolGradInterior(const float* x, const float* dy, float* dx, const PoolGeom& g) {
+  const bool disjoint = g.sh >= g.kh && g.sw >= g.kw;
+  const bool tiled = disjoint && g.sh == g.kh && g.sw == g.kw && g.oh * g.sh == g.h && g.ow * g.sw == g.w;
+  if (!tiled) std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.c);
+  const int64_t rowLen = g.ow * g.c;
+  if (disjoint) {
+#pragma omp parallel if (g.n * g.oh * g.ow * g.c >= kParallelMin)
+    {
+      std::vector<float> best(rowLen);
+      std::vector<int32_t> tap(rowLen);
+#pragma omp for collapse(2) schedule(static)
+      for (int64_t b = 0; b < g.n; b++)
+        for (int64_t yr = 0; yr < g.oh; yr++) {
+          rowMax<C, true>(x, g, b, yr, best.data(), tap.data());
+          rowMaxGrad<C, true>(tap.data(), dy, dx, g, b, yr);
+        }
+    }
+  } else {
+#pragma omp parallel if (g.n * g.oh * g.ow * g.c >= kParallelMin)
+    {
+      std::vector<float> best(rowLen);
+      std::vector<int32_t> tap(rowLen);
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < g.n; b++)
+        for (int64_t yr = 0; yr < g.oh; yr++) {
+          rowMax<C, true>(x, g, b, yr, best.data(), tap.data());
+          rowMaxGrad<C, false>(tap.data(), dy, dx, g, b, yr);
+        }
+    }
+  }
+}
+
+/** Calls f.template operator()<C>() with the channel count fixed for common counts, else C = 0. */
+template <typename F>
+void withChannels(int64_t c, F&& f) {
+  switch (c) {
+    case 1: f(std::integral_constant<int, 1>()); break;
+    case 2: f(std::integral_constant<int, 2>()); break;
+    case 3: f(std::integral_constant<int, 3>()); break;
+    case 4: f(std::integral_constant<int, 4>()); break;
+    case 6: f(std::integral_constant<int, 6>()); break;
+    case 8: f(std::integral_constant<int, 8>()); break;
+    case 16: f(std::integral_constant<int, 16>()); break;
+    default: f(std::integral_constant<int, 0>()); break;
+  }
+}
+}  // namespace
+
 void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
+  if (argmax == nullptr && interiorWindows(g)) {
+    withChannels(g.c, [&](auto cc) { maxPoolInterior<decltype(cc)::value>(x, y, g); });
+    return;
+  }
 #pragma omp parallel for collapse(2) schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
   for (int64_t b = 0; b < g.n; b++) {
     for (int64_t yr = 0; yr < g.oh; yr++) {
@@ -390,9 +520,13 @@ void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
   }
 }
 
-// One pass: each window's argmax, then its dy added there. Each image's windows reach only that
-// image's dx, so the threads split the batch.
+// One pass: each window's argmax, then its dy added there (interior windows: a whole output row at a
+// time, see rowMax). Each image's windows reach only that image's dx, so the threads split the batch.
 void maxPoolGrad(const float* x, const float* dy, float* dx, const PoolGeom& g) {
+  if (interiorWindows(g)) {
+    withChannels(g.c, [&](auto cc) { maxPoolGradInterior<decltype(cc)::value>(x, dy, dx, g); });
+    return;
+  }
   std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.c);
 #pragma omp parallel for schedule(static) if (g.n * g.oh * g.ow * g.c >= kParallelMin)
   for (int64_t b = 0; b < g.n; b++) {

@@ -10,27 +10,26 @@
 namespace pz {
 
 
-#define PZ_LOOP(n) _Pragma("omp parallel for simd schedule(static) if(n >= kParallelMin)") for (int64_t i = 0; i < n; i++)
 
 void unary(int op, const float* x, float* y, int64_t n, float alpha) {
   switch (op) {
-    case U_RELU: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] < 0.f ? 0.f : x[i]); break;
-    case U_RELU6: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : std::fmin(std::fmax(x[i], 0.f), 6.f); break;
-    case U_TANH: PZ_LOOP(n) y[i] = std::tanh(x[i]); break;
-    case U_SIGMOID: PZ_LOOP(n) y[i] = 1.f / (1.f + std::exp(-x[i])); break;
-    case U_EXP: PZ_LOOP(n) y[i] = std::exp(x[i]); break;
-    case U_LOG: PZ_LOOP(n) y[i] = std::log(x[i]); break;
-    case U_NEG: PZ_LOOP(n) y[i] = -x[i]; break;
-    case U_SQRT: PZ_LOOP(n) y[i] = std::sqrt(x[i]); break;
-    case U_RSQRT: PZ_LOOP(n) y[i] = 1.f / std::sqrt(x[i]); break;
-    case U_SQUARE: PZ_LOOP(n) y[i] = x[i] * x[i]; break;
-    case U_ABS: PZ_LOOP(n) y[i] = std::fabs(x[i]); break;
-    case U_RECIPROCAL: PZ_LOOP(n) y[i] = 1.f / x[i]; break;
+    case U_RELU: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : (x[i] < 0.f ? 0.f : x[i]); }); break;
+    case U_RELU6: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : std::fmin(std::fmax(x[i], 0.f), 6.f); }); break;
+    case U_TANH: ewFor(n, [=](int64_t i) { y[i] = std::tanh(x[i]); }); break;
+    case U_SIGMOID: ewFor(n, [=](int64_t i) { y[i] = 1.f / (1.f + std::exp(-x[i])); }); break;
+    case U_EXP: ewFor(n, [=](int64_t i) { y[i] = std::exp(x[i]); }); break;
+    case U_LOG: ewFor(n, [=](int64_t i) { y[i] = std::log(x[i]); }); break;
+    case U_NEG: ewFor(n, [=](int64_t i) { y[i] = -x[i]; }); break;
+    case U_SQRT: ewFor(n, [=](int64_t i) { y[i] = std::sqrt(x[i]); }); break;
+    case U_RSQRT: ewFor(n, [=](int64_t i) { y[i] = 1.f / std::sqrt(x[i]); }); break;
+    case U_SQUARE: ewFor(n, [=](int64_t i) { y[i] = x[i] * x[i]; }); break;
+    case U_ABS: ewFor(n, [=](int64_t i) { y[i] = std::fabs(x[i]); }); break;
+    case U_RECIPROCAL: ewFor(n, [=](int64_t i) { y[i] = 1.f / x[i]; }); break;
     // Step: 1 for x > 0, alpha otherwise; NaN stays NaN (as in tfjs)
-    case U_STEP: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] > 0.f ? 1.f : alpha); break;
-    case U_ELU: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] >= 0.f ? x[i] : std::exp(x[i]) - 1.f); break;
-    case U_LEAKYRELU: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] < 0.f ? alpha * x[i] : x[i]); break;
-    case U_SOFTPLUS: PZ_LOOP(n) y[i] = isNan(x[i]) ? x[i] : (x[i] > 20.f ? x[i] : std::log1p(std::exp(x[i]))); break;
+    case U_STEP: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : (x[i] > 0.f ? 1.f : alpha); }); break;
+    case U_ELU: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : (x[i] >= 0.f ? x[i] : std::exp(x[i]) - 1.f); }); break;
+    case U_LEAKYRELU: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : (x[i] < 0.f ? alpha * x[i] : x[i]); }); break;
+    case U_SOFTPLUS: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : (x[i] > 20.f ? x[i] : std::log1p(std::exp(x[i]))); }); break;
     default: break;
   }
 }

@@ -9,6 +9,23 @@ namespace pz {
 constexpr int64_t kParallelMin = 1 << 15;
 
 /**
+ * Runs f(i) for i in [0, n) as a vector loop, split over the OpenMP threads when n ≥ kParallelMin.
+ * Not `#pragma omp parallel for simd if (n >= kParallelMin)`: GCC 12 runs that loop unvectorised
+ * when the condition is false (scalar tanhf: 147 µs for tanh of 7 680 elements, 19 ns each, against
+ * 12 µs for 32 768 elements split over two threads).
+ */
+template <typename F>
+inline void ewFor(int64_t n, F f) {
+  if (n >= kParallelMin) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) f(i);
+  } else {
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) f(i);
+  }
+}
+
+/**
  * NaN test on the bits. -ffast-math (ew.cc, lstm.cc) lets the compiler assume there are no NaNs, so a
  * comparison like `x > 0` may fold a NaN into either branch; this cannot be folded away. Clamping ops
  * pass a NaN through unchanged, as tfjs's cpu and wasm backends do (a NaN loss must stay visible).

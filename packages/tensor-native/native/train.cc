@@ -24,18 +24,15 @@ void activationGrad(int op, const float* dy, const float* v, float* dx, int64_t 
   switch (op) {
     // relu′(x) = step(x): 1 for x > 0, else 0; a NaN input gives NaN (tfjs: dy·step(x), step(NaN) = NaN)
     case G_RELU:
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-      for (int64_t i = 0; i < n; i++) dx[i] = isNan(v[i]) ? v[i] : (v[i] > 0.f ? dy[i] : 0.f * dy[i]);
+      ewFor(n, [=](int64_t i) { dx[i] = isNan(v[i]) ? v[i] : (v[i] > 0.f ? dy[i] : 0.f * dy[i]); });
       break;
     // tanh′ = 1 − y²
     case G_TANH:
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-      for (int64_t i = 0; i < n; i++) dx[i] = dy[i] * (1.f - v[i] * v[i]);
+      ewFor(n, [=](int64_t i) { dx[i] = dy[i] * (1.f - v[i] * v[i]); });
       break;
     // σ′ = y·(1 − y)
     case G_SIGMOID:
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-      for (int64_t i = 0; i < n; i++) dx[i] = dy[i] * (v[i] * (1.f - v[i]));
+      ewFor(n, [=](int64_t i) { dx[i] = dy[i] * (v[i] * (1.f - v[i])); });
       break;
     default: break;
   }

@@ -23,6 +23,8 @@ interface PoolCase {
   k: [number, number];
   spec: ref.ConvSpec;
   negative: boolean;
+  /** Inputs drawn from {−1, 0, 1}: most windows tie, and the first greatest element in row-major window order must win. */
+  ties?: boolean;
 }
 
 function randomPoolCases(n: number, seed: number): PoolCase[] {
@@ -56,6 +58,14 @@ function randomPoolCases(n: number, seed: number): PoolCase[] {
 const POOL_CASES: PoolCase[] = [
   { name: 'LeNet x 2×28×28×6 window 2×2 stride 2,2 pad valid negative', x: [2, 28, 28, 6], k: [2, 2], spec: { stride: [2, 2], dilation: [1, 1], pad: 'valid' }, negative: true },
   { name: 'x 2×7×7×3 window 3×3 stride 2,2 pad same (overlapping, borders)', x: [2, 7, 7, 3], k: [3, 3], spec: { stride: [2, 2], dilation: [1, 1], pad: 'same' }, negative: false },
+  // Interior windows (no padding reached) take a row-at-a-time path on native, with the channel count
+  // fixed at compile time for 1–4, 6, 8 and 16: disjoint, tiled, gapped, overlapping, leftover rows.
+  { name: 'ties x 2×28×28×6 window 2×2 stride 2,2 pad valid', x: [2, 28, 28, 6], k: [2, 2], spec: { stride: [2, 2], dilation: [1, 1], pad: 'valid' }, negative: false, ties: true },
+  { name: 'ties x 3×10×10×16 window 2×2 stride 2,2 pad valid', x: [3, 10, 10, 16], k: [2, 2], spec: { stride: [2, 2], dilation: [1, 1], pad: 'valid' }, negative: false, ties: true },
+  { name: 'ties x 2×9×11×5 window 3×3 stride 1,1 pad valid (overlapping)', x: [2, 9, 11, 5], k: [3, 3], spec: { stride: [1, 1], dilation: [1, 1], pad: 'valid' }, negative: false, ties: true },
+  { name: 'ties x 2×11×9×8 window 2×3 stride 3,4 pad valid (gaps, leftover rows)', x: [2, 11, 9, 8], k: [2, 3], spec: { stride: [3, 4], dilation: [1, 1], pad: 'valid' }, negative: false, ties: true },
+  { name: 'x 2×9×9×6 window 2×2 stride 2,2 pad valid negative (leftover row and column)', x: [2, 9, 9, 6], k: [2, 2], spec: { stride: [2, 2], dilation: [1, 1], pad: 'valid' }, negative: true },
+  { name: 'ties x 2×8×8×16 window 2×2 stride 2,2 pad same', x: [2, 8, 8, 16], k: [2, 2], spec: { stride: [2, 2], dilation: [1, 1], pad: 'same' }, negative: false, ties: true },
   ...randomPoolCases(28, 5),
 ];
 
@@ -66,6 +76,7 @@ function tfPad(pad: ref.Pad): 'same' | 'valid' | number | tf.backend_util.Explic
 function inputsFor(c: PoolCase, index: number): { x: ref.Tensor64; dy: ref.Tensor64 } {
   const random = ref.rng(2000 + index);
   const x = c.negative ? ref.randomTensor(c.x, random, -3, -0.5) : ref.randomTensor(c.x, random, -2, 2);
+  if (c.ties) x.data.forEach((v, j) => (x.data[j] = Math.round(v / 2)));
   const outShape = ref.avgPool(x, c.k, c.spec).shape;
   return { x, dy: ref.randomTensor(outShape, random) };
 }
