@@ -27,6 +27,13 @@ const BY_SHAPE = process.env.PZ_BY_SHAPE === '1';
 // ms: total over the timed steps; step: this step's so far; perStep: each timed step's (for the median).
 const stats = new Map<string, { calls: number; ms: number; step: number; perStep: number[] }>();
 let on = false;
+/** "BatchMatMul [64,10] [84,10] ft": the kernel, its inputs' shapes and (matmuls) transposeA/B. */
+function shapeKey(name: string, args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): string {
+  const shapes = Object.values(args.inputs).map((i) => `[${i!.shape.join(',')}]`).join(' ');
+  const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean } | undefined;
+  const t = attrs?.transposeA == null ? '' : ` ${attrs.transposeA ? 't' : 'f'}${attrs.transposeB ? 't' : 'f'}`;
+  return `${name} ${shapes}${t}`;
+}
 for (const config of tf.getKernelsForBackend(backend)) {
   const inner = config.kernelFunc;
   tf.unregisterKernel(config.kernelName, backend);
@@ -36,7 +43,7 @@ for (const config of tf.getKernelsForBackend(backend)) {
       if (!on) return inner(args);
       const t = performance.now();
       const out = inner(args);
-      const key = BY_SHAPE ? `${config.kernelName} ${Object.values(args.inputs).map((i) => `[${(i as tf.TensorInfo).shape.join(',')}]`).join(' ')}${args.attrs != null && 'transposeA' in args.attrs ? ` ${String(args.attrs.transposeA)[0]}${String(args.attrs.transposeB)[0]}` : ''}` : config.kernelName;
+      const key = BY_SHAPE ? shapeKey(config.kernelName, args) : config.kernelName;
       const s = stats.get(key) ?? { calls: 0, ms: 0, step: 0, perStep: [] };
       const dt = performance.now() - t;
       s.calls++;

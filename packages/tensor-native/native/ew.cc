@@ -37,6 +37,15 @@ void unary(int op, const float* x, float* y, int64_t n, float alpha) {
 // out = a op b over a collapsed broadcast: `rank` dims (outer to inner) of size shape[d], with
 // element strides sa[d], sb[d] (0 where that operand is broadcast). The innermost dim is the
 // vector loop; the outer dims are flattened and split over the threads.
+/** Rows shorter than this are tiled into a block of at least this many elements (binaryLoop). */
+constexpr int64_t kTileMin = 256;
+
+/** out[i] for i past the last whole block of binaryLoop's tiled case: `tile` repeats from `start`. */
+template <typename F>
+static inline void tiledTail(float* out, const float* full, const float* tile, bool aFull, int64_t start, int64_t i, F f) {
+  out[i] = aFull ? f(full[i], tile[i - start]) : f(tile[i - start], full[i]);
+}
+
 template <typename F>
 static void binaryLoop(const float* a, const float* b, float* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb, F f) {
   const int64_t inner = shape[rank - 1];
@@ -44,6 +53,32 @@ static void binaryLoop(const float* a, const float* b, float* out, int rank, con
   int64_t outer = 1;
   for (int d = 0; d < rank - 1; d++) outer *= shape[d];
   const int64_t total = outer * inner;
+  if (rank == 2 && inner < kTileMin && ia == 1 && ib == 1 && ((sa[0] == inner && sb[0] == 0) || (sa[0] == 0 && sb[0] == inner))) {
+    // A short row vector against a matrix (a bias added to an [N·H·W, C] activation): rows of a few
+    // elements would leave the vector loop almost empty, so repeat the vector g times and run over
+    // blocks of g rows (g·inner ≥ kTileMin elements).
+    const bool aFull = sa[0] == inner;
+    const float* vec = aFull ? b : a;
+    const float* full = aFull ? a : b;
+    const int64_t g = (kTileMin + inner - 1) / inner, len = g * inner;
+    float tile[2 * kTileMin];
+    for (int64_t q = 0; q < g; q++) std::memcpy(tile + q * inner, vec, sizeof(float) * inner);
+    const int64_t blocks = outer / g;
+#pragma omp parallel for schedule(static) if (total >= kParallelMin && blocks > 1)
+    for (int64_t k = 0; k < blocks; k++) {
+      const float* __restrict pf = full + k * len;
+      float* __restrict po = out + k * len;
+      if (aFull) {
+#pragma omp simd
+        for (int64_t i = 0; i < len; i++) po[i] = f(pf[i], tile[i]);
+      } else {
+#pragma omp simd
+        for (int64_t i = 0; i < len; i++) po[i] = f(tile[i], pf[i]);
+      }
+    }
+    for (int64_t i = blocks * len; i < total; i++) tiledTail(out, full, tile, aFull, blocks * len, i, f);
+    return;
+  }
 #pragma omp parallel for schedule(static) if (total >= kParallelMin && outer > 1)
   for (int64_t o = 0; o < outer; o++) {
     int64_t offA = 0, offB = 0;

@@ -31,12 +31,15 @@ interface Case {
 const BIG = [8, 24, 24, 16]; // 73 728 values
 const CASES: Case[] = [
   ...(['relu', 'relu6', 'tanh', 'sigmoid', 'exp', 'neg', 'square', 'abs', 'elu', 'softplus', 'step'] as const).flatMap((op) =>
-    [[5, 7], BIG].map((shape) => ({ name: `${op} ${shape.join('×')}`, shapes: [shape], nan: true, f: (x: tf.Tensor) => (tf[op] as (t: tf.Tensor) => tf.Tensor)(x) })),
+    [[5, 7], [64, 120], BIG].map((shape) => ({ name: `${op} ${shape.join('×')}`, shapes: [shape], nan: true, f: (x: tf.Tensor) => (tf[op] as (t: tf.Tensor) => tf.Tensor)(x) })),
   ),
   { name: 'leakyRelu 0.1', shapes: [BIG], nan: true, f: (x) => tf.leakyRelu(x, 0.1) },
   { name: 'log, sqrt, rsqrt, reciprocal of |x| + 0.1', shapes: [BIG], f: (x) => [tf.log(tf.add(tf.abs(x), 0.1)), tf.sqrt(tf.add(tf.abs(x), 0.1)), tf.rsqrt(tf.add(tf.abs(x), 0.1)), tf.reciprocal(tf.add(tf.abs(x), 0.1))] },
   { name: 'add/sub/mul/div/max/min/sqdiff, same shape', shapes: [BIG, BIG], nan: true, f: (a, b) => [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b), tf.maximum(a, b), tf.minimum(a, b), tf.squaredDifference(a, b)] },
   { name: 'broadcast: [8,24,24,16] with [16], [24,1,16], [8,1,1,1] and a scalar', shapes: [BIG, [16], [24, 1, 16], [8, 1, 1, 1]], f: (a, b, c, d) => [tf.add(a, b), tf.mul(c, a), tf.sub(a, d), tf.div(a, 3)] },
+  // rows shorter than 256 elements against a row vector go in tiled blocks of rows; a remainder of rows after the last block
+  { name: 'short rows against a row vector: [1001,6]+[6], [6]−[6001,6], [7,3]·[3], [50,200]/[200]', shapes: [[1001, 6], [6], [6001, 6], [7, 3], [3], [50, 200], [200]], nan: true, f: (a, v, b, c, w, d, u) => [tf.add(a, v), tf.sub(v, b), tf.mul(c, w), tf.div(d, u), tf.add(v, a)] },
+  { name: 'column sums of few columns: [1001,6], [9001,5], [3,7], [64,28,28,6] over rows', shapes: [[1001, 6], [9001, 5], [3, 7], [64, 28, 28, 6]], f: (a, b, c, d) => [tf.sum(a, 0), tf.sum(b, 0), tf.sum(c, 0), tf.sum(d, [0, 1, 2]), tf.mean(a, 0)] },
   { name: 'addN of 3', shapes: [BIG, BIG, BIG], f: (a, b, c) => tf.addN([a, b, c]) },
   { name: 'sum/mean/max/min over every axis block of [8,24,24,16]', shapes: [BIG], f: (x) => [[0], [1, 2], [3], [0, 1, 2], [1, 2, 3], [0, 1, 2, 3], [2]].flatMap((ax) => [tf.sum(x, ax), tf.mean(x, ax), tf.max(x, ax), tf.min(x, ax, true)]) },
   { name: 'sum/max over [3,5] (small) and max with NaN', shapes: [[3, 5], BIG], nan: true, f: (s, x) => [tf.sum(s, 1), tf.max(s, 0), tf.max(x, [1, 2])] },
