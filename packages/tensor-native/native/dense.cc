@@ -459,29 +459,25 @@ void maxPoolGradInterior(const float* x, const float* dy, float* dx, const PoolG
   const bool tiled = disjoint && g.sh == g.kh && g.sw == g.kw && g.oh * g.sh == g.h && g.ow * g.sw == g.w;
   if (!tiled) std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.c);
   const int64_t rowLen = g.ow * g.c;
-  if (disjoint) {
 #pragma omp parallel if (g.n * g.oh * g.ow * g.c >= kParallelMin)
-    {
-      std::vector<float> best(rowLen);
-      std::vector<float> scratch(3 * rowLen);
+  {
+    std::vector<float> best(rowLen);
+    std::vector<float> scratch(3 * rowLen);
+    const auto row = [&](int64_t b, int64_t yr) {
+      rowMax<C>(x, g, b, yr, best.data());
+      if (disjoint) rowMaxGrad<C, true>(x, best.data(), scratch.data(), dy, dx, g, b, yr);
+      else rowMaxGrad<C, false>(x, best.data(), scratch.data(), dy, dx, g, b, yr);
+    };
+    // Disjoint windows: any thread may take any row. Overlapping: rows of one image add into the same
+    // dx rows, so each thread takes whole images.
+    if (disjoint) {
 #pragma omp for collapse(2) schedule(static)
       for (int64_t b = 0; b < g.n; b++)
-        for (int64_t yr = 0; yr < g.oh; yr++) {
-          rowMax<C>(x, g, b, yr, best.data());
-          rowMaxGrad<C, true>(x, best.data(), scratch.data(), dy, dx, g, b, yr);
-        }
-    }
-  } else {
-#pragma omp parallel if (g.n * g.oh * g.ow * g.c >= kParallelMin)
-    {
-      std::vector<float> best(rowLen);
-      std::vector<float> scratch(3 * rowLen);
+        for (int64_t yr = 0; yr < g.oh; yr++) row(b, yr);
+    } else {
 #pragma omp for schedule(static)
       for (int64_t b = 0; b < g.n; b++)
-        for (int64_t yr = 0; yr < g.oh; yr++) {
-          rowMax<C>(x, g, b, yr, best.data());
-          rowMaxGrad<C, false>(x, best.data(), scratch.data(), dy, dx, g, b, yr);
-        }
+        for (int64_t yr = 0; yr < g.oh; yr++) row(b, yr);
     }
   }
 }
@@ -525,7 +521,7 @@ void maxPool(const float* x, float* y, int32_t* argmax, const PoolGeom& g) {
 }
 
 // One pass: each window's argmax, then its dy added there (interior windows: a whole output row at a
-// time, see rowMax). Each image's windows reach only that image's dx, so the threads split the batch.
+// time, see rowMaxGrad). Each image's windows reach only that image's dx, so the threads split the batch.
 void maxPoolGrad(const float* x, const float* dy, float* dx, const PoolGeom& g) {
   if (interiorWindows(g)) {
     withChannels(g.c, [&](auto cc) { maxPoolGradInterior<decltype(cc)::value>(x, dy, dx, g); });

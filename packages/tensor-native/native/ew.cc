@@ -53,6 +53,14 @@ static void binaryLoop(const float* a, const float* b, float* out, int rank, con
   int64_t outer = 1;
   for (int d = 0; d < rank - 1; d++) outer *= shape[d];
   const int64_t total = outer * inner;
+  if (outer == 1 && ia <= 1 && ib <= 1) {
+    // One run (operands of the same shape, or one a scalar): split the run itself over the threads.
+    if (ia == 1 && ib == 1) ewFor(inner, [=](int64_t i) { out[i] = f(a[i], b[i]); });
+    else if (ia == 1) ewFor(inner, [=, vb = b[0]](int64_t i) { out[i] = f(a[i], vb); });
+    else if (ib == 1) ewFor(inner, [=, va = a[0]](int64_t i) { out[i] = f(va, b[i]); });
+    else out[0] = f(a[0], b[0]);
+    return;
+  }
   if (rank == 2 && inner < kTileMin && ia == 1 && ib == 1 && ((sa[0] == inner && sb[0] == 0) || (sa[0] == 0 && sb[0] == inner))) {
     // A short row vector against a matrix (a bias added to an [N·H·W, C] activation): rows of a few
     // elements would leave the vector loop almost empty, so repeat the vector g times and run over

@@ -17,8 +17,15 @@ constexpr int64_t kParallelMin = 1 << 15;
 template <typename F>
 inline void ewFor(int64_t n, F f) {
   if (n >= kParallelMin) {
-#pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < n; i++) f(i);
+#pragma omp parallel
+    {
+      // Each thread's own copy: read through the shared one, the captured pointers are reloaded on
+      // every iteration (a store to the output may alias them) and the loop does not vectorise
+      // (relu's gradient on 2M elements: 5.2 ms instead of 0.37).
+      const F local = f;
+#pragma omp for simd schedule(static)
+      for (int64_t i = 0; i < n; i++) local(i);
+    }
   } else {
 #pragma omp simd
     for (int64_t i = 0; i < n; i++) f(i);

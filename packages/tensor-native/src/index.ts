@@ -15,6 +15,7 @@
  * ```
  * @paperzoo/tensor's `initBackend({ backend: 'native' })` does this (and `auto` prefers native to wasm).
  */
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addonError, loadAddon, type Addon } from './addon.js';
@@ -30,10 +31,20 @@ export const BACKEND_NAME = 'native';
 /** Threads the addon computes with (OpenBLAS and OpenMP); PAPERZOO_NATIVE_THREADS overrides. */
 export const DEFAULT_THREADS = 2;
 
+function poolFromEnvironment(): BufferPool {
+  const fixed = Number(process.env.PAPERZOO_NATIVE_POOL_MB);
+  if (fixed > 0) return new BufferPool(fixed * 2 ** 20);
+  return new BufferPool(512 * 2 ** 20, Math.max(512 * 2 ** 20, os.totalmem() / 4));
+}
+
 /** The tfjs backend: MathBackendCPU's storage and kernels, with the hot kernels in the addon. */
 export class NativeBackend extends MathBackendCPU {
-  /** Recycled output buffers (see ./pool.ts); PAPERZOO_NATIVE_POOL_MB caps the free part (default 512). */
-  readonly pool = new BufferPool((Number(process.env.PAPERZOO_NATIVE_POOL_MB) || 512) * 2 ** 20);
+  /**
+   * Recycled output buffers (see ./pool.ts). The free part holds up to 512 MiB, or the most the
+   * workload has had in use at once, up to a quarter of the machine's memory; PAPERZOO_NATIVE_POOL_MB
+   * fixes it instead.
+   */
+  readonly pool = poolFromEnvironment();
 
   constructor() {
     super();

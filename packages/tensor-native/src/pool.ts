@@ -24,12 +24,31 @@ export class BufferPool {
   private readonly owned = new WeakSet<ArrayBufferLike>();
   private readonly refs = new Map<ArrayBufferLike, number>();
   private freeBytes = 0;
+  /** Bytes of pooled-size buffers taken and not yet given back, and the most there have been at once. */
+  private liveBytes = 0;
+  private peakLiveBytes = 0;
 
-  constructor(private readonly limitBytes: number) {}
+  /**
+   * @param limitBytes the free buffers kept: at least this many bytes, or as many as the workload has
+   *   ever had in use at once (a training step that uses 700 MB frees it all at its end and needs it
+   *   all again in the next step: keeping less made ResNet-20 map 161 MB of fresh pages every step);
+   * @param maxBytes but never more than this.
+   */
+  constructor(
+    private readonly limitBytes: number,
+    private readonly maxBytes = limitBytes,
+  ) {}
+
+  /** The current cap on free bytes (see the constructor). */
+  private limit(): number {
+    return Math.min(this.maxBytes, Math.max(this.limitBytes, this.peakLiveBytes));
+  }
 
   /** A Float32Array of n elements whose contents are unspecified unless `zero`. */
   take(n: number, zero = false): Float32Array {
     if (n < MIN_POOLED) return new Float32Array(n);
+    this.liveBytes += 4 * n;
+    this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
     const list = this.free.get(n);
     const reused = list?.pop();
     if (reused != null) {
@@ -63,11 +82,13 @@ export class BufferPool {
     }
     this.refs.delete(values.buffer);
     const whole = new Float32Array(values.buffer);
-    if (whole.byteLength > this.limitBytes) return; // let the GC have it
+    this.liveBytes -= whole.byteLength;
+    const limit = this.limit();
+    if (whole.byteLength > limit) return; // let the GC have it
     // Over the limit, the oldest free buffers go (to the GC): a workload that changes its shapes (a
     // new model, another batch size) must not find the pool full of sizes it no longer uses.
     for (const old of this.age) {
-      if (this.freeBytes + whole.byteLength <= this.limitBytes) break;
+      if (this.freeBytes + whole.byteLength <= limit) break;
       this.evict(old);
     }
     let list = this.free.get(whole.length);
@@ -93,8 +114,8 @@ export class BufferPool {
     this.freeBytes = 0;
   }
 
-  stats(): { freeBytes: number; buffersInUse: number } {
-    return { freeBytes: this.freeBytes, buffersInUse: this.refs.size };
+  stats(): { freeBytes: number; buffersInUse: number; limitBytes: number; peakLiveBytes: number } {
+    return { freeBytes: this.freeBytes, buffersInUse: this.refs.size, limitBytes: this.limit(), peakLiveBytes: this.peakLiveBytes };
   }
 }
 

@@ -46,6 +46,26 @@ describe('BufferPool', () => {
     expect(pool.take(KB16 + 2).buffer, 'a younger one was kept').toBe(third.buffer);
   });
 
+  it('keeps as many free bytes as were ever in use at once (a training step frees all it used), up to its maximum', () => {
+    const pool = new BufferPool(KB16 * 4, 4 * KB16 * 4); // at least one 16 KiB buffer, at most four
+    const step = (): Float32Array[] => {
+      const bufs = [0, 1, 2].map((i) => pool.take(KB16 + i));
+      bufs.forEach((b) => pool.retain(b));
+      return bufs;
+    };
+    const first = step(); // three in use at once
+    first.forEach((b) => pool.release(b));
+    expect(pool.stats().peakLiveBytes).toBe(4 * (3 * KB16 + 3));
+    expect(pool.stats().freeBytes, 'all three kept, over the 16 KiB floor').toBe(4 * (3 * KB16 + 3));
+    const second = step();
+    second.forEach((b, i) => expect(b.buffer, `buffer ${i} reused`).toBe(first[i].buffer));
+    second.forEach((b) => pool.release(b));
+    const many = [0, 1, 2, 3, 4, 5].map((i) => pool.take(2 * KB16 + i)); // six in use: more than the maximum
+    many.forEach((b) => pool.retain(b));
+    many.forEach((b) => pool.release(b));
+    expect(pool.stats().freeBytes).toBeLessThanOrEqual(4 * KB16 * 4);
+  });
+
   it('never pools arrays it did not allocate, nor ones larger than the limit', () => {
     const pool = new BufferPool(KB16 * 4);
     const user = new Float32Array(KB16);
