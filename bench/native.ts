@@ -60,7 +60,7 @@ function timeIt(fn: () => void, warmup: number, reps: number): number {
 }
 
 /** Median ms of one optimizer step on paperzoo's softmax cross-entropy (the loss is read back, as in training). */
-// Warm-up steps (lenet5 20, resnet20 2, lstm 6: V8 optimises the JS of a step after a few dozen
+// Warm-up steps (lenet5 60, resnet20 2, lstm 6: V8 optimises the JS of a step after a few dozen
 // calls; steady state is what a training run sees) are not timed.
 function trainStep(params: Params, optimizer: tf.Optimizer, logits: () => tf.Tensor2D, labels: tf.Tensor2D, warmup: number, reps: number): number {
   const step = (): void => {
@@ -88,7 +88,7 @@ function runWorkload(key: Workload, reps: number): number {
     const { x, y } = digitsLikeBatch(64);
     data = [x, y];
     const opt = tf.train.sgd(0.05);
-    ms = trainStep(params, opt, () => lenet5Logits(params, x), y, 20, reps);
+    ms = trainStep(params, opt, () => lenet5Logits(params, x), y, 60, reps);
     opt.dispose();
   } else if (key === 'resnet20') {
     params = resnet20Params();

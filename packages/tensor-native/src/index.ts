@@ -21,7 +21,6 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addonError, loadAddon, type Addon } from './addon.js';
 import { NATIVE_KERNELS, nativeKernelConfig } from './kernels.js';
 import { BufferPool, activePool, setActivePool } from './pool.js';
-import { registerNativeGradients } from './gradients.js';
 
 export { ENABLE_COMMAND, addonError, loadAddon, type Addon } from './addon.js';
 export { NATIVE_KERNELS } from './kernels.js';
@@ -147,6 +146,5 @@ export function registerNativeBackend(options: { threads?: number; priority?: nu
   for (const { kernelName, kernel } of NATIVE_KERNELS) {
     tf.registerKernel(nativeKernelConfig(kernelName, BACKEND_NAME, kernel, addon, tf.getKernel(kernelName, 'cpu')));
   }
-  registerNativeGradients(BACKEND_NAME);
   registered = true;
 }

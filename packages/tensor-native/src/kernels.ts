@@ -609,7 +609,7 @@ const fill: NativeKernel = ({ backend, attrs }) => {
 };
 
 /**
- * PaperzooBatchNormGrad (native only; see ./gradients.ts): inputs x, mean, variance, dy and optional
+ * PaperzooBatchNormGrad (native only; used by @paperzoo/tensor's FusedBatchNorm gradient): inputs x, mean, variance, dy and optional
  * scale, attr varianceEpsilon; outputs dx, dmean, dvariance, dscale, doffset in two passes.
  */
 const batchNormGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {

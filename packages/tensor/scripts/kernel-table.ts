@@ -41,6 +41,8 @@ const GRADIENT_TESTED: Record<string, string> = {
   Conv2D: 'conformance-conv: dilated conv gradients vs reference',
   BatchMatMul: 'conformance-matmul: broadcast gradients',
   DepthwiseConv2dNative: 'conformance-conv: dilated depthwise gradients vs reference',
+  Relu: 'fused: dy·relu′(x) vs float64 (zeros, negatives, NaN)',
+  FusedBatchNorm: 'fused: ∂/∂x, μ, σ², γ, β of tf.batchNorm vs float64 finite differences',
 };
 
 function cell(fix: KernelFix | undefined, name: string, backend: BackendName, loaded: boolean): string {

@@ -9,7 +9,9 @@
  *   the returned statistics are exercised) against central finite differences in float64;
  * - a Hessian-vector product (the gradient of ⟨∂L/∂x, v⟩) against finite differences of the float64
  *   closed-form gradient, which the previous check validates;
- * - on native, that the fused kernels really ran (tf.profile's kernel names).
+ * - on native, that the fused kernels really ran (tf.profile's kernel names);
+ * - tf.batchNorm with given statistics (FusedBatchNorm): its gradients with respect to x, μ, σ², γ and β
+ *   against float64 finite differences (one PaperzooBatchNormGrad kernel on native, tfjs' elsewhere).
  */
 import { describe, expect, it } from 'vitest';
 import { tf, batchNormTraining } from '../src/index.js';
@@ -158,6 +160,40 @@ describe.each(ALL.map((b) => [b, AVAILABLE[b]] as const))('batchNormTraining on 
     expect(profile.kernelNames).toContain('PaperzooBatchNormTraining');
     expect(profile.kernelNames).toContain('PaperzooBatchNormTrainingGrad');
     expect(profile.kernelNames).not.toContain('Mean');
+  });
+});
+
+/** tf.batchNorm with given statistics, float64: y = γ·(x − μ)/√(σ² + ε) + β, per channel (last axis). */
+function bnInference64(x: Float64Array, c: number, mean: Float64Array, variance: Float64Array, scale: Float64Array, offset: Float64Array): Float64Array {
+  return x.map((v, i) => (scale[i % c] * (v - mean[i % c])) / Math.sqrt(variance[i % c] + EPS) + offset[i % c]);
+}
+
+describe.each(ALL.map((b) => [b, AVAILABLE[b]] as const))('tf.batchNorm (given statistics) gradients on %s', (backend, available) => {
+  it.skipIf(!available).each(CASES)('$name: ∂/∂x, μ, σ², γ, β against float64 finite differences', async (k) => {
+    const d = data(k, 29 + k.shape.length);
+    const c = k.shape[k.shape.length - 1];
+    const random = rng(5 + c);
+    const mean = randomTensor([c], random, -1 + k.shift, 1 + k.shift);
+    const variance = randomTensor([c], random, 0.2, 2);
+    const grads = await on(backend, () =>
+      tf.grads((x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(x, m, v, o, s, EPS), tensor(d.w))))(
+        [d.x, mean, variance, d.scale, d.offset].map((t) => tensor(t)),
+      ),
+    );
+    const p = [d.x, mean, variance, d.scale, d.offset].map((t) => Float64Array.from(t.data));
+    const L = (): number => dot(d.w.data, bnInference64(p[0], c, p[1], p[2], p[3], p[4]));
+    ['x', 'mean', 'variance', 'scale', 'offset'].forEach((name, i) => {
+      expect(relError(grads[i], fd(p[i], L, 1e-5)), name).toBeLessThan(1e-4);
+    });
+  });
+
+  it.skipIf(!available || backend !== 'native')('runs one fused backward kernel', async () => {
+    await on(backend, () => []);
+    const d = data(CASES[0], 2);
+    const c = CASES[0].shape[3];
+    const profile = await tf.profile(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(x, tf.zeros([c]), tf.ones([c]), tensor(d.offset), tensor(d.scale), EPS), tensor(d.w))))(tensor(d.x)));
+    expect(profile.kernelNames).toContain('PaperzooBatchNormGrad');
+    expect(profile.kernelNames).not.toContain('Rsqrt');
   });
 });
 

@@ -346,6 +346,40 @@ export interface GradientFix {
   why: string;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// 3. FusedBatchNorm (tf.batchNorm with given statistics): one backward kernel where the backend has one
+
+/**
+ * On backends with PaperzooBatchNormGrad (native), a first-order pass runs one kernel (two passes over
+ * x and dy) instead of tfjs' ~10 full-size ops (tile, sub, mul, rsqrt, sum…), with tfjs' formulas:
+ * dx = dy·γ·inv, dμ = −γ·inv·Σdy, dσ² = −½·γ·inv³·Σdy·(x − μ), dγ = inv·Σdy·(x − μ), dβ = Σdy,
+ * inv = 1/√(σ² + ε). Elsewhere, for statistics that are not per-channel vectors, and when the backward
+ * pass is itself recorded, tfjs' own (differentiable) gradient runs.
+ */
+const fusedBatchNormGrad: GradConfig = {
+  kernelName: 'FusedBatchNorm',
+  inputsToSave: ['x', 'mean', 'variance', 'scale'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, mean, variance, scale] = saved;
+    const c = x.shape[x.shape.length - 1];
+    const vector = (t: Tensor | undefined): boolean => t == null || (t.rank === 1 && t.shape[0] === c);
+    const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+    // Run now, not inside the closures: the engine runs each closure in its own tidy, which would
+    // dispose the outputs the other closures return.
+    const parts =
+      !Array.isArray(dy) && vector(mean) && vector(variance) && vector(scale)
+        ? fusedBackward<Tensor[]>('PaperzooBatchNormGrad', scale == null ? { x, mean, variance, dy } : { x, mean, variance, scale, dy }, { varianceEpsilon })
+        : null;
+    if (parts == null) {
+      const stock = stockGradients.get('FusedBatchNorm');
+      if (stock == null) throw new Error('FusedBatchNorm: tfjs-core registered no gradient for it (import @tensorflow/tfjs-core, not its core-only build)');
+      return stock.gradFunc(dy, saved, attrs);
+    }
+    const get = (i: number) => (): Tensor => parts[i];
+    return { x: get(0), mean: get(1), variance: get(2), scale: get(3), offset: get(4) };
+  },
+};
+
 export const GRADIENTS: readonly GradientFix[] = [
   { config: conv2DBackpropFilterGrad, kind: 'added', why: 'second order through conv (the filter gradient is differentiated)' },
   { config: maxPoolGradGrad, kind: 'added', why: 'second order through max-pool' },
@@ -361,6 +395,7 @@ export const GRADIENTS: readonly GradientFix[] = [
   { config: conv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1 and drops dimRoundingMode' },
   { config: depthwiseConv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1' },
   { config: batchMatMulGrad, kind: 'replaced', why: 'stock does not sum over broadcast batch dims (x[B,T,D]·W[D,E] fails)' },
+  { config: fusedBatchNormGrad, kind: 'replaced', why: 'same formulas; one fused kernel for first-order passes where the backend has it (native); stock otherwise' },
 ];
 
 const stockGradients = new Map<string, GradConfig | undefined>();
