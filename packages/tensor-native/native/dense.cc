@@ -173,17 +173,46 @@ struct Operand {
   }
 };
 
+/**
+ * One pass of a convolution (forward, backward data or backward weights): its primitive, built once,
+ * and its operands, two inputs and an output, each with its reorder when the primitive wants
+ * another layout than the user's.
+ */
+struct ConvPass {
+  dnnl::primitive prim;
+  std::string implInfo;  // oneDNN's name for the implementation it chose
+  Operand in1, in2, out;
+  int arg1 = 0, arg2 = 0, argOut = 0;
+  bool built = false;
+
+  /** For each operand: its DNNL_ARG_*, the user's layout and the one the primitive wants. */
+  void build(dnnl::primitive p, std::string info, int a1, const dnnl::memory::desc& user1, const dnnl::memory::desc& want1, int a2, const dnnl::memory::desc& user2,
+             const dnnl::memory::desc& want2, int ao, const dnnl::memory::desc& userOut, const dnnl::memory::desc& wantOut) {
+    prim = std::move(p);
+    implInfo = std::move(info);
+    arg1 = a1;
+    arg2 = a2;
+    argOut = ao;
+    in1.init(user1, want1, true);
+    in2.init(user2, want2, true);
+    out.init(userOut, wantOut, false);
+    built = true;
+  }
+
+  /** Runs the pass on the user's arrays (plus one more argument, such as the bias, when given). */
+  std::string run(const float* p1, const float* p2, float* po, int extraArg = 0, const dnnl::memory* extra = nullptr) {
+    std::unordered_map<int, dnnl::memory> args{{arg1, in1.bindInput(const_cast<float*>(p1))}, {arg2, in2.bindInput(const_cast<float*>(p2))}, {argOut, out.bindOutput(po)}};
+    if (extra != nullptr) args.emplace(extraArg, *extra);
+    prim.execute(stream(), args);
+    out.finishOutput(po);
+    stream().wait();
+    return implInfo;
+  }
+};
+
 struct ConvEntry {
-  dnnl::convolution_forward::primitive_desc fwdPd;
-  dnnl::primitive fwd;
-  Operand fSrc, fWei, fDst;
-  dnnl::convolution_backward_data::primitive_desc bwdDataPd;
-  dnnl::primitive bwdData;
-  Operand dDiffDst, dWei, dDiffSrc;
-  dnnl::convolution_backward_weights::primitive_desc bwdWeightsPd;
-  dnnl::primitive bwdWeights;
-  Operand wSrc, wDiffDst, wDiffWei;
-  bool hasFwd = false, hasBwdData = false, hasBwdWeights = false;
+  dnnl::convolution_forward::primitive_desc fwdPd;  // also the hint for the backward passes
+  ConvPass fwd, bwdData, bwdWeights;
 };
 
 std::unordered_map<std::string, std::unique_ptr<ConvEntry>> g_conv;
@@ -271,61 +300,37 @@ void setConvLayout(int layout) { g_convLayout = layout; }
 std::string conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float alpha) {
   ConvEntry& e = entry(g, bias != nullptr, act, alpha);
   Mds m = mds(g);
-  if (!e.hasFwd) {
-    e.fwd = dnnl::convolution_forward(e.fwdPd);
-    e.fSrc.init(m.src, e.fwdPd.src_desc(), true);
-    e.fWei.init(m.wei, e.fwdPd.weights_desc(), true);
-    e.fDst.init(m.dst, e.fwdPd.dst_desc(), false);
-    e.hasFwd = true;
-  }
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, e.fSrc.bindInput(const_cast<float*>(x))},
-                                             {DNNL_ARG_WEIGHTS, e.fWei.bindInput(const_cast<float*>(w))},
-                                             {DNNL_ARG_DST, e.fDst.bindOutput(y)}};
-  if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(m.bias, engine(), const_cast<float*>(bias)));
-  e.fwd.execute(stream(), args);
-  e.fDst.finishOutput(y);
-  stream().wait();
-  return e.fwdPd.impl_info_str();
+  const auto& pd = e.fwdPd;
+  if (!e.fwd.built)
+    e.fwd.build(dnnl::convolution_forward(pd), pd.impl_info_str(), DNNL_ARG_SRC, m.src, pd.src_desc(), DNNL_ARG_WEIGHTS, m.wei, pd.weights_desc(), DNNL_ARG_DST, m.dst,
+                pd.dst_desc());
+  if (bias == nullptr) return e.fwd.run(x, w, y);
+  const dnnl::memory b(m.bias, engine(), const_cast<float*>(bias));
+  return e.fwd.run(x, w, y, DNNL_ARG_BIAS, &b);
 }
 
 std::string conv2dBackpropInput(const float* dy, const float* w, float* dx, const ConvGeom& g) {
   ConvEntry& e = entry(g, false, A_LINEAR, 0.f);
-  Mds m = mds(g);
-  if (!e.hasBwdData) {
+  if (!e.bwdData.built) {
+    Mds m = mds(g);
     auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, m.srcAny, m.weiAny, m.dstAny, m.strides, m.dil, m.padL, m.padR);
-    e.bwdDataPd = dnnl::convolution_backward_data::primitive_desc(d, engine(), hintPd(g));
-    e.bwdData = dnnl::convolution_backward_data(e.bwdDataPd);
-    e.dDiffDst.init(m.dst, e.bwdDataPd.diff_dst_desc(), true);
-    e.dWei.init(m.wei, e.bwdDataPd.weights_desc(), true);
-    e.dDiffSrc.init(m.src, e.bwdDataPd.diff_src_desc(), false);
-    e.hasBwdData = true;
+    auto pd = dnnl::convolution_backward_data::primitive_desc(d, engine(), hintPd(g));
+    e.bwdData.build(dnnl::convolution_backward_data(pd), pd.impl_info_str(), DNNL_ARG_DIFF_DST, m.dst, pd.diff_dst_desc(), DNNL_ARG_WEIGHTS, m.wei, pd.weights_desc(),
+                    DNNL_ARG_DIFF_SRC, m.src, pd.diff_src_desc());
   }
-  e.bwdData.execute(stream(), {{DNNL_ARG_DIFF_DST, e.dDiffDst.bindInput(const_cast<float*>(dy))},
-                               {DNNL_ARG_WEIGHTS, e.dWei.bindInput(const_cast<float*>(w))},
-                               {DNNL_ARG_DIFF_SRC, e.dDiffSrc.bindOutput(dx)}});
-  e.dDiffSrc.finishOutput(dx);
-  stream().wait();
-  return e.bwdDataPd.impl_info_str();
+  return e.bwdData.run(dy, w, dx);
 }
 
 std::string conv2dBackpropFilter(const float* x, const float* dy, float* dw, const ConvGeom& g) {
   ConvEntry& e = entry(g, false, A_LINEAR, 0.f);
-  Mds m = mds(g);
-  if (!e.hasBwdWeights) {
+  if (!e.bwdWeights.built) {
+    Mds m = mds(g);
     auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, m.srcAny, m.weiAny, m.dstAny, m.strides, m.dil, m.padL, m.padR);
-    e.bwdWeightsPd = dnnl::convolution_backward_weights::primitive_desc(d, engine(), hintPd(g));
-    e.bwdWeights = dnnl::convolution_backward_weights(e.bwdWeightsPd);
-    e.wSrc.init(m.src, e.bwdWeightsPd.src_desc(), true);
-    e.wDiffDst.init(m.dst, e.bwdWeightsPd.diff_dst_desc(), true);
-    e.wDiffWei.init(m.wei, e.bwdWeightsPd.diff_weights_desc(), false);
-    e.hasBwdWeights = true;
+    auto pd = dnnl::convolution_backward_weights::primitive_desc(d, engine(), hintPd(g));
+    e.bwdWeights.build(dnnl::convolution_backward_weights(pd), pd.impl_info_str(), DNNL_ARG_SRC, m.src, pd.src_desc(), DNNL_ARG_DIFF_DST, m.dst, pd.diff_dst_desc(),
+                       DNNL_ARG_DIFF_WEIGHTS, m.wei, pd.diff_weights_desc());
   }
-  e.bwdWeights.execute(stream(), {{DNNL_ARG_SRC, e.wSrc.bindInput(const_cast<float*>(x))},
-                                  {DNNL_ARG_DIFF_DST, e.wDiffDst.bindInput(const_cast<float*>(dy))},
-                                  {DNNL_ARG_DIFF_WEIGHTS, e.wDiffWei.bindOutput(dw)}});
-  e.wDiffWei.finishOutput(dw);
-  stream().wait();
-  return e.bwdWeightsPd.impl_info_str();
+  return e.bwdWeights.run(x, dy, dw);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -101,6 +101,19 @@ function batchMatMulImpl(b: CpuLikeBackend, addon: Addon, a: TensorInfo, bt: Ten
   return { ...out, rows: batch * m, n };
 }
 
+/**
+ * A kernel whose one tensor input is `x`: the body gets the backend, x and x's float32 values (any
+ * other dtype falls back to the cpu kernel), with the attributes typed as A.
+ */
+function withX<A = Record<string, never>>(body: (be: CpuLikeBackend, x: TensorInfo, xv: Float32Array, attrs: A, addon: Addon) => TensorInfo | TensorInfo[] | typeof FALLBACK): NativeKernel {
+  return ({ inputs, backend, attrs }, addon) => {
+    const be = backend as CpuLikeBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const xv = f32(be, x);
+    return xv == null ? FALLBACK : body(be, x, xv, attrs as unknown as A, addon);
+  };
+}
+
 const batchMatMul: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
@@ -192,34 +205,41 @@ const fusedConv2D: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   return conv2dImpl(backend as CpuLikeBackend, addon, x, filter, attrs as unknown as ConvAttrs, bias, act, leakyreluAlpha ?? 0.2);
 };
 
+/**
+ * Either convolution gradient: both operands float32, channels last, a geometry oneDNN can express
+ * (x's shape and the filter's, one of them from the attributes), then one addon call into a new
+ * output of `outShape` (x's shape or the filter's).
+ */
+function convBackward(
+  be: CpuLikeBackend,
+  conv: ConvAttrs,
+  operands: [TensorInfo, TensorInfo],
+  shapes: { x: Shape4; filter: Shape4; out: Shape4; dy: number[] },
+  call: (a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array) => void,
+): TensorInfo | typeof FALLBACK {
+  const av = f32(be, operands[0]);
+  const bv = f32(be, operands[1]);
+  if (av == null || bv == null || !channelsLast(conv.dataFormat)) return FALLBACK;
+  const info = backend_util.computeConv2DInfo(shapes.x, shapes.filter, conv.strides, 1, conv.pad, conv.dimRoundingMode, false, 'channelsLast');
+  const geometry = convGeometry(info);
+  if (geometry == null || size(shapes.out) === 0) return FALLBACK;
+  const out = output(be, shapes.out);
+  if (size(shapes.dy) > 0) call(av, bv, out.values, geometry);
+  return out.info;
+}
+
 const conv2DBackpropInput: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { inputShape, ...conv } = attrs as unknown as ConvAttrs & { inputShape: Shape4 };
-  const dyv = f32(be, dy);
-  const wv = f32(be, filter);
-  if (dyv == null || wv == null || !channelsLast(conv.dataFormat)) return FALLBACK;
-  const info = backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, conv.strides, 1, conv.pad, conv.dimRoundingMode, false, 'channelsLast');
-  const geometry = convGeometry(info);
-  if (geometry == null || size(inputShape) === 0) return FALLBACK;
-  const out = output(be, inputShape);
-  if (size(dy.shape) > 0) addon.conv2dBackpropInput(dyv, wv, out.values, geometry);
-  return out.info;
+  const shapes = { x: inputShape, filter: filter.shape as Shape4, out: inputShape, dy: dy.shape };
+  return convBackward(backend as CpuLikeBackend, conv, [dy, filter], shapes, (dyv, wv, dx, g) => addon.conv2dBackpropInput(dyv, wv, dx, g));
 };
 
 const conv2DBackpropFilter: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { filterShape, ...conv } = attrs as unknown as ConvAttrs & { filterShape: Shape4 };
-  const xv = f32(be, x);
-  const dyv = f32(be, dy);
-  if (xv == null || dyv == null || !channelsLast(conv.dataFormat)) return FALLBACK;
-  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, conv.strides, 1, conv.pad, conv.dimRoundingMode, false, 'channelsLast');
-  const geometry = convGeometry(info);
-  if (geometry == null || size(filterShape) === 0) return FALLBACK;
-  const out = output(be, filterShape);
-  if (size(dy.shape) > 0) addon.conv2dBackpropFilter(xv, dyv, out.values, geometry);
-  return out.info;
+  const shapes = { x: x.shape as Shape4, filter: filterShape, out: filterShape, dy: dy.shape };
+  return convBackward(backend as CpuLikeBackend, conv, [x, dy], shapes, (xv, dyv, dw, g) => addon.conv2dBackpropFilter(xv, dyv, dw, g));
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -240,27 +260,19 @@ function poolInfo(shape: number[], attrs: PoolAttrs): backend_util.Conv2DInfo {
   return backend_util.computePool2DInfo(shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
 }
 
-const maxPool: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
-  const { x } = inputs as { x: TensorInfo };
-  const xv = f32(be, x);
-  if (xv == null) return FALLBACK;
-  const info = poolInfo(x.shape, attrs as unknown as PoolAttrs);
+const maxPool = withX<PoolAttrs>((be, x, xv, attrs, addon) => {
+  const info = poolInfo(x.shape, attrs);
   const out = output(be, info.outShape);
   if (size(info.outShape) > 0) addon.maxPool(xv, out.values, null, poolGeometry(info));
   return out.info;
-};
+});
 
-const avgPool: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
-  const { x } = inputs as { x: TensorInfo };
-  const xv = f32(be, x);
-  if (xv == null) return FALLBACK;
-  const info = poolInfo(x.shape, attrs as unknown as PoolAttrs);
+const avgPool = withX<PoolAttrs>((be, x, xv, attrs, addon) => {
+  const info = poolInfo(x.shape, attrs);
   const out = output(be, info.outShape);
   if (size(info.outShape) > 0) addon.avgPool(xv, out.values, poolGeometry(info));
   return out.info;
-};
+});
 
 const maxPoolGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const be = backend as CpuLikeBackend;
@@ -289,17 +301,13 @@ const avgPoolGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 // Elementwise
 
 function unaryKernel(op: number, alphaAttr?: string, defaultAlpha = 0): NativeKernel {
-  return ({ inputs, backend, attrs }, addon) => {
-    const be = backend as CpuLikeBackend;
-    const { x } = inputs as { x: TensorInfo };
+  return withX<Record<string, number | undefined>>((be, x, xv, attrs, addon) => {
     if (size(x.shape) < TINY) return FALLBACK;
-    const xv = f32(be, x);
-    if (xv == null) return FALLBACK;
     const out = output(be, x.shape);
-    const alpha = alphaAttr == null ? defaultAlpha : ((attrs as Record<string, number | undefined>)[alphaAttr] ?? defaultAlpha);
+    const alpha = alphaAttr == null ? defaultAlpha : (attrs[alphaAttr] ?? defaultAlpha);
     addon.unary(op, xv, out.values, alpha);
     return out.info;
-  };
+  });
 }
 
 /**
@@ -365,13 +373,8 @@ const addN: NativeKernel = ({ inputs, backend }, addon) => {
 // Reductions, batch norm, softmax
 
 function reduceKernel(op: 'Sum' | 'Max' | 'Min' | 'Mean'): NativeKernel {
-  return ({ inputs, backend, attrs }, addon) => {
-    const be = backend as CpuLikeBackend;
-    const { x } = inputs as { x: TensorInfo };
-    // Max names its axes reductionIndices; Sum, Mean and Min name them axis
-    const { axis, reductionIndices, keepDims } = attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean };
-    const xv = f32(be, x);
-    if (xv == null) return FALLBACK;
+  // Max names its axes reductionIndices; Sum, Mean and Min name them axis
+  return withX<{ axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean }>((be, x, xv, { axis, reductionIndices, keepDims }, addon) => {
     const rank = x.shape.length;
     const axes = tf.util.parseAxisParam((op === 'Max' ? reductionIndices : axis) ?? x.shape.map((_, i) => i), x.shape).sort((p, q) => p - q);
     // a contiguous block of axes [from, to): [outer, mid, inner]
@@ -389,7 +392,7 @@ function reduceKernel(op: 'Sum' | 'Max' | 'Min' | 'Mean'): NativeKernel {
       if (op === 'Mean') for (let i = 0; i < out.values.length; i++) out.values[i] /= mid;
     }
     return out.info;
-  };
+  });
 }
 
 const fusedBatchNorm: NativeKernel = ({ inputs, backend, attrs }, addon) => {
@@ -454,12 +457,7 @@ function copyLayout(shape: number[], ss: number[], ds: number[]): Float64Array |
   return Float64Array.from([...dims, ...a, ...b]);
 }
 
-const slice: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
-  const { x } = inputs as { x: TensorInfo };
-  const { begin, size: sizeAttr } = attrs as unknown as { begin: number | number[]; size: number | number[] };
-  const xv = f32(be, x);
-  if (xv == null) return FALLBACK;
+const slice = withX<{ begin: number | number[]; size: number | number[] }>((be, x, xv, { begin, size: sizeAttr }, addon) => {
   const [$begin, $size] = tf.slice_util.parseSliceParams(x, begin, sizeAttr);
   // a contiguous slice is a subarray view in the cpu kernel: nothing to gain
   if (tf.slice_util.isSliceContinous(x.shape, $begin, $size)) return FALLBACK;
@@ -471,14 +469,10 @@ const slice: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const offset = $begin.reduce((acc, b, d) => acc + b * xs[d], 0);
   addon.stridedCopy(xv.subarray(offset), out.values, layout);
   return out.info;
-};
+});
 
-const tile: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
-  const { x } = inputs as { x: TensorInfo };
-  const { reps } = attrs as unknown as { reps: number[] };
-  const xv = f32(be, x);
-  if (xv == null || reps.length !== x.shape.length) return FALLBACK;
+const tile = withX<{ reps: number[] }>((be, x, xv, { reps }, addon) => {
+  if (reps.length !== x.shape.length) return FALLBACK;
   const outShape = x.shape.map((d, i) => d * reps[i]);
   const xs = stridesOf(x.shape);
   const os = stridesOf(outShape);
@@ -495,14 +489,10 @@ const tile: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const out = output(be, outShape);
   if (out.values.length > 0) addon.stridedCopy(xv, out.values, layout);
   return out.info;
-};
+});
 
-const padV2: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
-  const { x } = inputs as { x: TensorInfo };
-  const { paddings, constantValue } = attrs as unknown as { paddings: [number, number][]; constantValue: number };
-  const xv = f32(be, x);
-  if (xv == null || paddings.some(([p, q]) => p < 0 || q < 0)) return FALLBACK;
+const padV2 = withX<{ paddings: [number, number][]; constantValue: number }>((be, x, xv, { paddings, constantValue }, addon) => {
+  if (paddings.some(([p, q]) => p < 0 || q < 0)) return FALLBACK;
   const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
   const os = stridesOf(outShape);
   const layout = copyLayout([...x.shape], stridesOf(x.shape), os);
@@ -513,14 +503,9 @@ const padV2: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const offset = paddings.reduce((acc, [p], d) => acc + p * os[d], 0);
   addon.stridedCopy(xv, out.values.subarray(offset), layout);
   return out.info;
-};
+});
 
-const transpose: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
-  const { x } = inputs as { x: TensorInfo };
-  const { perm } = attrs as unknown as { perm: number[] };
-  const xv = f32(be, x);
-  if (xv == null) return FALLBACK;
+const transpose = withX<{ perm: number[] }>((be, x, xv, { perm }, addon) => {
   const outShape = perm.map((p) => x.shape[p]);
   const xs = stridesOf(x.shape);
   const layout = copyLayout(outShape, perm.map((p) => xs[p]), stridesOf(outShape));
@@ -530,7 +515,7 @@ const transpose: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const out = output(be, outShape);
   if (out.values.length > 0) addon.stridedCopy(xv, out.values, layout);
   return out.info;
-};
+});
 
 const concat: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const be = backend as CpuLikeBackend;
@@ -554,12 +539,7 @@ const concat: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 };
 
 /** SplitV along any axis: each piece is a strided copy (stock cpu reads a non-last-axis split element by element). */
-const splitV: NativeKernel = ({ inputs, backend, attrs }, addon) => {
-  const be = backend as CpuLikeBackend;
-  const { x } = inputs as { x: TensorInfo };
-  const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
-  const xv = f32(be, x);
-  if (xv == null) return FALLBACK;
+const splitV = withX<{ numOrSizeSplits: number | number[]; axis: number }>((be, x, xv, { numOrSizeSplits, axis }, addon) => {
   const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
   const outer = size(x.shape.slice(0, $axis));
@@ -580,7 +560,7 @@ const splitV: NativeKernel = ({ inputs, backend, attrs }, addon) => {
     at += s;
     return out.info;
   });
-};
+});
 
 /** GatherV2 of whole rows (axis 0, no batch dims): an embedding lookup, one row copy per index. */
 const gatherV2: NativeKernel = ({ inputs, backend, attrs }) => {
