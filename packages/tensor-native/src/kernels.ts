@@ -667,8 +667,8 @@ const batchNormTrainingGrad: NativeKernel = ({ inputs, backend, attrs }, addon) 
 
 /** The kernels the native backend runs in the addon, and what each calls there. */
 export const NATIVE_KERNELS: readonly { kernelName: string; library: string; kernel: NativeKernel }[] = [
-  { kernelName: 'BatchMatMul', library: 'OpenBLAS sgemm', kernel: batchMatMul },
-  { kernelName: '_FusedMatMul', library: 'OpenBLAS sgemm + fused bias/activation loop', kernel: fusedMatMul },
+  { kernelName: 'BatchMatMul', library: 'oneDNN matmul (or OpenBLAS sgemm: PAPERZOO_NATIVE_GEMM)', kernel: batchMatMul },
+  { kernelName: '_FusedMatMul', library: 'oneDNN matmul or OpenBLAS sgemm, + fused bias/activation loop', kernel: fusedMatMul },
   { kernelName: 'Conv2D', library: 'oneDNN convolution', kernel: conv2D },
   { kernelName: 'FusedConv2D', library: 'oneDNN convolution (bias, eltwise post-op)', kernel: fusedConv2D },
   { kernelName: 'Conv2DBackpropInput', library: 'oneDNN convolution backward data', kernel: conv2DBackpropInput },
