@@ -131,12 +131,12 @@ export function unsortedSegmentSum(x: NumArray, segmentIds: Int32Array, numSegme
 }
 
 /**
- * The filter gradient of a depthwise convolution: dW[r, c, d, q] = Σ x[b, r', c', d]·dy[b, y, x, d·m + q]
- * over the positions where filter tap (r, c) met input (r', c'). dW must be zero on entry.
+ * Every (output position, filter tap) pair of a convolution whose input position lies in the image:
+ * visit(xBase, tap, dyBase) gets the flat offset of that input position's channels in x, the tap's
+ * index fr·filterWidth + fc, and the flat offset of the output position's channels in dy.
  */
-export function depthwiseFilterBackprop(x: Float32Array, dy: Float32Array, info: Conv2DInfo, dW: Float32Array): void {
+function forEachConvTap(info: Conv2DInfo, visit: (xBase: number, tap: number, dyBase: number) => void): void {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
-  const multiplier = outChannels / inChannels;
   const padTop = info.padInfo.top;
   const padLeft = info.padInfo.left;
   for (let b = 0; b < batchSize; b++) {
@@ -149,13 +149,7 @@ export function depthwiseFilterBackprop(x: Float32Array, dy: Float32Array, info:
           for (let fc = 0; fc < filterWidth; fc++) {
             const c = yc * strideWidth - padLeft + fc * dilationWidth;
             if (c < 0 || c >= inWidth) continue;
-            const xBase = ((b * inHeight + r) * inWidth + c) * inChannels;
-            const wBase = (fr * filterWidth + fc) * outChannels;
-            for (let d = 0; d < inChannels; d++) {
-              const xv = x[xBase + d];
-              const k = d * multiplier;
-              for (let q = 0; q < multiplier; q++) dW[wBase + k + q] += xv * dy[dyBase + k + q];
-            }
+            visit(((b * inHeight + r) * inWidth + c) * inChannels, fr * filterWidth + fc, dyBase);
           }
         }
       }
@@ -164,37 +158,38 @@ export function depthwiseFilterBackprop(x: Float32Array, dy: Float32Array, info:
 }
 
 /**
+ * The filter gradient of a depthwise convolution: dW[r, c, d, q] = Σ x[b, r', c', d]·dy[b, y, x, d·m + q]
+ * over the positions where filter tap (r, c) met input (r', c'). dW must be zero on entry.
+ */
+export function depthwiseFilterBackprop(x: Float32Array, dy: Float32Array, info: Conv2DInfo, dW: Float32Array): void {
+  const { inChannels, outChannels } = info;
+  const multiplier = outChannels / inChannels;
+  forEachConvTap(info, (xBase, tap, dyBase) => {
+    const wBase = tap * outChannels;
+    for (let d = 0; d < inChannels; d++) {
+      const xv = x[xBase + d];
+      const k = d * multiplier;
+      for (let q = 0; q < multiplier; q++) dW[wBase + k + q] += xv * dy[dyBase + k + q];
+    }
+  });
+}
+
+/**
  * The input gradient of a depthwise convolution: dx[b, r, c, d] = Σ dy[b, y, x, d·m + q]·W[fr, fc, d, q]
  * over the output positions and taps that read (r, c). dx must be zero on entry.
  */
 export function depthwiseInputBackprop(dy: Float32Array, filter: Float32Array, info: Conv2DInfo, dx: Float32Array): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
+  const { inChannels, outChannels } = info;
   const multiplier = outChannels / inChannels;
-  const padTop = info.padInfo.top;
-  const padLeft = info.padInfo.left;
-  for (let b = 0; b < batchSize; b++) {
-    for (let yr = 0; yr < outHeight; yr++) {
-      for (let fr = 0; fr < filterHeight; fr++) {
-        const r = yr * strideHeight - padTop + fr * dilationHeight;
-        if (r < 0 || r >= inHeight) continue;
-        for (let yc = 0; yc < outWidth; yc++) {
-          const dyBase = ((b * outHeight + yr) * outWidth + yc) * outChannels;
-          for (let fc = 0; fc < filterWidth; fc++) {
-            const c = yc * strideWidth - padLeft + fc * dilationWidth;
-            if (c < 0 || c >= inWidth) continue;
-            const xBase = ((b * inHeight + r) * inWidth + c) * inChannels;
-            const wBase = (fr * filterWidth + fc) * outChannels;
-            for (let d = 0; d < inChannels; d++) {
-              const k = d * multiplier;
-              let acc = 0;
-              for (let q = 0; q < multiplier; q++) acc += dy[dyBase + k + q] * filter[wBase + k + q];
-              dx[xBase + d] += acc;
-            }
-          }
-        }
-      }
+  forEachConvTap(info, (xBase, tap, dyBase) => {
+    const wBase = tap * outChannels;
+    for (let d = 0; d < inChannels; d++) {
+      const k = d * multiplier;
+      let acc = 0;
+      for (let q = 0; q < multiplier; q++) acc += dy[dyBase + k + q] * filter[wBase + k + q];
+      dx[xBase + d] += acc;
     }
-  }
+  });
 }
 
 /**
@@ -203,30 +198,14 @@ export function depthwiseInputBackprop(dy: Float32Array, filter: Float32Array, i
  * filter's size), like the stock cpu kernel's per-element sums; the caller rounds to float32.
  */
 export function conv2dFilterBackprop(x: Float32Array, dy: Float32Array, info: Conv2DInfo, dW64: Float64Array): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight, strideWidth, dilationHeight, dilationWidth, filterHeight, filterWidth } = info;
-  const padTop = info.padInfo.top;
-  const padLeft = info.padInfo.left;
-  for (let b = 0; b < batchSize; b++) {
-    for (let yr = 0; yr < outHeight; yr++) {
-      for (let fr = 0; fr < filterHeight; fr++) {
-        const r = yr * strideHeight - padTop + fr * dilationHeight;
-        if (r < 0 || r >= inHeight) continue;
-        for (let yc = 0; yc < outWidth; yc++) {
-          const dyBase = ((b * outHeight + yr) * outWidth + yc) * outChannels;
-          for (let fc = 0; fc < filterWidth; fc++) {
-            const c = yc * strideWidth - padLeft + fc * dilationWidth;
-            if (c < 0 || c >= inWidth) continue;
-            const xBase = ((b * inHeight + r) * inWidth + c) * inChannels;
-            const wBase = (fr * filterWidth + fc) * inChannels * outChannels;
-            for (let d1 = 0; d1 < inChannels; d1++) {
-              const xv = x[xBase + d1];
-              if (xv === 0) continue;
-              const row = wBase + d1 * outChannels;
-              for (let d2 = 0; d2 < outChannels; d2++) dW64[row + d2] += xv * dy[dyBase + d2];
-            }
-          }
-        }
-      }
+  const { inChannels, outChannels } = info;
+  forEachConvTap(info, (xBase, tap, dyBase) => {
+    const wBase = tap * inChannels * outChannels;
+    for (let d1 = 0; d1 < inChannels; d1++) {
+      const xv = x[xBase + d1];
+      if (xv === 0) continue;
+      const row = wBase + d1 * outChannels;
+      for (let d2 = 0; d2 < outChannels; d2++) dW64[row + d2] += xv * dy[dyBase + d2];
     }
-  }
+  });
 }
