@@ -25,6 +25,7 @@ import path from 'node:path';
 import { tf, initBackend, softmaxCrossEntropy, backendExtras, seed, type BackendName } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
 import { cifarLikeBatch, lmBatch, lstmLmLogits, lstmLmParams, resnet20Logits, resnet20Params, type Params } from './native-models.js';
+import { median, timeIt } from './timing.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
@@ -42,22 +43,6 @@ for (const w of chosen ?? []) {
   if (!ALL_WORKLOADS.some((x) => x.key === w)) throw new Error(`BENCH_WORKLOADS: unknown workload '${w}'; choose from ${ALL_WORKLOADS.map((x) => x.key).join(', ')}`);
 }
 const WORKLOADS = chosen == null ? ALL_WORKLOADS : ALL_WORKLOADS.filter((w) => chosen.includes(w.key));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function timeIt(fn: () => void, warmup: number, reps: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
 
 /** Median ms of one optimizer step on paperzoo's softmax cross-entropy (the loss is read back, as in training). */
 // Warm-up steps (lenet5 60, resnet20 2, lstm 6: V8 optimises the JS of a step after a few dozen

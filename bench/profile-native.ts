@@ -8,6 +8,7 @@
 import { tf, initBackend, softmaxCrossEntropy, seed, type BackendName } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
 import { cifarLikeBatch, lmBatch, lstmLmLogits, lstmLmParams, resnet20Logits, resnet20Params } from './native-models.js';
+import { median } from './timing.js';
 
 const workload = process.argv[2] ?? 'lenet5';
 const backend = (process.argv[3] ?? 'native') as BackendName;
@@ -96,15 +97,14 @@ for (let i = 0; i < reps; i++) {
     st.step = 0;
   }
 }
-const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 on = false;
 times.sort((a, b) => a - b);
 const total = [...stats.values()].reduce((a, s) => a + s.ms, 0) / reps;
 const calls = [...stats.values()].reduce((a, s) => a + s.calls, 0) / reps;
 console.log(`${workload} on ${backend}: median step ${times[Math.floor(reps / 2)].toFixed(1)} ms, mean ${(times.reduce((a, b) => a + b) / reps).toFixed(1)} ms; kernels ${total.toFixed(1)} ms in ${calls} calls per step`);
 console.log(`${'kernel'.padEnd(BY_SHAPE ? 60 : 28)}  calls   mean ms median ms (per step)`);
-for (const [name, s] of [...stats].sort((a, b) => medianOf(b[1].perStep) - medianOf(a[1].perStep))) {
-  console.log(`${name.padEnd(BY_SHAPE ? 60 : 28)} ${(s.calls / reps).toFixed(0).padStart(6)} ${(s.ms / reps).toFixed(3).padStart(9)} ${medianOf(s.perStep).toFixed(3).padStart(9)}`);
+for (const [name, s] of [...stats].sort((a, b) => median(b[1].perStep) - median(a[1].perStep))) {
+  console.log(`${name.padEnd(BY_SHAPE ? 60 : 28)} ${(s.calls / reps).toFixed(0).padStart(6)} ${(s.ms / reps).toFixed(3).padStart(9)} ${median(s.perStep).toFixed(3).padStart(9)}`);
 }
-const medianKernels = medianOf(Array.from({ length: reps }, (_, i) => [...stats.values()].reduce((a, st) => a + (st.perStep[i] ?? 0), 0)));
+const medianKernels = median(Array.from({ length: reps }, (_, i) => [...stats.values()].reduce((a, st) => a + (st.perStep[i] ?? 0), 0)));
 console.log(`median step's kernels: ${medianKernels.toFixed(2)} ms`);

@@ -12,6 +12,7 @@
 import os from 'node:os';
 import { tf, initBackend, deviceInfo, seed, withStockKernels, type BackendName } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, sgdStep } from '../packages/tensor/test/models.js';
+import { median, timeIt } from './timing.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const BATCH = 64;
@@ -26,22 +27,6 @@ interface Row {
 
 const rows: Row[] = [];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median wall time of fn (which must finish its work before returning) over `reps` after `warmup`. */
-function timeIt(fn: () => void, warmup: number, reps: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  return median(times);
-}
 
 /** Multiply-adds ×2 of one LeNet-5 training step: forward, plus dx and dW of every layer but the first's dx. */
 function lenetStepFlops(batch: number): number {
