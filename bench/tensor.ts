@@ -12,7 +12,7 @@
 import os from 'node:os';
 import { tf, initBackend, deviceInfo, seed, withStockKernels, type BackendName } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, sgdStep } from '../packages/tensor/test/models.js';
-import { median, timeIt } from './timing.js';
+import { timeIt } from './timing.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const BATCH = 64;
