@@ -6,7 +6,7 @@
  * steps, as a mean over independent seeds.
  */
 import { tf, seed } from '@paperzoo/tensor';
-import { NonFiniteLossError, fit, type CheckpointStore, type FitContext, type RunContext } from '@paperzoo/repro';
+import { NonFiniteLossError, fit, sweepContext, type FitContext, type RunContext } from '@paperzoo/repro';
 import { Adadelta, Adagrad, Adam, Nesterov, RMSProp, type Optimizer } from '@paperzoo/core-autograd';
 
 /** The optimizers of §6 (Fig. 1 and Fig. 2). */
@@ -64,23 +64,6 @@ export interface Task<B> {
   epochs: number;
 }
 
-/**
- * The run context for one of many `fit` calls in a run: no checkpoints (a comparison of many short
- * runs is rerun, not resumed); curves only when `logCurves`.
- */
-export function sweepContext(ctx: RunContext<unknown>, logCurves: boolean): FitContext {
-  const none: CheckpointStore = {
-    resume: false,
-    file: ctx.checkpoint.file,
-    lastSavedEpoch: null,
-    exists: () => Promise.resolve(false),
-    save: () => Promise.resolve(),
-    load: () => Promise.resolve(null),
-    clear: () => Promise.resolve(),
-  };
-  return { progress: ctx.progress, signal: ctx.signal, info: (t) => ctx.info(t), log: logCurves ? (v, at) => ctx.log(v, at) : () => {}, checkpoint: none };
-}
-
 /** Train one model with one optimizer; return the mean training cost over the last epoch. */
 export async function trainOnce<B>(task: Task<B>, name: OptimizerName, choice: OptimizerChoice, runSeed: number, ctx: FitContext, label: string): Promise<number> {
   seed(runSeed); // same initial parameters and minibatch order for every optimizer of this seed
@@ -135,7 +118,7 @@ export async function compareOptimizers<B>(
     for (const lr of lrs) {
       let cost: number;
       try {
-        cost = await trainOnce(task, name, choice(lr), runSeeds[0], sweepContext(ctx, lrs.length === 1), `${task.name} ${OPTIMIZER_LABELS[name]} α=${lr} (seed 1/${runSeeds.length})`);
+        cost = await trainOnce(task, name, choice(lr), runSeeds[0], sweepContext(ctx, { logCurves: lrs.length === 1 }), `${task.name} ${OPTIMIZER_LABELS[name]} α=${lr} (seed 1/${runSeeds.length})`);
       } catch (e) {
         if (!(e instanceof NonFiniteLossError)) throw e;
         cost = Infinity;
@@ -144,10 +127,10 @@ export async function compareOptimizers<B>(
     }
     const best = grid.reduce((a, b) => (b.cost < a.cost ? b : a));
     // With a grid, rerun seed 0 at the chosen rate for its curve (cheap next to the grid itself).
-    const first = lrs.length === 1 ? best.cost : await trainOnce(task, name, choice(best.learningRate), runSeeds[0], sweepContext(ctx, true), `${task.name} ${OPTIMIZER_LABELS[name]} α=${best.learningRate} (seed 1/${runSeeds.length})`);
+    const first = lrs.length === 1 ? best.cost : await trainOnce(task, name, choice(best.learningRate), runSeeds[0], sweepContext(ctx, { logCurves: true }), `${task.name} ${OPTIMIZER_LABELS[name]} α=${best.learningRate} (seed 1/${runSeeds.length})`);
     const costs = [first];
     for (let s = 1; s < runSeeds.length; s++) {
-      costs.push(await trainOnce(task, name, choice(best.learningRate), runSeeds[s], sweepContext(ctx, false), `${task.name} ${OPTIMIZER_LABELS[name]} α=${best.learningRate} (seed ${s + 1}/${runSeeds.length})`));
+      costs.push(await trainOnce(task, name, choice(best.learningRate), runSeeds[s], sweepContext(ctx), `${task.name} ${OPTIMIZER_LABELS[name]} α=${best.learningRate} (seed ${s + 1}/${runSeeds.length})`));
     }
     out.learningRate[name] = best.learningRate;
     out.costs[name] = costs;
@@ -155,6 +138,3 @@ export async function compareOptimizers<B>(
   }
   return out;
 }
-
-export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-export const sd = (xs: readonly number[]): number => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);

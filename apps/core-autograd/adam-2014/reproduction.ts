@@ -14,10 +14,10 @@
  * the models are ./tasks.ts. The smoke tier is scaled down (README: how, and how its margins were set).
  */
 import { randomInt } from '@paperzoo/tensor';
-import { defineReproduction, z, type Claim, type RunContext } from '@paperzoo/repro';
+import { defineReproduction, mean, sampleStandardDeviation, z, type Claim, type RunContext } from '@paperzoo/repro';
 import { loadMnist, loadSst2 } from '@paperzoo/datasets';
-import { OPTIMIZER_LABELS, compareOptimizers, mean, sd, type Comparison, type OptimizerName } from './compare.js';
-import { bagOfWords, bowTask, logisticRegressionTask, mlpTask } from './tasks.js';
+import { OPTIMIZER_LABELS, compareOptimizers, type Comparison, type OptimizerName } from './compare.js';
+import { bagOfWords, bowTask, logisticRegressionTask, mlpTask, type BowOptions, type LogRegOptions, type MlpOptions } from './tasks.js';
 
 /** Candidate learning rates per optimizer (one value: no tuning). */
 type Rates<K extends OptimizerName> = Record<K, number[]>;
@@ -33,47 +33,28 @@ export interface Adam2014Config {
   seeds: number;
   /** μ of SGD with Nesterov momentum. */
   momentum: number;
-  logreg: {
-    /** Training digits used (the first N of 60,000). */
-    trainExamples: number;
-    epochs: number;
-    batchSize: number;
-    /** λ of (λ/2)‖W‖² (the paper does not give it). */
-    l2: number;
-    learningRates: Rates<'adam' | 'adagrad' | 'sgdNesterov'>;
-  };
-  bow: {
+  /** §6.1, MNIST logistic regression (./tasks.ts). */
+  logreg: LogRegOptions & { learningRates: Rates<'adam' | 'adagrad' | 'sgdNesterov'> };
+  /** §6.1, bag-of-words logistic regression on SST-2 phrases (./tasks.ts). */
+  bow: BowOptions & {
     /** Vocabulary size (the paper: 10,000 most frequent words). */
     vocabulary: number;
-    /** SST-2 training phrases used (the first N of 67,349). */
-    trainExamples: number;
-    epochs: number;
-    batchSize: number;
     learningRates: Rates<'adam' | 'adagrad' | 'sgdNesterov'>;
   };
-  mlp: {
-    trainExamples: number;
-    epochs: number;
-    batchSize: number;
-    /** Units per hidden layer (the paper: 1000). */
-    hidden: number;
-    inputDropout: number;
-    hiddenDropout: number;
-    learningRates: Rates<OptimizerName>;
-  };
+  /** §6.2, the MNIST MLP with dropout (./tasks.ts). */
+  mlp: MlpOptions & { learningRates: Rates<OptimizerName> };
 }
 
 const rates = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.array(z.number().positive()).min(1)])));
+const budget = { trainExamples: z.number().int().min(128), epochs: z.number().int().min(1), batchSize: z.number().int().min(1) };
 const configSchema = z.object({
   experiments: z.array(z.enum(EXPERIMENTS)).min(1),
   seeds: z.number().int().min(1),
   momentum: z.number().min(0).lt(1),
-  logreg: z.object({ trainExamples: z.number().int().min(128), epochs: z.number().int().min(1), batchSize: z.number().int().min(1), l2: z.number().min(0), learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
-  bow: z.object({ vocabulary: z.number().int().min(10), trainExamples: z.number().int().min(128), epochs: z.number().int().min(1), batchSize: z.number().int().min(1), learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
+  logreg: z.object({ ...budget, l2: z.number().min(0), learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
+  bow: z.object({ vocabulary: z.number().int().min(10), ...budget, learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
   mlp: z.object({
-    trainExamples: z.number().int().min(128),
-    epochs: z.number().int().min(1),
-    batchSize: z.number().int().min(1),
+    ...budget,
     hidden: z.number().int().min(1),
     inputDropout: z.number().min(0).lt(1),
     hiddenDropout: z.number().min(0).lt(1),
@@ -85,7 +66,7 @@ function metricsOf(task: string, c: Comparison): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, costs] of Object.entries(c.costs) as Array<[OptimizerName, number[]]>) {
     out[`${task}_${name}_cost`] = mean(costs);
-    out[`${task}_${name}_cost_sd`] = sd(costs);
+    out[`${task}_${name}_cost_sd`] = sampleStandardDeviation(costs);
     out[`${task}_${name}_lr`] = c.learningRate[name]!;
   }
   return out;
@@ -93,7 +74,7 @@ function metricsOf(task: string, c: Comparison): Record<string, number> {
 
 function describe(task: string, c: Comparison): string {
   return (Object.entries(c.costs) as Array<[OptimizerName, number[]]>)
-    .map(([name, costs]) => `${OPTIMIZER_LABELS[name]} ${mean(costs).toFixed(4)} ± ${sd(costs).toFixed(4)} (α ${c.learningRate[name]}; grid ${c.grid[name]!.map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`)
+    .map(([name, costs]) => `${OPTIMIZER_LABELS[name]} ${mean(costs).toFixed(4)} ± ${sampleStandardDeviation(costs).toFixed(4)} (α ${c.learningRate[name]}; grid ${c.grid[name]!.map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`)
     .join('; ')
     .replace(/^/, `${task}: `);
 }

@@ -34,38 +34,45 @@ function imageBatch(ds: ImageDataset, indices: Int32Array): Batch {
   return { x: tf.tensor2d(b.x, [indices.length, 784]), y: tf.tensor1d(b.y, 'int32') }; // [B, 784], [B]
 }
 
-export interface LogRegOptions {
+/** How much of a training set a task uses, and how: the fields every task's options share. */
+export interface TrainingBudget {
+  /** Training examples used, the first N of the set (MNIST: 60,000 digits; SST-2: 67,349 phrases). */
   trainExamples: number;
   epochs: number;
   batchSize: number;
-  /** λ of the penalty (λ/2)‖W‖² added to the cost. */
+}
+
+/** A task over MNIST digits: minibatches of the first `o.trainExamples`, reshuffled every epoch. */
+function mnistTask(name: string, train: ImageDataset, o: TrainingBudget, build: () => Model<Batch>): Task<Batch> {
+  const n = Math.min(o.trainExamples, train.count);
+  return {
+    name,
+    epochs: o.epochs,
+    stepsPerEpoch: Math.floor(n / o.batchSize),
+    batches: () => shuffledBatches(n, o.batchSize, (idx) => imageBatch(train, idx)),
+    build,
+  };
+}
+
+export interface LogRegOptions extends TrainingBudget {
+  /** λ of the penalty (λ/2)‖W‖² added to the cost (the paper does not give it). */
   l2: number;
 }
 
 /** §6.1: p(y|x) = softmax(xW + b), cost = mean −log p(y|x) + (λ/2)‖W‖²; W, b start at 0. */
 export function logisticRegressionTask(train: ImageDataset, o: LogRegOptions): Task<Batch> {
-  const n = Math.min(o.trainExamples, train.count);
-  return {
-    name: 'logreg',
-    epochs: o.epochs,
-    stepsPerEpoch: Math.floor(n / o.batchSize),
-    batches: () => shuffledBatches(n, o.batchSize, (idx) => imageBatch(train, idx)),
-    build(): Model<Batch> {
-      const W = variable(() => tf.zeros([784, 10])); // [784, 10]
-      const b = variable(() => tf.zeros([10])); // [10]
-      return {
-        variables: { W, b },
-        loss: ({ x, y }) => tf.tidy(() => tf.add<tf.Scalar>(softmaxCrossEntropy(tf.add(tf.matMul(x, W), b), y), l2Penalty([W], o.l2))), // logits [B, 10]
-        dispose: () => tf.dispose([W, b]),
-      };
-    },
-  };
+  return mnistTask('logreg', train, o, () => {
+    const W = variable(() => tf.zeros([784, 10])); // [784, 10]
+    const b = variable(() => tf.zeros([10])); // [10]
+    return {
+      variables: { W, b },
+      loss: ({ x, y }) => tf.tidy(() => tf.add<tf.Scalar>(softmaxCrossEntropy(tf.add(tf.matMul(x, W), b), y), l2Penalty([W], o.l2))), // logits [B, 10]
+      dispose: () => tf.dispose([W, b]),
+    };
+  });
 }
 
-export interface MlpOptions {
-  trainExamples: number;
-  epochs: number;
-  batchSize: number;
+export interface MlpOptions extends TrainingBudget {
   /** Units in each of the two hidden layers (the paper: 1000). */
   hidden: number;
   /** Dropout rate on the 784 inputs. */
@@ -76,34 +83,27 @@ export interface MlpOptions {
 
 /** §6.2: 784 → hidden → hidden → 10, ReLU, dropout on the inputs and hidden layers, cross-entropy. */
 export function mlpTask(train: ImageDataset, o: MlpOptions): Task<Batch> {
-  const n = Math.min(o.trainExamples, train.count);
-  return {
-    name: 'mlp',
-    epochs: o.epochs,
-    stepsPerEpoch: Math.floor(n / o.batchSize),
-    batches: () => shuffledBatches(n, o.batchSize, (idx) => imageBatch(train, idx)),
-    build(): Model<Batch> {
-      // He-normal weights (the paper does not say; ReLU layers), zero biases.
-      const dense = (fanIn: number, fanOut: number) => variable(() => tf.mul(randomNormal([fanIn, fanOut]), Math.sqrt(2 / fanIn)));
-      const W1 = dense(784, o.hidden);
-      const b1 = variable(() => tf.zeros([o.hidden]));
-      const W2 = dense(o.hidden, o.hidden);
-      const b2 = variable(() => tf.zeros([o.hidden]));
-      const W3 = dense(o.hidden, 10);
-      const b3 = variable(() => tf.zeros([10]));
-      return {
-        variables: { W1, b1, W2, b2, W3, b3 },
-        loss: ({ x, y }) =>
-          tf.tidy(() => {
-            const h0 = dropout(x, o.inputDropout); // [B, 784]
-            const h1 = dropout(tf.relu(tf.add(tf.matMul(h0, W1), b1)), o.hiddenDropout); // [B, hidden]
-            const h2 = dropout(tf.relu(tf.add(tf.matMul(h1, W2), b2)), o.hiddenDropout); // [B, hidden]
-            return softmaxCrossEntropy(tf.add(tf.matMul(h2, W3), b3), y) as tf.Scalar; // logits [B, 10]
-          }),
-        dispose: () => tf.dispose([W1, b1, W2, b2, W3, b3]),
-      };
-    },
-  };
+  return mnistTask('mlp', train, o, () => {
+    // He-normal weights (the paper does not say; ReLU layers), zero biases.
+    const dense = (fanIn: number, fanOut: number) => variable(() => tf.mul(randomNormal([fanIn, fanOut]), Math.sqrt(2 / fanIn)));
+    const W1 = dense(784, o.hidden);
+    const b1 = variable(() => tf.zeros([o.hidden]));
+    const W2 = dense(o.hidden, o.hidden);
+    const b2 = variable(() => tf.zeros([o.hidden]));
+    const W3 = dense(o.hidden, 10);
+    const b3 = variable(() => tf.zeros([10]));
+    return {
+      variables: { W1, b1, W2, b2, W3, b3 },
+      loss: ({ x, y }) =>
+        tf.tidy(() => {
+          const h0 = dropout(x, o.inputDropout); // [B, 784]
+          const h1 = dropout(tf.relu(tf.add(tf.matMul(h0, W1), b1)), o.hiddenDropout); // [B, hidden]
+          const h2 = dropout(tf.relu(tf.add(tf.matMul(h1, W2), b2)), o.hiddenDropout); // [B, hidden]
+          return softmaxCrossEntropy(tf.add(tf.matMul(h2, W3), b3), y) as tf.Scalar; // logits [B, 10]
+        }),
+      dispose: () => tf.dispose([W1, b1, W2, b2, W3, b3]),
+    };
+  });
 }
 
 /** Binary bag-of-words rows: for each phrase, the sorted ids of the vocabulary words it contains. */
@@ -133,11 +133,7 @@ export function bagOfWords(sentences: readonly string[], labels: Uint8Array, siz
   return { vocabulary, rows, labels };
 }
 
-export interface BowOptions {
-  trainExamples: number;
-  epochs: number;
-  batchSize: number;
-}
+export type BowOptions = TrainingBudget;
 
 /** A minibatch of bag-of-words rows, sparse: the word ids of all rows, each with the row it belongs to. */
 export interface BowBatch {

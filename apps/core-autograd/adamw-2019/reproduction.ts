@@ -16,7 +16,7 @@
  * weightDecay = λ/α (the two are then the same update, step for step).
  */
 import { tf, randomNormal, randomInt, seed, shuffledIndices } from '@paperzoo/tensor';
-import { NonFiniteLossError, cosineDecay, defineReproduction, fit, softmaxCrossEntropy, z, type CheckpointStore, type FitContext, type RunContext } from '@paperzoo/repro';
+import { NonFiniteLossError, cosineDecay, defineReproduction, fit, mean, softmaxCrossEntropy, sweepContext, z, type FitContext, type RunContext } from '@paperzoo/repro';
 import { Adam, AdamW, type Optimizer } from '@paperzoo/core-autograd';
 import { loadFashionMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
 
@@ -130,11 +130,6 @@ class BatchNormMlp {
   }
 }
 
-function sweepContext(ctx: RunContext<AdamWConfig>): FitContext {
-  const none: CheckpointStore = { resume: false, file: ctx.checkpoint.file, lastSavedEpoch: null, exists: () => Promise.resolve(false), save: () => Promise.resolve(), load: () => Promise.resolve(null), clear: () => Promise.resolve() };
-  return { progress: ctx.progress, signal: ctx.signal, info: (t) => ctx.info(t), log: () => {}, checkpoint: none };
-}
-
 type Method = 'adamw' | 'adamL2';
 
 interface Data {
@@ -232,8 +227,8 @@ async function run(cfg: AdamWConfig, ctx: RunContext<AdamWConfig>) {
         for (const lam of grids[method]) {
           const results = [];
           for (const s of runSeeds) results.push(await trainGridPoint(method, alpha, lam, s, cfg, data, fitCtx));
-          errRow.push(results.reduce((a, r) => a + r.error, 0) / results.length);
-          lossRow.push(results.reduce((a, r) => a + r.loss, 0) / results.length);
+          errRow.push(mean(results.map((r) => r.error)));
+          lossRow.push(mean(results.map((r) => r.loss)));
         }
         error[method].push(errRow);
         loss[method].push(lossRow);

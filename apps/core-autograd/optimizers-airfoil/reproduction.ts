@@ -13,7 +13,7 @@
  * The optimizers are @paperzoo/core-autograd's, with d2l's ε = 1e-6 (see README for where ε sits).
  */
 import { tf, randomInt, randomNormal, seed, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, z, type CheckpointStore, type FitContext, type RunContext } from '@paperzoo/repro';
+import { defineReproduction, fit, mean, sampleStandardDeviation, sweepContext, z, type FitContext, type RunContext } from '@paperzoo/repro';
 import { Adagrad, Adam, RMSProp, type Optimizer } from '@paperzoo/core-autograd';
 import { loadAirfoil } from '@paperzoo/datasets';
 
@@ -59,23 +59,6 @@ const OPTIMIZERS = {
 } as const;
 type OptimizerName = keyof typeof OPTIMIZERS;
 const LABELS: Record<OptimizerName, string> = { adam: 'Adam', adagrad: 'Adagrad', rmsprop: 'RMSProp' };
-
-/**
- * The context for one of several `fit` calls in a run: no checkpoints (a sweep of short runs is rerun,
- * not resumed) and curves only when `logCurves`.
- */
-function sweepContext(ctx: RunContext<AirfoilConfig>, logCurves: boolean): FitContext {
-  const none: CheckpointStore = {
-    resume: false,
-    file: ctx.checkpoint.file,
-    lastSavedEpoch: null,
-    exists: () => Promise.resolve(false),
-    save: () => Promise.resolve(),
-    load: () => Promise.resolve(null),
-    clear: () => Promise.resolve(),
-  };
-  return { progress: ctx.progress, signal: ctx.signal, info: (t) => ctx.info(t), log: logCurves ? (v, at) => ctx.log(v, at) : () => {}, checkpoint: none };
-}
 
 /** d2l's squared_loss: (ŷ − y)²/2 per row, averaged. x: [n, 5], y: [n, 1]. */
 function squaredLoss(w: tf.Variable, b: tf.Variable, x: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
@@ -142,16 +125,14 @@ async function run(cfg: AirfoilConfig, ctx: RunContext<AirfoilConfig>) {
   for (const [r, replicaSeed] of replicaSeeds.entries()) {
     for (const name of Object.keys(OPTIMIZERS) as OptimizerName[]) {
       seed(replicaSeed);
-      const loss = await trainOnce(name, cfg, data, sweepContext(ctx, r === 0), `${LABELS[name]} ${r + 1}/${cfg.replicas}`);
+      const loss = await trainOnce(name, cfg, data, sweepContext(ctx, { logCurves: r === 0 }), `${LABELS[name]} ${r + 1}/${cfg.replicas}`);
       losses[name].push(loss);
     }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
   const metrics: Record<string, number> = {};
   for (const name of Object.keys(OPTIMIZERS) as OptimizerName[]) {
     metrics[`${name}_loss`] = mean(losses[name]);
-    metrics[`${name}_loss_sd`] = sd(losses[name]);
+    metrics[`${name}_loss_sd`] = sampleStandardDeviation(losses[name]);
     metrics[`${name}_loss_min`] = Math.min(...losses[name]);
     metrics[`${name}_loss_max`] = Math.max(...losses[name]);
     metrics[`${name}_loss_first`] = losses[name][0];

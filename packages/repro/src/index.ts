@@ -14,6 +14,7 @@ export * from './curves.js';
 export * from './context.js';
 export * from './checkpoint.js';
 export * from './fit.js';
+export * from './sweep.js';
 export * from './schedules.js';
 export * from './metrics.js';
 export * from './result.js';

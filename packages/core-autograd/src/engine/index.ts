@@ -3,6 +3,7 @@
  * engine with the ops of the classic papers (see each file's doc comment for the paper and equations).
  */
 export { Value } from './value.js';
+export { topologicalOrder, type GraphNode } from './topological-order.js';
 export { Tensor, tensor, scalar, zeros, fill, sizeOf, stridesOf, asTensor, type TensorLike } from './tensor.js';
 export { broadcastShapes, broadcastIndex } from './broadcast.js';
 export { add, sub, mul, div, pow } from './binary.js';

@@ -15,6 +15,8 @@
  * Everything is float64, so finite differences check it to ~1e-8, and it can serve as an independent
  * reference for the float32 tfjs backends.
  */
+import { topologicalOrder } from './topological-order.js';
+
 export class Tensor {
   /** ∂(output of the last {@link backward})/∂(this), same shape; accumulates until {@link zeroGrad}. */
   readonly grad: Float64Array;
@@ -59,23 +61,9 @@ export class Tensor {
     return this.data[0];
   }
 
-  /** Every tensor this one depends on, each after all of its inputs (this one last). */
+  /** Every tensor this one depends on, each after all of its inputs (this one last); see ./topological-order.ts. */
   topologicalOrder(): Tensor[] {
-    const order: Tensor[] = [];
-    const visited = new Set<Tensor>();
-    const stack: Array<[Tensor, boolean]> = [[this, false]];
-    while (stack.length > 0) {
-      const [node, inputsDone] = stack.pop()!;
-      if (inputsDone) {
-        order.push(node);
-        continue;
-      }
-      if (visited.has(node)) continue;
-      visited.add(node);
-      stack.push([node, true]);
-      for (const input of node.inputs) if (!visited.has(input)) stack.push([input, false]);
-    }
-    return order;
+    return topologicalOrder<Tensor>(this);
   }
 
   /**

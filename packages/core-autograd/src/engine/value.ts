@@ -20,6 +20,8 @@
  * w.grad;                                        // ∂loss/∂w
  * ```
  */
+import { topologicalOrder } from './topological-order.js';
+
 export class Value {
   /** ∂(output of the last {@link backward})/∂(this); accumulates over calls until {@link zeroGrad}. */
   grad = 0;
@@ -128,24 +130,9 @@ export class Value {
     });
   }
 
-  /** Every node this one depends on, each after all of its inputs (this node last). */
+  /** Every node this one depends on, each after all of its inputs (this node last); see ./topological-order.ts. */
   topologicalOrder(): Value[] {
-    const order: Value[] = [];
-    const visited = new Set<Value>();
-    // Iterative depth-first search (a recursive one overflows the stack on long chains).
-    const stack: Array<[Value, boolean]> = [[this, false]];
-    while (stack.length > 0) {
-      const [node, inputsDone] = stack.pop()!;
-      if (inputsDone) {
-        order.push(node);
-        continue;
-      }
-      if (visited.has(node)) continue;
-      visited.add(node);
-      stack.push([node, true]);
-      for (const input of node.inputs) if (!visited.has(input)) stack.push([input, false]);
-    }
-    return order;
+    return topologicalOrder<Value>(this);
   }
 
   /**
