@@ -19,10 +19,10 @@ import fs from 'node:fs/promises';
 import { tf, shuffledIndices } from '@paperzoo/tensor';
 import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { SGD } from '@paperzoo/core-autograd';
-import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
+import { loadMnist, type ImageDataset } from '@paperzoo/datasets';
 import {
-  SoftmaxRegression, LogisticRegression, fgsm, predict, meanLoss, ErrorMeter, gridRows, adversarialGridPng,
-  UNIT_RANGE, type Classifier,
+  SoftmaxRegression, LogisticRegression, fgsm, meanLoss, gridRows, adversarialGridPng, labelledBatch, sliceBatches,
+  evaluateAttacks, disposeBatch, indexRange, FGSM_PAPER, UNIT_RANGE, type Classifier, type LabelledBatch,
 } from '@paperzoo/adversarial';
 
 /** A linear model's training recipe (the paper gives none). */
@@ -53,24 +53,14 @@ export interface FgsmLinearConfig {
   gridExamples: number;
 }
 
-interface Split {
-  x: tf.Tensor2D;
-  y: tf.Tensor1D;
-  labels: Int32Array;
-}
+/** A whole split as tensors: x [n, 784] in [0, 1], labels (possibly relabelled) as tensor and array. */
+type Split = LabelledBatch<tf.Tensor2D>;
 
 /** Indices of the examples whose label is one of `classes`. */
 function indicesOf(ds: ImageDataset, classes: number[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < ds.count; i++) if (classes.includes(ds.labels[i])) out.push(i);
   return out;
-}
-
-/** A whole split as tensors: x [n, 784] in [0, 1]; labels mapped through `map` (default identity). */
-function split(ds: ImageDataset, indices: number[], map: (label: number) => number = (l) => l): Split {
-  const b = takeBatch(ds, indices); // NHWC in [0, 1]
-  const labels = Int32Array.from(b.y, map);
-  return { x: tf.tensor2d(b.x, [indices.length, 784]), y: tf.tensor1d(labels, 'int32'), labels };
 }
 
 /** Minibatch SGD on mean cross-entropy + λ‖W‖₁. */
@@ -112,24 +102,18 @@ function train(
 
 /** Clean and FGSM error (unclipped and clipped) and mean confidence on errors, over a split. */
 function attackStats(model: Classifier, data: Split, epsilon: number) {
-  const clean = new ErrorMeter();
-  const adversarial = new ErrorMeter();
-  const clipped = new ErrorMeter();
-  const batch = 1000;
-  for (let s = 0; s < data.labels.length; s += batch) {
-    const size = Math.min(batch, data.labels.length - s);
-    const xb = data.x.slice([s, 0], [size, 784]);
-    const yb = data.y.slice([s], [size]);
-    const labels = data.labels.subarray(s, s + size);
-    const xAdv = fgsm(model, xb, yb, { epsilon, clip: null });
-    const xClip = fgsm(model, xb, yb, { epsilon, clip: UNIT_RANGE });
-    for (const [meter, x] of [[clean, xb], [adversarial, xAdv], [clipped, xClip]] as const) {
-      const p = predict(model, x);
-      meter.add(p.classes, p.confidence, labels);
-    }
-    tf.dispose([xb, yb, xAdv, xClip]);
-  }
-  return { clean, adversarial, clipped };
+  return evaluateAttacks({
+    batches: sliceBatches(data, 1000),
+    craft: (b) => ({
+      adversarial: fgsm(model, b.x, b.y, { epsilon, clip: null }),
+      clipped: fgsm(model, b.x, b.y, { epsilon, clip: UNIT_RANGE }),
+    }),
+    measure: {
+      clean: { model, input: 'clean' },
+      adversarial: { model, input: 'adversarial' },
+      clipped: { model, input: 'clipped' },
+    },
+  });
 }
 
 /**
@@ -158,13 +142,13 @@ async function writeGrid(ctx: RunContext<FgsmLinearConfig>, file: string, title:
 
 async function run(cfg: FgsmLinearConfig, ctx: RunContext<FgsmLinearConfig>) {
   const [trainSet, testSet] = await Promise.all([loadMnist({ split: 'train' }), loadMnist({ split: 'test' })]);
-  const all = (ds: ImageDataset) => Array.from({ length: ds.count }, (_, i) => i);
+  const all = (ds: ImageDataset) => indexRange(0, ds.count);
 
   // §4: softmax regression on the ten digits.
   const softmax = new SoftmaxRegression({ seed: ctx.seed });
   const softmaxModel: Classifier = (x) => softmax.apply(x);
-  const train10 = split(trainSet, all(trainSet));
-  const test10 = split(testSet, all(testSet));
+  const train10 = labelledBatch(trainSet, all(trainSet), { input: 'vector' });
+  const test10 = labelledBatch(testSet, all(testSet), { input: 'vector' });
   train(ctx, 'softmax', softmaxModel, softmax.variables.kernel, train10, cfg.softmax);
   const s = attackStats(softmaxModel, test10, cfg.epsilon);
   await writeGrid(ctx, 'fgsm-softmax.png', `SOFTMAX REGRESSION  FGSM EPS ${cfg.epsilon}`, softmaxModel, test10, cfg);
@@ -175,21 +159,22 @@ async function run(cfg: FgsmLinearConfig, ctx: RunContext<FgsmLinearConfig>) {
     swept = attackStats(softmaxModel, test10, cfg.epsilon);
     ctx.log({ 'softmax_fgsm/confidence': swept.adversarial.meanConfidenceOnErrors, 'softmax_fgsm/error': swept.adversarial.error }, { step: cfg.softmax.epochs + e, epoch: cfg.softmax.epochs + e });
   }
-  tf.dispose([train10.x, train10.y, test10.x, test10.y]);
+  disposeBatch(train10);
+  disposeBatch(test10);
   softmax.dispose();
 
   // §5, Fig. 2: logistic regression, 3s (y = 0) vs 7s (y = 1).
   const toBinary = (label: number) => (label === 7 ? 1 : 0);
   const logistic = new LogisticRegression({ seed: ctx.seed });
   const logisticModel: Classifier = (x) => logistic.apply(x);
-  const train37 = split(trainSet, indicesOf(trainSet, [3, 7]), toBinary);
-  const test37 = split(testSet, indicesOf(testSet, [3, 7]), toBinary);
+  const train37 = labelledBatch(trainSet, indicesOf(trainSet, [3, 7]), { input: 'vector', relabel: toBinary });
+  const test37 = labelledBatch(testSet, indicesOf(testSet, [3, 7]), { input: 'vector', relabel: toBinary });
   train(ctx, 'logistic', logisticModel, logistic.variables.weights, train37, cfg.logistic);
-  tf.dispose([train37.x, train37.y]);
+  disposeBatch(train37);
   const l = attackStats(logisticModel, test37, cfg.epsilon);
   const maxDeviation = fgsmIsSignOfWeights(logisticModel, logistic.variables.weights, test37, cfg.epsilon);
   await writeGrid(ctx, 'fgsm-logistic-3v7.png', `LOGISTIC REGRESSION 3 VS 7  EPS ${cfg.epsilon}`, logisticModel, test37, cfg, (c) => (c === 1 ? 7 : 3));
-  tf.dispose([test37.x, test37.y]);
+  disposeBatch(test37);
   logistic.dispose();
 
   return {
@@ -221,13 +206,7 @@ const SMOKE: FgsmLinearConfig = {
 export default defineReproduction<FgsmLinearConfig>({
   id: 'fgsm-linear-mnist',
   package: '@paperzoo/adversarial',
-  paper: {
-    title: 'Explaining and Harnessing Adversarial Examples',
-    authors: ['I. J. Goodfellow', 'J. Shlens', 'C. Szegedy'],
-    year: 2015,
-    venue: 'ICLR',
-    url: 'https://arxiv.org/abs/1412.6572',
-  },
+  paper: FGSM_PAPER,
   claims: [
     {
       id: 'softmax-error', kind: 'value', what: 'MNIST test error of softmax regression on FGSM examples',

@@ -20,13 +20,13 @@
  */
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { tf, shuffledIndices } from '@paperzoo/tensor';
+import { shuffledIndices } from '@paperzoo/tensor';
 import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { Adam, Momentum } from '@paperzoo/core-autograd';
-import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
+import { loadMnist, type ImageDataset } from '@paperzoo/datasets';
 import {
-  MaxoutNetwork, fgsm, predict, meanLoss, ErrorMeter, gridRows, adversarialGridPng, adversarialTrainingStep,
-  type Classifier,
+  MaxoutNetwork, fgsm, meanLoss, gridRows, adversarialGridPng, adversarialTrainingStep, labelledBatch, datasetBatches,
+  disposeBatch, evaluateAttacks, FGSM_PAPER, type Classifier,
 } from '@paperzoo/adversarial';
 
 export interface FgsmMaxoutConfig {
@@ -61,13 +61,6 @@ export interface FgsmMaxoutConfig {
   gridExamples: number;
 }
 
-type Batch = { x: tf.Tensor2D; y: tf.Tensor1D; labels: Int32Array };
-
-function batchOf(ds: ImageDataset, indices: ArrayLike<number>): Batch {
-  const b = takeBatch(ds, indices); // [n, 28, 28, 1] in [0, 1]
-  return { x: tf.tensor2d(b.x, [indices.length, 784]), y: tf.tensor1d(b.y, 'int32'), labels: b.y };
-}
-
 /** Train one maxout network, naturally or with the FGSM objective. */
 function trainModel(ctx: RunContext<FgsmMaxoutConfig>, cfg: FgsmMaxoutConfig, train: ImageDataset, adversarial: boolean, seed: number): MaxoutNetwork {
   const net = new MaxoutNetwork({
@@ -83,7 +76,7 @@ function trainModel(ctx: RunContext<FgsmMaxoutConfig>, cfg: FgsmMaxoutConfig, tr
     const order = shuffledIndices(n);
     let lossSum = 0;
     for (let s = 0; s < n; s += cfg.batchSize) {
-      const b = batchOf(train, order.subarray(s, Math.min(n, s + cfg.batchSize)));
+      const b = labelledBatch(train, order.subarray(s, Math.min(n, s + cfg.batchSize)), { input: 'vector' }); // x [B, 784]
       if (adversarial) {
         // J̃ with the adversarial point crafted from the training-mode network (dropout on), i.e. from
         // the same cost J that training minimises.
@@ -97,7 +90,7 @@ function trainModel(ctx: RunContext<FgsmMaxoutConfig>, cfg: FgsmMaxoutConfig, tr
         cost?.dispose();
       }
       net.applyMaxNorm();
-      tf.dispose([b.x, b.y]);
+      disposeBatch(b);
       bar.tick(1, { epoch: `${e + 1}/${cfg.epochs}` });
     }
     ctx.log({ [`loss/${adversarial ? 'adversarial' : 'natural'}`]: lossSum / steps }, { step: (e + 1) * steps, epoch: e + 1 });
@@ -114,40 +107,38 @@ async function run(cfg: FgsmMaxoutConfig, ctx: RunContext<FgsmMaxoutConfig>) {
   const naturalModel: Classifier = (x) => natural.apply(x);
   const robustModel: Classifier = (x) => robust.apply(x);
 
-  const meters = {
-    naturalClean: new ErrorMeter(), robustClean: new ErrorMeter(),
-    naturalFgsm: new ErrorMeter(), robustFgsm: new ErrorMeter(),
-    naturalToRobust: new ErrorMeter(), robustToNatural: new ErrorMeter(),
-  };
   const nTest = Math.min(cfg.testExamples, test.count);
   const bar = ctx.progress.start('evaluation', nTest, { unit: 'digits' });
-  for (let s = 0; s < nTest; s += 1000) {
-    const b = batchOf(test, Array.from({ length: Math.min(1000, nTest - s) }, (_, i) => s + i));
-    const fromNatural = fgsm(naturalModel, b.x, b.y, { epsilon: cfg.epsilon, clip: null });
-    const fromRobust = fgsm(robustModel, b.x, b.y, { epsilon: cfg.epsilon, clip: null });
-    const add = (meter: ErrorMeter, model: Classifier, x: tf.Tensor) => {
-      const p = predict(model, x);
-      meter.add(p.classes, p.confidence, b.labels);
-    };
-    add(meters.naturalClean, naturalModel, b.x);
-    add(meters.robustClean, robustModel, b.x);
-    add(meters.naturalFgsm, naturalModel, fromNatural);
-    add(meters.robustFgsm, robustModel, fromRobust);
-    add(meters.naturalToRobust, robustModel, fromNatural); // made on the original model, shown to the robust one
-    add(meters.robustToNatural, naturalModel, fromRobust); // made on the robust model, shown to the original one
-    if (s === 0) {
-      const rows = gridRows(naturalModel, b.x, fromNatural, b.labels, cfg.gridExamples);
-      await fs.mkdir(ctx.resultsDir, { recursive: true });
-      await fs.writeFile(path.join(ctx.resultsDir, 'fgsm-maxout.png'),
-        adversarialGridPng(rows, { title: `MAXOUT NET  FGSM EPS ${cfg.epsilon}`, perturbationCaption: `EPS ${cfg.epsilon}` }));
-    }
-    tf.dispose([b.x, b.y, fromNatural, fromRobust]);
-    bar.tick(b.labels.length);
-  }
+  let grid: Buffer | null = null;
+  const m = evaluateAttacks({
+    batches: datasetBatches(test, { input: 'vector', count: nTest, batchSize: 1000 }),
+    craft: (b) => ({
+      fromNatural: fgsm(naturalModel, b.x, b.y, { epsilon: cfg.epsilon, clip: null }),
+      fromRobust: fgsm(robustModel, b.x, b.y, { epsilon: cfg.epsilon, clip: null }),
+    }),
+    measure: {
+      naturalClean: { model: naturalModel, input: 'clean' },
+      robustClean: { model: robustModel, input: 'clean' },
+      naturalFgsm: { model: naturalModel, input: 'fromNatural' },
+      robustFgsm: { model: robustModel, input: 'fromRobust' },
+      naturalToRobust: { model: robustModel, input: 'fromNatural' }, // made on the original model, shown to the robust one
+      robustToNatural: { model: naturalModel, input: 'fromRobust' }, // made on the robust model, shown to the original one
+    },
+    onBatch: ({ index, batch, crafted }) => {
+      if (index === 0) {
+        const rows = gridRows(naturalModel, batch.x, crafted.fromNatural, batch.labels, cfg.gridExamples);
+        grid = adversarialGridPng(rows, { title: `MAXOUT NET  FGSM EPS ${cfg.epsilon}`, perturbationCaption: `EPS ${cfg.epsilon}` });
+      }
+      bar.tick(batch.labels.length);
+    },
+  });
   bar.end();
+  if (grid) {
+    await fs.mkdir(ctx.resultsDir, { recursive: true });
+    await fs.writeFile(path.join(ctx.resultsDir, 'fgsm-maxout.png'), grid);
+  }
   natural.dispose();
   robust.dispose();
-  const m = meters;
   return {
     natural_clean_error: m.naturalClean.error,
     adversarial_training_clean_error: m.robustClean.error,
@@ -174,13 +165,7 @@ const PAPER_240: Omit<FgsmMaxoutConfig, 'hiddenUnits'> = {
 export default defineReproduction<FgsmMaxoutConfig>({
   id: 'fgsm-maxout-mnist',
   package: '@paperzoo/adversarial',
-  paper: {
-    title: 'Explaining and Harnessing Adversarial Examples',
-    authors: ['I. J. Goodfellow', 'J. Shlens', 'C. Szegedy'],
-    year: 2015,
-    venue: 'ICLR',
-    url: 'https://arxiv.org/abs/1412.6572',
-  },
+  paper: FGSM_PAPER,
   claims: [
     // The paper's numbers (full tier; not run on this CPU — see the README).
     { id: 'maxout-fgsm-error', kind: 'value', what: 'maxout network error on FGSM examples', label: 'maxout FGSM error',

@@ -19,10 +19,10 @@ import fs from 'node:fs/promises';
 import { tf, shuffledIndices } from '@paperzoo/tensor';
 import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { Adam } from '@paperzoo/core-autograd';
-import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
+import { loadMnist, type ImageDataset } from '@paperzoo/datasets';
 import {
-  MadryCnn, pgd, predict, meanLoss, ErrorMeter, gridRows, adversarialGridPng, adversarialTrainingStep,
-  UNIT_RANGE, type Classifier,
+  MadryCnn, pgd, meanLoss, gridRows, adversarialGridPng, adversarialTrainingStep, labelledBatch, datasetBatches,
+  disposeBatch, evaluateAttacks, UNIT_RANGE, type Classifier, type LabelledBatch,
 } from '@paperzoo/adversarial';
 
 export interface PgdAttackConfig {
@@ -63,18 +63,14 @@ export interface PgdMadryConfig {
   gridExamples: number;
 }
 
-type Batch = { x: tf.Tensor4D; y: tf.Tensor1D; labels: Int32Array };
-
-function batchOf(ds: ImageDataset, indices: ArrayLike<number>): Batch {
-  const b = takeBatch(ds, indices); // [n, 28, 28, 1] in [0, 1]
-  return { x: tf.tensor4d(b.x, b.shape), y: tf.tensor1d(b.y, 'int32'), labels: b.y };
-}
+/** Training digits as the CNN takes them: x [B, 28, 28, 1] in [0, 1]. */
+type Batch = LabelledBatch<tf.Tensor4D>;
 
 /** An endless stream of shuffled training batches (one shuffle per pass, from the seeded generator). */
 function* batches(train: ImageDataset, batchSize: number): Generator<Batch> {
   for (;;) {
     const order = shuffledIndices(train.count);
-    for (let s = 0; s + batchSize <= train.count; s += batchSize) yield batchOf(train, order.subarray(s, s + batchSize));
+    for (let s = 0; s + batchSize <= train.count; s += batchSize) yield labelledBatch(train, order.subarray(s, s + batchSize), { input: 'image' });
   }
 }
 
@@ -106,7 +102,7 @@ function trainSteps(
       cost?.dispose();
     }
     lossSum += loss;
-    tf.dispose([b.x, b.y]);
+    disposeBatch(b);
     bar.tick(1, { loss: loss.toFixed(3) });
     if (t % 20 === 0 || t === steps) {
       ctx.log({ [`loss/${task.replace(/ /g, '_')}`]: lossSum / (t % 20 === 0 ? 20 : t % 20) }, { step: t });
@@ -118,24 +114,22 @@ function trainSteps(
 
 /** Clean and PGD accuracy of one model on the first `n` test digits. */
 function evaluate(ctx: RunContext<PgdMadryConfig>, name: string, model: Classifier, test: ImageDataset, cfg: PgdMadryConfig) {
-  const clean = new ErrorMeter();
-  const attacked = new ErrorMeter();
   const n = Math.min(cfg.testExamples, test.count);
   const bar = ctx.progress.start(`PGD-${cfg.evalAttack.steps} on ${name}`, n, { unit: 'digits' });
   let grid: Buffer | null = null;
-  for (let s = 0; s < n; s += 250) {
-    const b = batchOf(test, Array.from({ length: Math.min(250, n - s) }, (_, i) => s + i));
-    const adv = pgd(model, b.x, b.y, {
-      epsilon: cfg.epsilon, stepSize: cfg.evalAttack.stepSize, steps: cfg.evalAttack.steps, restarts: cfg.evalAttack.restarts, randomStart: true, clip: UNIT_RANGE,
-    });
-    const pc = predict(model, b.x);
-    const pa = predict(model, adv);
-    clean.add(pc.classes, pc.confidence, b.labels);
-    attacked.add(pa.classes, pa.confidence, b.labels);
-    if (s === 0) grid = adversarialGridPng(gridRows(model, b.x, adv, b.labels, cfg.gridExamples), { title: `${name} PGD-${cfg.evalAttack.steps} EPS ${cfg.epsilon}`, perturbationCaption: `EPS ${cfg.epsilon}` });
-    tf.dispose([b.x, b.y, adv]);
-    bar.tick(b.labels.length);
-  }
+  const { clean, attacked } = evaluateAttacks({
+    batches: datasetBatches(test, { input: 'image', count: n, batchSize: 250 }),
+    craft: (b) => ({
+      pgd: pgd(model, b.x, b.y, {
+        epsilon: cfg.epsilon, stepSize: cfg.evalAttack.stepSize, steps: cfg.evalAttack.steps, restarts: cfg.evalAttack.restarts, randomStart: true, clip: UNIT_RANGE,
+      }),
+    }),
+    measure: { clean: { model, input: 'clean' }, attacked: { model, input: 'pgd' } },
+    onBatch: ({ index, batch, crafted }) => {
+      if (index === 0) grid = adversarialGridPng(gridRows(model, batch.x, crafted.pgd, batch.labels, cfg.gridExamples), { title: `${name} PGD-${cfg.evalAttack.steps} EPS ${cfg.epsilon}`, perturbationCaption: `EPS ${cfg.epsilon}` });
+      bar.tick(batch.labels.length);
+    },
+  });
   bar.end();
   return { cleanAccuracy: 1 - clean.error, pgdAccuracy: 1 - attacked.error, grid };
 }

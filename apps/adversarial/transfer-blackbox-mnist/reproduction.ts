@@ -23,8 +23,8 @@ import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { Adam } from '@paperzoo/core-autograd';
 import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
 import {
-  MaxoutNetwork, SoftmaxRegression, RbfNetwork, fgsm, predict, meanLoss, ErrorMeter, gridRows, adversarialGridPng,
-  type Classifier,
+  MaxoutNetwork, SoftmaxRegression, RbfNetwork, fgsm, meanLoss, gridRows, adversarialGridPng, labelledBatch, datasetBatches,
+  disposeBatch, evaluateAttacks, indexRange, FGSM_PAPER, type Classifier,
 } from '@paperzoo/adversarial';
 
 export interface TransferConfig {
@@ -46,13 +46,6 @@ export interface TransferConfig {
   gridExamples: number;
 }
 
-type Batch = { x: tf.Tensor2D; y: tf.Tensor1D; labels: Int32Array };
-
-function batchOf(ds: ImageDataset, indices: ArrayLike<number>): Batch {
-  const b = takeBatch(ds, indices);
-  return { x: tf.tensor2d(b.x, [indices.length, 784]), y: tf.tensor1d(b.y, 'int32'), labels: b.y };
-}
-
 /** Adam on mean cross-entropy over the digits [offset, offset + n). */
 function train(ctx: RunContext<TransferConfig>, task: string, model: Classifier, ds: ImageDataset, offset: number, cfg: TransferConfig, after?: () => void): void {
   const n = cfg.trainExamples;
@@ -62,10 +55,10 @@ function train(ctx: RunContext<TransferConfig>, task: string, model: Classifier,
   for (let e = 0; e < cfg.epochs; e++) {
     const order = shuffledIndices(n);
     for (let s = 0; s < n; s += cfg.batchSize) {
-      const b = batchOf(ds, Array.from(order.subarray(s, Math.min(n, s + cfg.batchSize)), (i) => offset + i));
+      const b = labelledBatch(ds, Array.from(order.subarray(s, Math.min(n, s + cfg.batchSize)), (i) => offset + i), { input: 'vector' }); // x [B, 784]
       optimizer.minimize(() => meanLoss(model(b.x), b.y));
       after?.();
-      tf.dispose([b.x, b.y]);
+      disposeBatch(b);
       bar.tick();
     }
   }
@@ -75,7 +68,7 @@ function train(ctx: RunContext<TransferConfig>, task: string, model: Classifier,
 
 /** Class means of the digits [offset, offset + n): the RBF centres' starting point. */
 function classMeans(ds: ImageDataset, offset: number, n: number): tf.Tensor2D {
-  const b = takeBatch(ds, Array.from({ length: n }, (_, i) => offset + i));
+  const b = takeBatch(ds, indexRange(offset, n));
   const sums = new Float64Array(10 * 784);
   const counts = new Float64Array(10);
   for (let i = 0; i < n; i++) {
@@ -106,7 +99,6 @@ async function run(cfg: TransferConfig, ctx: RunContext<TransferConfig>) {
   train(ctx, 'softmax', softmaxModel, trainSet, n, cfg);
   train(ctx, 'rbf', rbfModel, trainSet, n, cfg);
 
-  const m = { sourceClean: new ErrorMeter(), targetClean: new ErrorMeter(), sourceFgsm: new ErrorMeter(), targetTransfer: new ErrorMeter(), targetNoise: new ErrorMeter(), softmaxClean: new ErrorMeter(), rbfClean: new ErrorMeter(), softmaxTransfer: new ErrorMeter(), rbfTransfer: new ErrorMeter() };
   let sourceWrong = 0;
   let softmaxAgrees = 0;
   let rbfAgrees = 0;
@@ -114,47 +106,51 @@ async function run(cfg: TransferConfig, ctx: RunContext<TransferConfig>) {
   let bothWrongSoftmaxAgree = 0;
   let bothWrongRbf = 0;
   let bothWrongRbfAgree = 0;
-  const nTest = Math.min(cfg.testExamples, test.count);
-  for (let s = 0; s < nTest; s += 1000) {
-    const b = batchOf(test, Array.from({ length: Math.min(1000, nTest - s) }, (_, i) => s + i));
-    const adv = fgsm(sourceModel, b.x, b.y, { epsilon: cfg.epsilon, clip: null });
-    // Random ±ε per pixel (the same L∞ size; a vertex of the box, like FGSM's), from the seeded generator.
-    const noisy = tf.tidy(() => tf.add(b.x, tf.mul(cfg.epsilon, tf.sign(randomUniform(b.x.shape, -1, 1)))));
-    const record = (meter: ErrorMeter, model: Classifier, x: tf.Tensor) => {
-      const p = predict(model, x);
-      meter.add(p.classes, p.confidence, b.labels);
-      return p.classes;
-    };
-    record(m.sourceClean, sourceModel, b.x);
-    record(m.targetClean, targetModel, b.x);
-    record(m.softmaxClean, softmaxModel, b.x);
-    record(m.rbfClean, rbfModel, b.x);
-    const srcAdv = record(m.sourceFgsm, sourceModel, adv);
-    record(m.targetTransfer, targetModel, adv);
-    record(m.targetNoise, targetModel, noisy);
-    const smAdv = record(m.softmaxTransfer, softmaxModel, adv);
-    const rbfAdv = record(m.rbfTransfer, rbfModel, adv);
-    for (let i = 0; i < b.labels.length; i++) {
-      if (srcAdv[i] === b.labels[i]) continue;
-      sourceWrong++;
-      if (smAdv[i] === srcAdv[i]) softmaxAgrees++;
-      if (rbfAdv[i] === srcAdv[i]) rbfAgrees++;
-      if (smAdv[i] !== b.labels[i]) {
-        bothWrongSoftmax++;
-        if (smAdv[i] === srcAdv[i]) bothWrongSoftmaxAgree++;
+  let grid: Buffer | null = null;
+  const m = evaluateAttacks({
+    batches: datasetBatches(test, { input: 'vector', count: cfg.testExamples, batchSize: 1000 }),
+    craft: (b) => ({
+      adv: fgsm(sourceModel, b.x, b.y, { epsilon: cfg.epsilon, clip: null }),
+      // Random ±ε per pixel (the same L∞ size; a vertex of the box, like FGSM's), from the seeded generator.
+      noisy: tf.tidy(() => tf.add(b.x, tf.mul(cfg.epsilon, tf.sign(randomUniform(b.x.shape, -1, 1))))),
+    }),
+    measure: {
+      sourceClean: { model: sourceModel, input: 'clean' },
+      targetClean: { model: targetModel, input: 'clean' },
+      softmaxClean: { model: softmaxModel, input: 'clean' },
+      rbfClean: { model: rbfModel, input: 'clean' },
+      sourceFgsm: { model: sourceModel, input: 'adv' },
+      targetTransfer: { model: targetModel, input: 'adv' },
+      targetNoise: { model: targetModel, input: 'noisy' },
+      softmaxTransfer: { model: softmaxModel, input: 'adv' },
+      rbfTransfer: { model: rbfModel, input: 'adv' },
+    },
+    onBatch: ({ index, batch: b, crafted, predictions }) => {
+      const { sourceFgsm: srcAdv, softmaxTransfer: smAdv, rbfTransfer: rbfAdv } = predictions;
+      for (let i = 0; i < b.labels.length; i++) {
+        if (srcAdv[i] === b.labels[i]) continue;
+        sourceWrong++;
+        if (smAdv[i] === srcAdv[i]) softmaxAgrees++;
+        if (rbfAdv[i] === srcAdv[i]) rbfAgrees++;
+        if (smAdv[i] !== b.labels[i]) {
+          bothWrongSoftmax++;
+          if (smAdv[i] === srcAdv[i]) bothWrongSoftmaxAgree++;
+        }
+        if (rbfAdv[i] !== b.labels[i]) {
+          bothWrongRbf++;
+          if (rbfAdv[i] === srcAdv[i]) bothWrongRbfAgree++;
+        }
       }
-      if (rbfAdv[i] !== b.labels[i]) {
-        bothWrongRbf++;
-        if (rbfAdv[i] === srcAdv[i]) bothWrongRbfAgree++;
+      if (index === 0) {
+        grid = adversarialGridPng(gridRows(targetModel, b.x, crafted.adv, b.labels, cfg.gridExamples), {
+          title: `MADE ON SOURCE  SHOWN TO TARGET  EPS ${cfg.epsilon}`, perturbationCaption: `EPS ${cfg.epsilon}`,
+        });
       }
-    }
-    if (s === 0) {
-      await fs.mkdir(ctx.resultsDir, { recursive: true });
-      await fs.writeFile(path.join(ctx.resultsDir, 'transfer.png'), adversarialGridPng(gridRows(targetModel, b.x, adv, b.labels, cfg.gridExamples), {
-        title: `MADE ON SOURCE  SHOWN TO TARGET  EPS ${cfg.epsilon}`, perturbationCaption: `EPS ${cfg.epsilon}`,
-      }));
-    }
-    tf.dispose([b.x, b.y, adv, noisy]);
+    },
+  });
+  if (grid) {
+    await fs.mkdir(ctx.resultsDir, { recursive: true });
+    await fs.writeFile(path.join(ctx.resultsDir, 'transfer.png'), grid);
   }
   source.dispose();
   target.dispose();
@@ -190,13 +186,7 @@ const CONFIG: TransferConfig = {
 export default defineReproduction<TransferConfig>({
   id: 'transfer-blackbox-mnist',
   package: '@paperzoo/adversarial',
-  paper: {
-    title: 'Explaining and Harnessing Adversarial Examples',
-    authors: ['I. J. Goodfellow', 'J. Shlens', 'C. Szegedy'],
-    year: 2015,
-    venue: 'ICLR',
-    url: 'https://arxiv.org/abs/1412.6572',
-  },
+  paper: FGSM_PAPER,
   claims: [
     { id: 'transfer-beats-noise', kind: 'ranking',
       what: 'FGSM examples made on one maxout network fool an independently trained one (other seed, disjoint digits) far more often than random ±ε noise',

@@ -19,6 +19,15 @@
 import { tf } from '@paperzoo/tensor';
 import { clipToRange, inputGradient, type Classifier, type PixelRange } from './classifier.js';
 
+/** The paper FGSM comes from, in the form a reproduction cites it (`defineReproduction({ paper })`). */
+export const FGSM_PAPER = {
+  title: 'Explaining and Harnessing Adversarial Examples',
+  authors: ['I. J. Goodfellow', 'J. Shlens', 'C. Szegedy'],
+  year: 2015,
+  venue: 'ICLR',
+  url: 'https://arxiv.org/abs/1412.6572',
+} as const;
+
 export interface FgsmOptions {
   /** L∞ size of the perturbation, in input units (ε = 0.25 for MNIST pixels in [0, 1] in the paper). */
   epsilon: number;

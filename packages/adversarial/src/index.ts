@@ -8,12 +8,14 @@
  * - Carlini–Wagner L2 — Carlini & Wagner, IEEE S&P 2017 ({@link carliniWagnerL2})
  * - adversarial training: the FGSM objective αJ(x) + (1−α)J(x̃) and Madry's min-max ({@link adversarialTrainingStep})
  * - models: softmax/logistic regression, maxout network, Madry's MNIST CNN, a shallow RBF network
+ * - evaluation: labelled MNIST batches ({@link labelledBatch}) and clean / adversarial / transfer error over a test set ({@link evaluateAttacks})
  */
 export * from './classifier.js';
 export * from './fgsm.js';
 export * from './pgd.js';
 export * from './cw.js';
 export * from './adversarial-training.js';
+export * from './batches.js';
 export * from './evaluate.js';
 export * from './grid.js';
 export * from './models/linear.js';
