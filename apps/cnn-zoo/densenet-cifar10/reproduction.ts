@@ -12,11 +12,10 @@
  * test-error threshold set from measured runs; plus the exact parameter-count properties of Table 2,
  * counted from the shapes of the two paper networks.
  */
-import { tf, random, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, piecewiseConstant, z, type RunContext } from '@paperzoo/repro';
-import { DenseNet, densenetCifarConfig, downsample, padCropFlip } from '@paperzoo/cnn-zoo';
+import { tf } from '@paperzoo/tensor';
+import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
+import { DenseNet, densenetCifarConfig, loadCifar10AtSize, evaluationBatches, shuffledTrainingBatches } from '@paperzoo/cnn-zoo';
 import { Nesterov } from '@paperzoo/core-autograd';
-import { loadCifar10Normalized, type ImageBatch } from '@paperzoo/datasets';
 
 /** Everything a run can vary. Tiers are presets; `--set key=value` overrides fields. */
 export interface DenseNetCifarConfig {
@@ -63,25 +62,15 @@ const configSchema = z.object({
 
 async function run(cfg: DenseNetCifarConfig, ctx: RunContext<DenseNetCifarConfig>) {
   if (cfg.iterations % cfg.evalEvery !== 0) throw new RangeError(`iterations (${cfg.iterations}) must be a multiple of evalEvery (${cfg.evalEvery})`);
-  const cifar = await loadCifar10Normalized({ trainExamples: cfg.trainExamples, testExamples: cfg.testExamples }); // [n, 32, 32, 3]
-  const atSize = (b: ImageBatch): { x: Float32Array; y: Int32Array } => ({ x: cfg.imageSize === 32 ? b.x : downsample(b.x, b.shape, 32 / cfg.imageSize).x, y: b.y });
-  const train = atSize(cifar.train);
-  const test = atSize(cifar.test);
-  const n = cifar.train.y.length;
-  const per = cfg.imageSize * cfg.imageSize * 3;
-  const testBatches: { x: tf.Tensor4D; y: tf.Tensor1D }[] = [];
-  for (let s = 0; s < cfg.testExamples; s += 500) {
-    const e = Math.min(cfg.testExamples, s + 500);
-    testBatches.push({ x: tf.tensor4d(test.x.subarray(s * per, e * per), [e - s, cfg.imageSize, cfg.imageSize, 3]), y: tf.tensor1d(test.y.subarray(s, e), 'int32') });
-  }
+  const { train, test } = await loadCifar10AtSize({ trainExamples: cfg.trainExamples, testExamples: cfg.testExamples, imageSize: cfg.imageSize }); // [n, imageSize, imageSize, 3]
+  const testBatches = evaluationBatches(test);
 
   const net = new DenseNet(densenetCifarConfig(cfg.depth, cfg.growthRate, { bc: cfg.bc, dropout: cfg.dropout, inputShape: [cfg.imageSize, cfg.imageSize, 3] }), { seed: ctx.seed });
   const optimizer = new Nesterov({
     momentum: 0.9,
     l2: cfg.weightDecay,
-    learningRate: piecewiseConstant({ boundaries: cfg.lrBoundaries, values: cfg.lrBoundaries.reduce((v) => [...v, v[v.length - 1] / 10], [cfg.learningRate]) }),
+    learningRate: multiStepDecay({ initial: cfg.learningRate, boundaries: cfg.lrBoundaries }),
   });
-  const shape: [number, number, number, number] = [cfg.batchSize, cfg.imageSize, cfg.imageSize, 3];
 
   try {
     const result = await fit({
@@ -92,25 +81,7 @@ async function run(cfg: DenseNetCifarConfig, ctx: RunContext<DenseNetCifarConfig
       epochs: cfg.iterations / cfg.evalEvery,
       stepsPerEpoch: cfg.evalEvery,
       label: `DenseNet${cfg.bc ? '-BC' : ''} L=${cfg.depth} k=${cfg.growthRate}`,
-      *batches() {
-        let order = shuffledIndices(n);
-        let pos = 0;
-        for (let s = 0; s < cfg.evalEvery; s++) {
-          if (pos + cfg.batchSize > n) {
-            order = shuffledIndices(n);
-            pos = 0;
-          }
-          const x = new Float32Array(cfg.batchSize * per);
-          const y = new Int32Array(cfg.batchSize);
-          for (let i = 0; i < cfg.batchSize; i++) {
-            const j = order[pos + i];
-            x.set(train.x.subarray(j * per, (j + 1) * per), i * per);
-            y[i] = train.y[j];
-          }
-          pos += cfg.batchSize;
-          yield { x: tf.tensor4d(cfg.augment ? padCropFlip(x, shape, cfg.imageSize / 8, random) : x, shape), y: tf.tensor1d(y, 'int32') };
-        }
-      },
+      batches: () => shuffledTrainingBatches(train, { batchSize: cfg.batchSize, steps: cfg.evalEvery, augment: cfg.augment }),
       loss: (b) => softmaxCrossEntropy(net.apply(b.x, { training: true }), b.y) as tf.Scalar,
       evaluate: async () => {
         const r = await evaluateClassifier((x) => net.apply(x as tf.Tensor4D), testBatches, { keepBatches: true });

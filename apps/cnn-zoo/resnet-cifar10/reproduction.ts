@@ -15,11 +15,11 @@
  * parameters are disjoint, so each gets exactly its own momentum-SGD step with weight decay), so one
  * checkpoint and `--resume` cover the experiment, batch-norm statistics included.
  */
-import { tf, random, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, piecewiseConstant, z, type RunContext } from '@paperzoo/repro';
-import { ResNet, resnetCifarConfig, collectVariables, padCropFlip, downsample, normalizeChannels } from '@paperzoo/cnn-zoo';
+import { tf } from '@paperzoo/tensor';
+import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
+import { ResNet, resnetCifarConfig, collectVariables, downsample, normalizeChannels, evaluationBatches, shuffledTrainingBatches } from '@paperzoo/cnn-zoo';
 import { Momentum } from '@paperzoo/core-autograd';
-import { loadCifar10, paperSplit, channelStats, takeBatch, subset, type ImageDataset } from '@paperzoo/datasets';
+import { loadCifar10, paperSplit, channelStats, takeBatch, subset, type ImageBatch, type ImageDataset } from '@paperzoo/datasets';
 
 /** Everything a run can vary. Tiers are presets; `--set key=value` overrides fields. */
 export interface ResNetCifarConfig {
@@ -77,40 +77,15 @@ function parseNetwork(name: string): { n: number; plain: boolean; key: string } 
   return { n: (depth - 2) / 6, plain: kind === 'plain', key: `${kind}${depth}` };
 }
 
-/** Images as normalised NHWC floats at the run's size. */
-interface Prepared {
-  x: Float32Array;
-  y: Int32Array;
-  size: number;
-}
-
-function prepare(ds: ImageDataset, indices: ArrayLike<number>, size: number, stats: { mean: number[]; std: number[] }): Prepared {
+/**
+ * The images at `indices` as NHWC floats at the run's size, standardised per channel with `stats`
+ * (box-filtered in [0, 1] units first, then standardised).
+ */
+function prepare(ds: ImageDataset, indices: ArrayLike<number>, size: number, stats: { mean: number[]; std: number[] }): ImageBatch {
   const b = takeBatch(ds, indices, { normalize: 'unit' }); // [n, 32, 32, 3] in [0, 1]
-  let x = b.x;
-  if (size !== 32) x = downsample(x, b.shape, 32 / size).x; // [n, size, size, 3]
-  normalizeChannels(x, 3, stats.mean, stats.std);
-  return { x, y: b.y, size };
-}
-
-function gather(p: Prepared, idx: ArrayLike<number>): { x: Float32Array; y: Int32Array } {
-  const per = p.size * p.size * 3;
-  const x = new Float32Array(idx.length * per);
-  const y = new Int32Array(idx.length);
-  for (let i = 0; i < idx.length; i++) {
-    x.set(p.x.subarray(idx[i] * per, (idx[i] + 1) * per), i * per);
-    y[i] = p.y[idx[i]];
-  }
-  return { x, y };
-}
-
-function evalBatches(p: Prepared, count: number, batchSize = 500): { x: tf.Tensor4D; y: tf.Tensor1D }[] {
-  const out: { x: tf.Tensor4D; y: tf.Tensor1D }[] = [];
-  for (let s = 0; s < count; s += batchSize) {
-    const idx = Array.from({ length: Math.min(batchSize, count - s) }, (_, i) => s + i);
-    const b = gather(p, idx);
-    out.push({ x: tf.tensor4d(b.x, [idx.length, p.size, p.size, 3]), y: tf.tensor1d(b.y, 'int32') });
-  }
-  return out;
+  const small = size === 32 ? b : { ...downsample(b.x, b.shape, 32 / size), y: b.y }; // [n, size, size, 3]
+  normalizeChannels(small.x, 3, stats.mean, stats.std);
+  return small;
 }
 
 async function run(cfg: ResNetCifarConfig, ctx: RunContext<ResNetCifarConfig>) {
@@ -125,8 +100,8 @@ async function run(cfg: ResNetCifarConfig, ctx: RunContext<ResNetCifarConfig>) {
   const stats = channelStats(trainSet); // per-channel mean/std of the training images, in [0, 1] units
   const train = prepare(trainSet, Array.from({ length: trainSet.count }, (_, i) => i), cfg.imageSize, stats);
   const testData = prepare(test, Array.from({ length: cfg.testExamples }, (_, i) => i), cfg.imageSize, stats);
-  const testSet = evalBatches(testData, cfg.testExamples);
-  const trainEval = evalBatches(train, Math.min(cfg.trainEvalExamples, train.x.length / (cfg.imageSize * cfg.imageSize * 3)));
+  const testSet = evaluationBatches(testData);
+  const trainEval = evaluationBatches(train, { count: Math.min(cfg.trainEvalExamples, train.shape[0]) });
 
   const nets: Record<string, ResNet> = {};
   specs.forEach(({ n, plain, key }, i) => {
@@ -136,10 +111,8 @@ async function run(cfg: ResNetCifarConfig, ctx: RunContext<ResNetCifarConfig>) {
   const optimizer = new Momentum({
     momentum: cfg.momentum,
     l2: cfg.weightDecay,
-    learningRate: piecewiseConstant({ boundaries: cfg.lrBoundaries, values: cfg.lrBoundaries.reduce((v) => [...v, v[v.length - 1] / 10], [cfg.learningRate]) }),
+    learningRate: multiStepDecay({ initial: cfg.learningRate, boundaries: cfg.lrBoundaries }),
   });
-  const pad = cfg.imageSize / 8;
-  const n = trainSet.count;
 
   try {
     const result = await fit({
@@ -150,23 +123,9 @@ async function run(cfg: ResNetCifarConfig, ctx: RunContext<ResNetCifarConfig>) {
       epochs: cfg.iterations / cfg.evalEvery,
       stepsPerEpoch: cfg.evalEvery,
       label: cfg.networks.join(' + '),
-      // Shuffled passes over the training images, continued across evaluation intervals; each interval
-      // draws its own permutations from the global generator, so --resume replays it exactly.
-      *batches() {
-        let order = shuffledIndices(n);
-        let pos = 0;
-        for (let s = 0; s < cfg.evalEvery; s++) {
-          if (pos + cfg.batchSize > n) {
-            order = shuffledIndices(n);
-            pos = 0;
-          }
-          const b = gather(train, order.subarray(pos, pos + cfg.batchSize));
-          pos += cfg.batchSize;
-          const shape: [number, number, number, number] = [cfg.batchSize, cfg.imageSize, cfg.imageSize, 3];
-          const x = cfg.augment ? padCropFlip(b.x, shape, pad, random) : b.x;
-          yield { x: tf.tensor4d(x, shape), y: tf.tensor1d(b.y, 'int32') };
-        }
-      },
+      // Shuffled passes over the training images; each evaluation interval starts its own permutation
+      // from the global generator, so --resume replays it exactly.
+      batches: () => shuffledTrainingBatches(train, { batchSize: cfg.batchSize, steps: cfg.evalEvery, augment: cfg.augment }),
       loss: (b) => tf.addN(Object.values(nets).map((net) => softmaxCrossEntropy(net.apply(b.x, { training: true }), b.y))) as tf.Scalar,
       evaluate: async () => {
         const out: Record<string, number> = {};

@@ -12,3 +12,4 @@ export * from './googlenet.js';
 export * from './resnet.js';
 export * from './densenet.js';
 export * from './augment.js';
+export * from './image-batches.js';

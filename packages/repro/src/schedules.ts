@@ -55,6 +55,21 @@ export function piecewiseConstant(options: { boundaries: readonly number[]; valu
 }
 
 /**
+ * Multi-step decay, the CIFAR papers' "divide it by 10 at 32k and 48k iterations" (He et al. 2016,
+ * §4.2; NiN, DenseNet): η(t) = η₀ / d^k with k = the number of boundaries ≤ t (d = `divisor`,
+ * default 10; boundaries increase). The rates are η₀, η₀/d, (η₀/d)/d, … — divided step by step, as
+ * the papers' recipes read, so they are the same floats as a {@link piecewiseConstant} built that way.
+ */
+export function multiStepDecay(options: { initial: number; boundaries: readonly number[]; divisor?: number }): Schedule {
+  const { initial, boundaries, divisor = 10 } = options;
+  check('multiStepDecay', initial >= 0 && Number.isFinite(initial), `initial must be ≥ 0, got ${initial}`);
+  check('multiStepDecay', divisor > 0 && Number.isFinite(divisor), `divisor must be > 0, got ${divisor}`);
+  const values = [initial];
+  for (let i = 0; i < boundaries.length; i++) values.push(values[i] / divisor);
+  return piecewiseConstant({ boundaries, values });
+}
+
+/**
  * Exponential decay: η(t) = η₀ · r^(t / decaySteps); with `staircase`, the exponent is ⌊t / decaySteps⌋.
  */
 export function exponentialDecay(options: { initial: number; rate: number; decaySteps: number; staircase?: boolean }): Schedule {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constantLr, cosineDecay, exponentialDecay, inverseSqrtDecay, linearWarmup, piecewiseConstant, stepDecay } from '../src/index.js';
+import { constantLr, cosineDecay, exponentialDecay, inverseSqrtDecay, linearWarmup, multiStepDecay, piecewiseConstant, stepDecay } from '../src/index.js';
 
 const at = (f: (t: number) => number, ts: number[]) => ts.map(f);
 
@@ -21,6 +21,20 @@ describe('learning-rate schedules', () => {
     expect(at(s, [0, 99, 100, 199, 200, 10_000])).toEqual([0.1, 0.1, 0.01, 0.01, 0.001, 0.001]);
     expect(() => piecewiseConstant({ boundaries: [1], values: [1] })).toThrow(/one more value/);
     expect(() => piecewiseConstant({ boundaries: [2, 1], values: [1, 2, 3] })).toThrow(/increase/);
+  });
+
+  it('multi-step decay: η₀ divided by 10 (or d) at each boundary passed, step by step', () => {
+    const s = multiStepDecay({ initial: 0.1, boundaries: [32000, 48000] });
+    expect(at(s, [0, 31999, 32000, 47999, 48000, 64000])).toEqual([0.1, 0.1, 0.1 / 10, 0.1 / 10, 0.1 / 10 / 10, 0.1 / 10 / 10]);
+    // The same floats as the piecewise-constant schedule with repeatedly divided values (not η₀·0.1^k, not η₀/10^k).
+    const lr = 0.3;
+    const divided = multiStepDecay({ initial: lr, boundaries: [5, 9, 12] });
+    expect(at(divided, [0, 5, 9, 12])).toEqual([lr, lr / 10, lr / 10 / 10, lr / 10 / 10 / 10]);
+    expect(lr / 10 / 10 / 10).not.toBe(lr * 0.1 ** 3);
+    expect(at(multiStepDecay({ initial: 1, boundaries: [2], divisor: 4 }), [1, 2])).toEqual([1, 0.25]);
+    expect(at(multiStepDecay({ initial: 0.5, boundaries: [] }), [0, 1e6])).toEqual([0.5, 0.5]);
+    expect(() => multiStepDecay({ initial: 0.1, boundaries: [2, 1] })).toThrow(/increase/);
+    expect(() => multiStepDecay({ initial: 0.1, boundaries: [1], divisor: 0 })).toThrow(/divisor/);
   });
 
   it('exponential decay: η₀·r^(t/decaySteps), staircase', () => {
