@@ -20,7 +20,7 @@ export interface CpuLikeBackend extends tf.KernelBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: backend_util.BackendValues): TensorInfo;
 }
 
-const size = (shape: readonly number[]): number => shape.reduce((p, q) => p * q, 1);
+const size = tf.util.sizeFromShape;
 
 /** The float32 array of t, or null when t is not a float32 tensor stored as one. */
 export function f32(b: CpuLikeBackend, t: TensorInfo | undefined): Float32Array | null {

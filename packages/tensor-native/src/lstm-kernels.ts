@@ -7,11 +7,12 @@
  * Imported by ./kernels.ts (which appends {@link LSTM_KERNELS} to NATIVE_KERNELS) and importing its
  * helpers back: the cycle is safe because nothing here uses them before a kernel runs.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { FALLBACK, f32, output, type CpuLikeBackend, type NativeKernel } from './kernels.js';
 
-const size = (shape: readonly number[]): number => shape.reduce((p, q) => p * q, 1);
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const size = tf.util.sizeFromShape;
+const sameShape = tf.util.arraysEqual;
 
 /** gates [..., 4u] and c [..., u] with the same leading dims: rows and units, or null. */
 function cellGeometry(gates: TensorInfo, c: TensorInfo): { rows: number; units: number } | null {

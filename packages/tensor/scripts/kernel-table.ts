@@ -42,7 +42,10 @@ const GRADIENT_TESTED: Record<string, string> = {
   BatchMatMul: 'conformance-matmul: broadcast gradients',
   DepthwiseConv2dNative: 'conformance-conv: dilated depthwise gradients vs reference',
   Relu: 'fused: dy·relu′(x) vs float64 (zeros, negatives, NaN)',
-  FusedBatchNorm: 'fused: ∂/∂x, μ, σ², γ, β of tf.batchNorm vs float64 finite differences',
+  FusedBatchNorm: 'fused: ∂/∂x, μ, σ², γ, β of tf.batchNorm vs float64 finite differences; H·v',
+  PaperzooBatchNormTraining: 'fused: gradients vs float64 finite differences; H·v',
+  PaperzooLstmCell: 'lstm: gradients and H·v vs float64 finite differences',
+  PaperzooSoftmaxCrossEntropy: 'lstm: gradients and H·v vs float64 finite differences',
 };
 
 function cell(fix: KernelFix | undefined, name: string, backend: BackendName, loaded: boolean): string {

@@ -11,7 +11,8 @@
  *   closed-form gradient, which the previous check validates;
  * - on native, that the fused kernels really ran (tf.profile's kernel names);
  * - tf.batchNorm with given statistics (FusedBatchNorm): its gradients with respect to x, μ, σ², γ and β
- *   against float64 finite differences (one PaperzooBatchNormGrad kernel on native, tfjs' elsewhere).
+ *   against float64 finite differences (one PaperzooBatchNormGrad kernel on native, tfjs' elsewhere),
+ *   and a Hessian-vector product through ∂L/∂σ² (the composed gradient, differentiated again).
  */
 import { describe, expect, it } from 'vitest';
 import { tf, batchNormTraining } from '../src/index.js';
@@ -169,7 +170,7 @@ function bnInference64(x: Float64Array, c: number, mean: Float64Array, variance:
 }
 
 describe.each(ALL.map((b) => [b, AVAILABLE[b]] as const))('tf.batchNorm (given statistics) gradients on %s', (backend, available) => {
-  it.skipIf(!available).each(CASES)('$name: ∂/∂x, μ, σ², γ, β against float64 finite differences', async (k) => {
+  it.skipIf(!available).each(CASES)('$name: ∂/∂x, μ, σ², γ, β and a Hessian-vector product against float64 finite differences', async (k) => {
     const d = data(k, 29 + k.shape.length);
     const c = k.shape[k.shape.length - 1];
     const random = rng(5 + c);
@@ -185,6 +186,26 @@ describe.each(ALL.map((b) => [b, AVAILABLE[b]] as const))('tf.batchNorm (given s
     ['x', 'mean', 'variance', 'scale', 'offset'].forEach((name, i) => {
       expect(relError(grads[i], fd(p[i], L, 1e-5)), name).toBeLessThan(1e-4);
     });
+
+    // Second order: H·v = ∂/∂x ⟨∂L/∂σ², v⟩ (the backward pass is itself recorded, so the composed
+    // gradient runs), against finite differences of the float64 closed form
+    // ∂L/∂σ²_j = −½·γ_j·(σ²_j + ε)^(−3/2)·Σ_r w·(x − μ_j).
+    const v = randomTensor([c], random, -1, 1);
+    const [hv] = await on(backend, () => {
+      const [m, s, o, w] = [mean, d.scale, d.offset, d.w].map((t) => tensor(t));
+      const inner = (x: tf.Tensor): tf.Tensor => tf.grad((vv: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(x, m, vv, o, s, EPS), w)))(tensor(variance));
+      return [tf.grad((x: tf.Tensor) => tf.sum(tf.mul(inner(x), tensor(v))))(tensor(d.x))];
+    });
+    const x = p[0];
+    const dVarDotV = (): number => {
+      let total = 0;
+      for (let i = 0; i < x.length; i++) {
+        const j = i % c;
+        total += v.data[j] * -0.5 * d.scale.data[j] * (variance.data[j] + EPS) ** -1.5 * d.w.data[i] * (x[i] - mean.data[j]);
+      }
+      return total;
+    };
+    expect(relError(hv, fd(x, dVarDotV, 1e-5)), 'H·v through ∂L/∂σ²').toBeLessThan(1e-4);
   });
 
   it.skipIf(!available || backend !== 'native')('runs one fused backward kernel', async () => {

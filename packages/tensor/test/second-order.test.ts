@@ -64,6 +64,9 @@ const ELEMENTWISE: Elementwise[] = [
   { name: 'selu', f: tf.selu, d2: (x) => (x > 0 ? 0 : SELU_SCALE * SELU_ALPHA * Math.exp(x)), lo: -2, hi: 2 },
   { name: 'softplus', f: tf.softplus, d2: (x) => sigma(x) * (1 - sigma(x)), lo: -3, hi: 3 },
   { name: 'leakyRelu', f: (x) => tf.leakyRelu(x, 0.2), d2: () => 0, lo: -2, hi: 2 },
+  { name: 'relu', f: tf.relu, d2: () => 0, lo: -2, hi: 2 },
+  // relu's gradient dy·step(x) differentiated through dy = 2·relu(x)
+  { name: 'relu(x)²', f: (x) => tf.square(tf.relu(x)), d2: (x) => (x > 0 ? 2 : 0), lo: -2, hi: 2 },
   { name: 'sqrt', f: tf.sqrt, d2: (x) => -0.25 * x ** -1.5, lo: 0.3, hi: 3 },
   { name: 'log', f: tf.log, d2: (x) => -1 / (x * x), lo: 0.3, hi: 3 },
   { name: 'sin', f: tf.sin, d2: (x) => -Math.sin(x), lo: -3, hi: 3 },

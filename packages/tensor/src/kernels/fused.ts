@@ -29,10 +29,18 @@ export function backendHasKernel(kernelName: string): boolean {
   return tf.getKernel(kernelName, tf.getBackend()) != null;
 }
 
-/** The fused first-order backward kernel's result, or null where the caller must compose it (see the module note). */
-export function fusedBackward<T extends Tensor | Tensor[]>(kernelName: string, inputs: Record<string, Tensor>, attrs: object = {}): T | null {
-  if (differentiatedAgain() || !backendHasKernel(kernelName) || Object.values(inputs).some((t) => t.dtype !== 'float32')) return null;
+/**
+ * The fused kernel's result where the active backend has it and every input is float32; null where
+ * the caller must compose the op from tfjs ops.
+ */
+export function fusedKernel<T extends Tensor | Tensor[]>(kernelName: string, inputs: Record<string, Tensor>, attrs: object = {}): T | null {
+  if (!backendHasKernel(kernelName) || Object.values(inputs).some((t) => t.dtype !== 'float32')) return null;
   return tf.engine().runKernel(kernelName, inputs, attrs as NamedAttrMap) as unknown as T;
+}
+
+/** {@link fusedKernel} for a first-order backward pass only: null while the pass is itself recorded (see the module note). */
+export function fusedBackward<T extends Tensor | Tensor[]>(kernelName: string, inputs: Record<string, Tensor>, attrs: object = {}): T | null {
+  return differentiatedAgain() ? null : fusedKernel<T>(kernelName, inputs, attrs);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -82,11 +90,10 @@ export function batchNormTraining(x: Tensor, scale?: Tensor, offset?: Tensor, va
   return tf.tidy(() => {
     const $scale = scale ?? tf.ones([c]);
     const $offset = offset ?? tf.zeros([c]);
-    if (x.dtype === 'float32' && $scale.dtype === 'float32' && $offset.dtype === 'float32' && backendHasKernel(BATCH_NORM_TRAINING)) {
-      const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, scale: $scale, offset: $offset }, { varianceEpsilon }) as unknown as Tensor[];
-      return { y, mean, variance };
-    }
-    return composedBatchNorm(x, $scale, $offset, varianceEpsilon);
+    const fused = fusedKernel<Tensor[]>(BATCH_NORM_TRAINING, { x, scale: $scale, offset: $offset }, { varianceEpsilon });
+    if (fused == null) return composedBatchNorm(x, $scale, $offset, varianceEpsilon);
+    const [y, mean, variance] = fused;
+    return { y, mean, variance };
   });
 }
 
@@ -97,7 +104,7 @@ export function batchNormTraining(x: Tensor, scale?: Tensor, offset?: Tensor, va
  * with x̂ = (x − μ)·inv, inv = 1/√(σ² + ε). Composed (and μ, σ² recomputed from x) when it will be
  * differentiated again or the backend lacks the fused backward kernel.
  */
-const batchNormTrainingGrad: GradConfig = {
+export const batchNormTrainingGrad: GradConfig = {
   kernelName: BATCH_NORM_TRAINING,
   inputsToSave: ['x', 'scale', 'offset'],
   outputsToSave: [false, true, true],
@@ -129,11 +136,3 @@ const batchNormTrainingGrad: GradConfig = {
     };
   },
 };
-
-/** The gradients this module registers (for every backend; see {@link registerFusedGradients}). */
-export const FUSED_GRADIENTS: readonly GradConfig[] = [batchNormTrainingGrad];
-
-/** Register {@link FUSED_GRADIENTS} (idempotent: tfjs replaces a gradient of the same kernel name). */
-export function registerFusedGradients(): void {
-  for (const config of FUSED_GRADIENTS) tf.registerGradient(config);
-}

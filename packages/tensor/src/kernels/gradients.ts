@@ -23,7 +23,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
-import { differentiatedAgain, fusedBackward } from './fused.js';
+import { batchNormTrainingGrad, differentiatedAgain, fusedBackward } from './fused.js';
+import { lstmCellGradConfig } from './lstm.js';
+import { softmaxCrossEntropyGradConfig } from './ops.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -396,6 +398,9 @@ export const GRADIENTS: readonly GradientFix[] = [
   { config: depthwiseConv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1' },
   { config: batchMatMulGrad, kind: 'replaced', why: 'stock does not sum over broadcast batch dims (x[B,T,D]·W[D,E] fails)' },
   { config: fusedBatchNormGrad, kind: 'replaced', why: 'same formulas; one fused kernel for first-order passes where the backend has it (native); stock otherwise' },
+  { config: batchNormTrainingGrad, kind: 'added', why: "paperzoo's batchNormTraining: one fused kernel for first-order passes where the backend has it (native), differentiable tf ops otherwise" },
+  { config: lstmCellGradConfig, kind: 'added', why: "paperzoo's lstmCell: as batchNormTraining" },
+  { config: softmaxCrossEntropyGradConfig, kind: 'added', why: "paperzoo's softmaxCrossEntropy: as batchNormTraining" },
 ];
 
 const stockGradients = new Map<string, GradConfig | undefined>();

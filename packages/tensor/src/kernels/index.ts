@@ -5,8 +5,6 @@
  */
 import { registerCpuKernels } from './cpu.js';
 import { registerGradients } from './gradients.js';
-import { registerFusedGradients } from './fused.js';
-import { registerLstmAndLossGradients } from './ops.js';
 import { registerWasmKernels } from './wasm.js';
 
 export { WASM_KERNELS, type KernelFix } from './wasm.js';
@@ -14,7 +12,7 @@ export { CPU_KERNELS } from './cpu.js';
 export { GRADIENTS, withStockGradients, type GradientFix } from './gradients.js';
 export { stockKernel, withStockKernels } from './registry.js';
 export { logSoftmax, softmaxCrossEntropy, softmaxCrossEntropyPerExample } from './ops.js';
-export { batchNormTraining, differentiatedAgain, FUSED_GRADIENTS, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
+export { batchNormTraining, differentiatedAgain, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
 export { lstmCell } from './lstm.js';
 
 let registered = false;
@@ -29,6 +27,4 @@ export function registerPaperzooKernels(): void {
   registerWasmKernels();
   registerCpuKernels();
   registerGradients();
-  registerFusedGradients();
-  registerLstmAndLossGradients();
 }

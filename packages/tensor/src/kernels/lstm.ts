@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
-import { backendHasKernel, differentiatedAgain } from './fused.js';
+import { fusedBackward, fusedKernel } from './fused.js';
 
 function checkCell(gates: tf.Tensor, c: tf.Tensor): void {
   const rank = c.rank;
@@ -39,10 +39,8 @@ function activations(gates: Tensor): [Tensor, Tensor, Tensor, Tensor] {
  */
 export function lstmCell<T extends tf.Tensor>(gates: T, c: T): [T, T] {
   checkCell(gates, c);
-  if (gates.dtype === 'float32' && c.dtype === 'float32' && backendHasKernel('PaperzooLstmCell')) {
-    const [h, cNext] = tf.engine().runKernel('PaperzooLstmCell', { gates, c }, {}) as unknown as T[];
-    return [h, cNext];
-  }
+  const fused = fusedKernel<T[]>('PaperzooLstmCell', { gates, c });
+  if (fused != null) return [fused[0], fused[1]];
   return tf.tidy(() => {
     const [si, sf, tg, so] = activations(tf.cast(gates, 'float32'));
     const cNext = tf.add(tf.mul(sf, tf.cast(c, 'float32')), tf.mul(si, tg)); // [..., u]
@@ -79,10 +77,7 @@ export const lstmCellGradConfig: GradConfig = {
     const [gates, c] = saved;
     // Both gradients come from one computation: run it now rather than in the closures (the engine
     // runs each closure in its own tidy, which would dispose what the other returns).
-    const fused = !differentiatedAgain() && [gates, c, dh, dcNext].every((t) => t.dtype === 'float32') && backendHasKernel('PaperzooLstmCellGrad');
-    const [dgates, dc] = fused
-      ? (tf.engine().runKernel('PaperzooLstmCellGrad', { gates, c, dh, dcNext }, {}) as unknown as Tensor[])
-      : composedCellGrad(gates, c, dh, dcNext);
+    const [dgates, dc] = fusedBackward<Tensor[]>('PaperzooLstmCellGrad', { gates, c, dh, dcNext }) ?? composedCellGrad(gates, c, dh, dcNext);
     return { gates: () => dgates, c: () => dc };
   },
 };

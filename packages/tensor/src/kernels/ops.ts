@@ -16,8 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
-import { backendHasKernel, differentiatedAgain } from './fused.js';
-import { lstmCellGradConfig } from './lstm.js';
+import { fusedBackward, fusedKernel } from './fused.js';
 
 /**
  * log softmax(x) along `axis` (default: last) = x − log Σ exp(x) = (x − m) − log Σ exp(x − m), m = max x.
@@ -41,10 +40,9 @@ export function logSoftmax<T extends tf.Tensor>(logits: T, axis = -1): T {
 export function softmaxCrossEntropyPerExample(onehotLabels: tf.Tensor, logits: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const labels = tf.cast(onehotLabels, 'float32');
-    const fused = logits.dtype === 'float32' && logits.rank > 0 && logits.shape[logits.rank - 1] > 0 && tf.util.arraysEqual(labels.shape, logits.shape) && backendHasKernel('PaperzooSoftmaxCrossEntropy');
-    return fused
-      ? (tf.engine().runKernel('PaperzooSoftmaxCrossEntropy', { logits, labels }, {}) as unknown as Tensor[])[0] // [...batch]; the stats output is dropped
-      : tf.neg(tf.sum(tf.mul(labels, logSoftmax(logits)), -1)); // [...batch]
+    const fusable = logits.rank > 0 && logits.shape[logits.rank - 1] > 0 && tf.util.arraysEqual(labels.shape, logits.shape);
+    const fused = fusable ? fusedKernel<Tensor[]>('PaperzooSoftmaxCrossEntropy', { logits, labels }) : null;
+    return fused?.[0] ?? tf.neg(tf.sum(tf.mul(labels, logSoftmax(logits)), -1)); // [...batch]; the fused kernel's stats output is dropped
   });
 }
 
@@ -73,24 +71,12 @@ export const softmaxCrossEntropyGradConfig: GradConfig = {
   gradFunc: (dys, saved) => {
     const dy = (dys as Tensor[])[0];
     const [logits, labels, stats] = saved;
-    if (!differentiatedAgain() && dy.dtype === 'float32' && backendHasKernel('PaperzooSoftmaxCrossEntropyGrad')) {
-      const fusedGrad = (part: number) => (): Tensor => tf.engine().runKernel<Tensor>('PaperzooSoftmaxCrossEntropyGrad', { logits, labels, stats, dy }, { part });
-      return { logits: fusedGrad(0), labels: fusedGrad(1) }; // part 0: ∂/∂logits, 1: ∂/∂labels
-    }
+    // part 0: ∂/∂logits, 1: ∂/∂labels
+    const fused = (part: number): Tensor | null => fusedBackward<Tensor>('PaperzooSoftmaxCrossEntropyGrad', { logits, labels, stats, dy }, { part });
     const dyColumn = (): Tensor => tf.expandDims(dy, -1); // [...batch, 1]
     return {
-      logits: () => tf.mul(dyColumn(), tf.sub(tf.mul(tf.exp(logSoftmax(logits)), tf.sum(labels, -1, true)), labels)),
-      labels: () => tf.neg(tf.mul(dyColumn(), logSoftmax(logits))),
+      logits: () => fused(0) ?? tf.mul(dyColumn(), tf.sub(tf.mul(tf.exp(logSoftmax(logits)), tf.sum(labels, -1, true)), labels)),
+      labels: () => fused(1) ?? tf.neg(tf.mul(dyColumn(), logSoftmax(logits))),
     };
   },
 };
-
-let registered = false;
-
-/** Register the gradients of the fused kernels (`PaperzooLstmCell`, `PaperzooSoftmaxCrossEntropy`), once. */
-export function registerLstmAndLossGradients(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerGradient(lstmCellGradConfig);
-  tf.registerGradient(softmaxCrossEntropyGradConfig);
-}
