@@ -46,7 +46,7 @@ Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
 // gemm(a, b, c, batch, m, n, k, transA, transB, strideA, strideB)
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   pz::gemm(f32(info[0]), f32(info[1]), f32(info[2]), num(info[3]), num(info[4]), num(info[5]), num(info[6]), info[7].As<Napi::Boolean>(), info[8].As<Napi::Boolean>(),
-           num(info[9]), num(info[10]), 0.f);
+           num(info[9]), num(info[10]));
   return info.Env().Undefined();
 }
 

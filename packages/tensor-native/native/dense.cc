@@ -90,7 +90,7 @@ void matmulPrimitive(const float* a, const float* b, float* c, int64_t m, int64_
 }
 }  // namespace
 
-void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB, float beta) {
+void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB) {
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
   // OpenBLAS: small products run on one thread: waking OpenBLAS's second thread costs more than it
   // saves below ~4M multiply-adds (a dense layer of a small net, an LSTM step), and far more when the
@@ -104,12 +104,12 @@ void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, in
     const float* pa = a + i * strideA;
     const float* pb = b + i * strideB;
     float* pc = c + i * m * n;
-    if (g_gemmLib == GEMM_DNNL && beta == 0.f) {
+    if (g_gemmLib == GEMM_DNNL) {
       matmulPrimitive(pa, pb, pc, m, n, k, ta, tb);
     } else if (g_gemmLib == GEMM_DNNL_SGEMM) {
-      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, pa, lda, pb, ldb, beta, pc, n);
+      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, pa, lda, pb, ldb, 0.f, pc, n);
     } else {
-      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.f, pa, (int)lda, pb, (int)ldb, beta, pc,
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.f, pa, (int)lda, pb, (int)ldb, 0.f, pc,
                   (int)n);
     }
   }
@@ -721,38 +721,27 @@ namespace pz {
 // two passes instead of the ~10 full-size ops of tfjs' decomposition.
 void batchNormGrad(const float* x, const float* mean, const float* var, const float* scale, const float* dy, float eps, int64_t rows, int64_t c, float* dx,
                    float* dmean, float* dvar, float* dscale, float* doffset) {
-  const int threads = rows * c >= kParallelMin ? omp_get_max_threads() : 1;
-  std::vector<double> sums((size_t)threads * 2 * c, 0.0);
   std::vector<float> inv(c), s(c);
   for (int64_t j = 0; j < c; j++) {
     inv[j] = 1.f / std::sqrt(var[j] + eps);
     s[j] = scale ? scale[j] : 1.f;
   }
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    double* sdy = sums.data() + (size_t)t * 2 * c;
-    double* sdyx = sdy + c;
-    const int64_t from = rows * t / nt, to = rows * (t + 1) / nt;
-    for (int64_t r = from; r < to; r++) {
-      const float* px = x + r * c;
-      const float* pdy = dy + r * c;
-      float* pdx = dx + r * c;
-      for (int64_t j = 0; j < c; j++) {
-        const float g = pdy[j];
-        sdy[j] += g;
-        sdyx[j] += (double)g * (px[j] - mean[j]);
-        pdx[j] = g * s[j] * inv[j];
-      }
+  // One pass: Σ dy and Σ dy·(x − μ) per channel, and dx = dy·γ·inv.
+  std::vector<double> sums(2 * (size_t)c);
+  columnSums<2>(rows, c, sums.data(), [&](int64_t r, float* __restrict acc) {
+    const float* __restrict px = x + r * c;
+    const float* __restrict pdy = dy + r * c;
+    float* __restrict pdx = dx + r * c;
+    float* __restrict acc2 = acc + c;
+#pragma omp simd
+    for (int64_t j = 0; j < c; j++) {
+      acc[j] += pdy[j];
+      acc2[j] += pdy[j] * (px[j] - mean[j]);
+      pdx[j] = pdy[j] * s[j] * inv[j];
     }
-  }
+  });
   for (int64_t j = 0; j < c; j++) {
-    double sdy = 0.0, sdyx = 0.0;
-    for (int t = 0; t < threads; t++) {
-      sdy += sums[(size_t)t * 2 * c + j];
-      sdyx += sums[(size_t)t * 2 * c + c + j];
-    }
-    const double iv = inv[j];
+    const double sdy = sums[j], sdyx = sums[c + j], iv = inv[j];
     dmean[j] = (float)(-s[j] * iv * sdy);
     dvar[j] = (float)(-0.5 * s[j] * iv * iv * iv * sdyx);
     dscale[j] = (float)(iv * sdyx);

@@ -22,7 +22,7 @@ struct PoolGeom {
 std::string init(int threads);
 void setGemmLib(int lib);
 void setConvLayout(int layout);
-void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB, float beta);
+void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB);
 std::string conv2d(const float* x, const float* w, const float* bias, float* y, const ConvGeom& g, int act, float alpha);
 std::string conv2dBackpropInput(const float* dy, const float* w, float* dx, const ConvGeom& g);
 std::string conv2dBackpropFilter(const float* x, const float* dy, float* dw, const ConvGeom& g);

@@ -16,7 +16,7 @@ void unary(int op, const float* x, float* y, int64_t n, float alpha) {
     case U_RELU: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : (x[i] < 0.f ? 0.f : x[i]); }); break;
     case U_RELU6: ewFor(n, [=](int64_t i) { y[i] = isNan(x[i]) ? x[i] : std::fmin(std::fmax(x[i], 0.f), 6.f); }); break;
     case U_TANH: ewFor(n, [=](int64_t i) { y[i] = std::tanh(x[i]); }); break;
-    case U_SIGMOID: ewFor(n, [=](int64_t i) { y[i] = 1.f / (1.f + std::exp(-x[i])); }); break;
+    case U_SIGMOID: ewFor(n, [=](int64_t i) { y[i] = sigmoid(x[i]); }); break;
     case U_EXP: ewFor(n, [=](int64_t i) { y[i] = std::exp(x[i]); }); break;
     case U_LOG: ewFor(n, [=](int64_t i) { y[i] = std::log(x[i]); }); break;
     case U_NEG: ewFor(n, [=](int64_t i) { y[i] = -x[i]; }); break;

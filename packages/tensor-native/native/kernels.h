@@ -1,5 +1,6 @@
 // The kernels of the paperzoo native backend (plain C++ over float32 arrays; no Node-API here).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -31,6 +32,9 @@ inline void ewFor(int64_t n, F f) {
     for (int64_t i = 0; i < n; i++) f(i);
   }
 }
+
+/** σ(x) = 1/(1 + e^(−x)); in the -ffast-math files (ew.cc, lstm.cc) the exp vectorises. */
+inline float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 /**
  * NaN test on the bits. -ffast-math (ew.cc, lstm.cc) lets the compiler assume there are no NaNs, so a

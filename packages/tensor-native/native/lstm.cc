@@ -12,11 +12,6 @@
 
 namespace pz {
 
-namespace {
-
-inline float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
-}  // namespace
-
 void lstmCell(const float* gates, const float* c, float* h, float* cNext, int64_t rows, int64_t units) {
   const int64_t u = units;
 #pragma omp parallel for schedule(static) if (rows * u >= kParallelMin && rows > 1)
