@@ -10,7 +10,8 @@
  *   all steps in one matmul per layer, as PyTorch's CPU LSTM does, and each step's cell update in
  *   paperzoo's fused `lstmCell` (one kernel on native), as PyTorch's nn.LSTM fuses it.
  */
-import { tf, batchNormTraining, lstmCell, randomNormal } from '@paperzoo/tensor';
+import { tf, batchNormTraining, lstmCell, randomNormal, softmaxCrossEntropy } from '@paperzoo/tensor';
+import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -140,4 +141,57 @@ export function lmBatch(s: LmShape = ZAREMBA_SMALL): { tokens: tf.Tensor2D; labe
     const next = tf.reshape<tf.Rank.R1>(tf.slice(all, [1, 0], [s.steps, s.batch]), [-1]);
     return { tokens, labels: tf.oneHot(next, s.vocab) as tf.Tensor2D };
   });
+}
+
+/** The training-step workloads of bench/native.ts (and bench/profile-native.ts). */
+export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm';
+
+/** One workload set up: parameters (from the global generator), a fixed batch and an optimizer. */
+export interface TrainingStep {
+  /** One optimizer step on paperzoo's softmax cross-entropy; the loss is read back, as in training. */
+  step(): void;
+  dispose(): void;
+}
+
+/**
+ * LeNet-5 (batch 64, SGD), ResNet-20 (batch 128, SGD with momentum) or the LSTM LM (SGD), ready to
+ * step: what bench/native.ts times and bench/profile-native.ts breaks down by kernel.
+ */
+export function trainingStep(workload: TrainingWorkload): TrainingStep {
+  let params: Params;
+  let logits: () => tf.Tensor2D;
+  let data: [tf.Tensor, tf.Tensor2D];
+  let optimizer: tf.Optimizer;
+  if (workload === 'lenet5') {
+    params = lenet5Params();
+    const { x, y } = digitsLikeBatch(64);
+    data = [x, y];
+    logits = () => lenet5Logits(params, x);
+    optimizer = tf.train.sgd(0.05);
+  } else if (workload === 'resnet20') {
+    params = resnet20Params();
+    const { x, y } = cifarLikeBatch(128);
+    data = [x, y];
+    logits = () => resnet20Logits(params, x);
+    optimizer = tf.train.momentum(0.1, 0.9);
+  } else {
+    params = lstmLmParams();
+    const { tokens, labels } = lmBatch();
+    data = [tokens, labels];
+    logits = () => lstmLmLogits(params, tokens);
+    optimizer = tf.train.sgd(1);
+  }
+  const labels = data[1];
+  const variables = Object.values(params);
+  return {
+    step() {
+      const loss = optimizer.minimize(() => softmaxCrossEntropy(labels, logits()), true, variables);
+      loss!.dataSync();
+      loss!.dispose();
+    },
+    dispose() {
+      optimizer.dispose();
+      tf.dispose([...data, ...variables]);
+    },
+  };
 }

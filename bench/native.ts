@@ -22,9 +22,8 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { tf, initBackend, softmaxCrossEntropy, backendExtras, seed, type BackendName } from '@paperzoo/tensor';
-import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
-import { cifarLikeBatch, lmBatch, lstmLmLogits, lstmLmParams, resnet20Logits, resnet20Params, type Params } from './native-models.js';
+import { tf, initBackend, backendExtras, seed, type BackendName } from '@paperzoo/tensor';
+import { trainingStep } from './native-models.js';
 import { median, timeIt } from './timing.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -32,11 +31,13 @@ const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
 type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'matmul';
-const ALL_WORKLOADS: { key: Workload; label: string; reps: number }[] = [
-  { key: 'lenet5', label: 'LeNet-5 training step, batch 64', reps: 40 },
-  { key: 'resnet20', label: 'ResNet-20 CIFAR training step, batch 128', reps: 10 },
-  { key: 'lstm', label: '2-layer LSTM LM step (200 units, unroll 20, batch 20, vocab 10k)', reps: 20 },
-  { key: 'matmul', label: 'matmul 1024×1024 fp32', reps: 10 },
+// Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
+// steady state is what a training run sees).
+const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
+  { key: 'lenet5', label: 'LeNet-5 training step, batch 64', warmup: 60, reps: 40 },
+  { key: 'resnet20', label: 'ResNet-20 CIFAR training step, batch 128', warmup: 2, reps: 10 },
+  { key: 'lstm', label: '2-layer LSTM LM step (200 units, unroll 20, batch 20, vocab 10k)', warmup: 6, reps: 20 },
+  { key: 'matmul', label: 'matmul 1024×1024 fp32', warmup: 2, reps: 10 },
 ];
 const chosen = process.env.BENCH_WORKLOADS?.split(',').map((w) => w.trim());
 for (const w of chosen ?? []) {
@@ -44,53 +45,19 @@ for (const w of chosen ?? []) {
 }
 const WORKLOADS = chosen == null ? ALL_WORKLOADS : ALL_WORKLOADS.filter((w) => chosen.includes(w.key));
 
-/** Median ms of one optimizer step on paperzoo's softmax cross-entropy (the loss is read back, as in training). */
-// Warm-up steps (lenet5 60, resnet20 2, lstm 6: V8 optimises the JS of a step after a few dozen
-// calls; steady state is what a training run sees) are not timed.
-function trainStep(params: Params, optimizer: tf.Optimizer, logits: () => tf.Tensor2D, labels: tf.Tensor2D, warmup: number, reps: number): number {
-  const step = (): void => {
-    const loss = optimizer.minimize(() => softmaxCrossEntropy(labels, logits()), true, Object.values(params));
-    loss!.dataSync();
-    loss!.dispose();
-  };
-  return timeIt(step, warmup, reps);
-}
-
-function runWorkload(key: Workload, reps: number): number {
+/** Median ms of one run of a workload: a training step (bench/native-models.ts's `trainingStep`) or the matmul. */
+function runWorkload(w: (typeof ALL_WORKLOADS)[number], reps: number): number {
   seed(1);
-  if (key === 'matmul') {
+  if (w.key === 'matmul') {
     const a = tf.randomNormal([1024, 1024], 0, 1, 'float32', 1);
     const b = tf.randomNormal([1024, 1024], 0, 1, 'float32', 2);
-    const ms = timeIt(() => tf.tidy(() => void tf.sum(tf.matMul(a, b)).dataSync()), 2, reps);
+    const ms = timeIt(() => tf.tidy(() => void tf.sum(tf.matMul(a, b)).dataSync()), w.warmup, reps);
     tf.dispose([a, b]);
     return ms;
   }
-  let params: Params;
-  let data: tf.Tensor[];
-  let ms: number;
-  if (key === 'lenet5') {
-    params = lenet5Params();
-    const { x, y } = digitsLikeBatch(64);
-    data = [x, y];
-    const opt = tf.train.sgd(0.05);
-    ms = trainStep(params, opt, () => lenet5Logits(params, x), y, 60, reps);
-    opt.dispose();
-  } else if (key === 'resnet20') {
-    params = resnet20Params();
-    const { x, y } = cifarLikeBatch(128);
-    data = [x, y];
-    const opt = tf.train.momentum(0.1, 0.9);
-    ms = trainStep(params, opt, () => resnet20Logits(params, x), y, 2, reps);
-    opt.dispose();
-  } else {
-    params = lstmLmParams();
-    const { tokens, labels } = lmBatch();
-    data = [tokens, labels];
-    const opt = tf.train.sgd(1);
-    ms = trainStep(params, opt, () => lstmLmLogits(params, tokens), labels, 6, reps);
-    opt.dispose();
-  }
-  tf.dispose([...data, ...Object.values(params)]);
+  const workload = trainingStep(w.key);
+  const ms = timeIt(workload.step, w.warmup, reps);
+  workload.dispose();
   return ms;
 }
 
@@ -179,7 +146,7 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const backend of available) {
       if (backend === 'cpu' && w.key !== 'lenet5' && w.key !== 'matmul') continue;
       await initBackend({ backend });
-      const ms = runWorkload(w.key, backend === 'cpu' ? 2 : q(w.reps));
+      const ms = runWorkload(w, backend === 'cpu' ? 2 : q(w.reps));
       (results[backend][w.key] ??= []).push(ms);
       process.stderr.write(`round ${round + 1}: ${backend} ${w.key} ${ms.toFixed(1)} ms\n`);
     }

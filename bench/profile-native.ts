@@ -5,12 +5,11 @@
  * total ms per step, next to the step's wall time (the difference is the tfjs engine's bookkeeping,
  * the optimizer's JS and the gradient functions).
  */
-import { tf, initBackend, softmaxCrossEntropy, seed, type BackendName } from '@paperzoo/tensor';
-import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
-import { cifarLikeBatch, lmBatch, lstmLmLogits, lstmLmParams, resnet20Logits, resnet20Params } from './native-models.js';
+import { tf, initBackend, seed, type BackendName } from '@paperzoo/tensor';
+import { trainingStep, type TrainingWorkload } from './native-models.js';
 import { median } from './timing.js';
 
-const workload = process.argv[2] ?? 'lenet5';
+const workload = (process.argv[2] ?? 'lenet5') as TrainingWorkload;
 const backend = (process.argv[3] ?? 'native') as BackendName;
 const reps = Number(process.argv[4] ?? 5);
 await initBackend({ backend });
@@ -44,9 +43,9 @@ for (const config of tf.getKernelsForBackend(backend)) {
       if (!on) return inner(args);
       const t = performance.now();
       const out = inner(args);
+      const dt = performance.now() - t; // the kernel alone, not the bookkeeping below
       const key = BY_SHAPE ? shapeKey(config.kernelName, args) : config.kernelName;
       const s = stats.get(key) ?? { calls: 0, ms: 0, step: 0, perStep: [] };
-      const dt = performance.now() - t;
       s.calls++;
       s.ms += dt;
       s.step += dt;
@@ -57,34 +56,7 @@ for (const config of tf.getKernelsForBackend(backend)) {
 }
 
 seed(1);
-let params: Record<string, tf.Variable>;
-let logits: () => tf.Tensor2D;
-let labels: tf.Tensor2D;
-let opt: tf.Optimizer;
-if (workload === 'lenet5') {
-  params = lenet5Params();
-  const { x, y } = digitsLikeBatch(64);
-  labels = y;
-  logits = () => lenet5Logits(params, x);
-  opt = tf.train.sgd(0.05);
-} else if (workload === 'resnet20') {
-  params = resnet20Params();
-  const { x, y } = cifarLikeBatch(128);
-  labels = y;
-  logits = () => resnet20Logits(params, x);
-  opt = tf.train.momentum(0.1, 0.9);
-} else {
-  params = lstmLmParams();
-  const { tokens, labels: l } = lmBatch();
-  labels = l;
-  logits = () => lstmLmLogits(params, tokens);
-  opt = tf.train.sgd(1);
-}
-const step = (): void => {
-  const loss = opt.minimize(() => softmaxCrossEntropy(labels, logits()), true, Object.values(params));
-  loss!.dataSync();
-  loss!.dispose();
-};
+const { step } = trainingStep(workload);
 for (let i = 0; i < 20; i++) step();
 on = true;
 const times: number[] = [];

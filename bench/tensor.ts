@@ -27,7 +27,6 @@ interface Row {
 
 const rows: Row[] = [];
 
-
 /** Multiply-adds ×2 of one LeNet-5 training step: forward, plus dx and dW of every layer but the first's dx. */
 function lenetStepFlops(batch: number): number {
   const conv1 = batch * 28 * 28 * 6 * 5 * 5 * 1;

@@ -24,7 +24,7 @@ export interface Batch {
 }
 
 /** Minibatches of `batchSize` over the first `n` rows, in a fresh order each epoch (global generator). */
-function* shuffledBatches(n: number, batchSize: number, make: (indices: Int32Array) => Batch): Generator<Batch> {
+function* shuffledBatches<B>(n: number, batchSize: number, make: (indices: Int32Array) => B): Generator<B> {
   const order = shuffledIndices(n);
   for (let s = 0; s + batchSize <= n; s += batchSize) yield make(order.subarray(s, s + batchSize)); // full batches only
 }
@@ -42,14 +42,17 @@ export interface TrainingBudget {
   batchSize: number;
 }
 
-/** A task over MNIST digits: minibatches of the first `o.trainExamples`, reshuffled every epoch. */
-function mnistTask(name: string, train: ImageDataset, o: TrainingBudget, build: () => Model<Batch>): Task<Batch> {
-  const n = Math.min(o.trainExamples, train.count);
+/**
+ * A task over the first `o.trainExamples` of a set of `count` examples: full minibatches made by
+ * `make` from their indices, reshuffled every epoch.
+ */
+function shuffledTask<B>(name: string, count: number, o: TrainingBudget, make: (indices: Int32Array) => B, build: () => Model<B>): Task<B> {
+  const n = Math.min(o.trainExamples, count);
   return {
     name,
     epochs: o.epochs,
     stepsPerEpoch: Math.floor(n / o.batchSize),
-    batches: () => shuffledBatches(n, o.batchSize, (idx) => imageBatch(train, idx)),
+    batches: () => shuffledBatches(n, o.batchSize, make),
     build,
   };
 }
@@ -61,7 +64,7 @@ export interface LogRegOptions extends TrainingBudget {
 
 /** §6.1: p(y|x) = softmax(xW + b), cost = mean −log p(y|x) + (λ/2)‖W‖²; W, b start at 0. */
 export function logisticRegressionTask(train: ImageDataset, o: LogRegOptions): Task<Batch> {
-  return mnistTask('logreg', train, o, () => {
+  return shuffledTask('logreg', train.count, o, (idx) => imageBatch(train, idx), () => {
     const W = variable(() => tf.zeros([784, 10])); // [784, 10]
     const b = variable(() => tf.zeros([10])); // [10]
     return {
@@ -83,7 +86,7 @@ export interface MlpOptions extends TrainingBudget {
 
 /** §6.2: 784 → hidden → hidden → 10, ReLU, dropout on the inputs and hidden layers, cross-entropy. */
 export function mlpTask(train: ImageDataset, o: MlpOptions): Task<Batch> {
-  return mnistTask('mlp', train, o, () => {
+  return shuffledTask('mlp', train.count, o, (idx) => imageBatch(train, idx), () => {
     // He-normal weights (the paper does not say; ReLU layers), zero biases.
     const dense = (fanIn: number, fanOut: number) => variable(() => tf.mul(randomNormal([fanIn, fanOut]), Math.sqrt(2 / fanIn)));
     const W1 = dense(784, o.hidden);
@@ -145,6 +148,22 @@ export interface BowBatch {
   y: tf.Tensor1D;
 }
 
+/** The bag-of-words rows at `indices` as one sparse {@link BowBatch}. */
+function bowBatch(bow: BagOfWords, indices: Int32Array): BowBatch {
+  const nnz = indices.reduce((a, row) => a + bow.rows[row].length, 0);
+  const ids = new Int32Array(nnz);
+  const rows = new Int32Array(nnz);
+  const y = new Int32Array(indices.length);
+  let at = 0;
+  indices.forEach((row, r) => {
+    ids.set(bow.rows[row], at);
+    rows.fill(r, at, at + bow.rows[row].length);
+    at += bow.rows[row].length;
+    y[r] = bow.labels[row];
+  });
+  return { ids: tf.tensor1d(ids, 'int32'), rows: tf.tensor1d(rows, 'int32'), y: tf.tensor1d(y, 'int32') }; // [nnz], [nnz], [B]
+}
+
 /**
  * §6.1, sparse features: p(y = 1|x) = σ(x·w + b) on binary bag-of-words x; w, b start at 0. x·w is
  * computed sparsely (the sum of w over the words present: gather + segment sum), so a step costs the
@@ -152,43 +171,19 @@ export interface BowBatch {
  * a dense x.
  */
 export function bowTask(bow: BagOfWords, o: BowOptions): Task<BowBatch> {
-  const n = Math.min(o.trainExamples, bow.rows.length);
   const v = bow.vocabulary.length;
-  return {
-    name: 'bow',
-    epochs: o.epochs,
-    stepsPerEpoch: Math.floor(n / o.batchSize),
-    *batches() {
-      const order = shuffledIndices(n);
-      for (let s = 0; s + o.batchSize <= n; s += o.batchSize) {
-        const idx = order.subarray(s, s + o.batchSize);
-        const nnz = idx.reduce((a, row) => a + bow.rows[row].length, 0);
-        const ids = new Int32Array(nnz);
-        const rows = new Int32Array(nnz);
-        const y = new Int32Array(idx.length);
-        let at = 0;
-        idx.forEach((row, r) => {
-          ids.set(bow.rows[row], at);
-          rows.fill(r, at, at + bow.rows[row].length);
-          at += bow.rows[row].length;
-          y[r] = bow.labels[row];
-        });
-        yield { ids: tf.tensor1d(ids, 'int32'), rows: tf.tensor1d(rows, 'int32'), y: tf.tensor1d(y, 'int32') };
-      }
-    },
-    build(): Model<BowBatch> {
-      const w = variable(() => tf.zeros([v])); // [V]
-      const b = variable(() => tf.zeros([1])); // [1]
-      return {
-        variables: { w, b },
-        loss: ({ ids, rows, y }) =>
-          tf.tidy(() => {
-            const a = tf.add(tf.unsortedSegmentSum(tf.gather(w, ids), rows, y.shape[0]), b); // x·w + b: [B]
-            // Mean logistic loss −[y log σ(a) + (1 − y) log(1 − σ(a))].
-            return tf.losses.sigmoidCrossEntropy(tf.cast(y, 'float32'), a);
-          }),
-        dispose: () => tf.dispose([w, b]),
-      };
-    },
-  };
+  return shuffledTask('bow', bow.rows.length, o, (idx) => bowBatch(bow, idx), () => {
+    const w = variable(() => tf.zeros([v])); // [V]
+    const b = variable(() => tf.zeros([1])); // [1]
+    return {
+      variables: { w, b },
+      loss: ({ ids, rows, y }) =>
+        tf.tidy(() => {
+          const a = tf.add(tf.unsortedSegmentSum(tf.gather(w, ids), rows, y.shape[0]), b); // x·w + b: [B]
+          // Mean logistic loss −[y log σ(a) + (1 − y) log(1 − σ(a))].
+          return tf.losses.sigmoidCrossEntropy(tf.cast(y, 'float32'), a);
+        }),
+      dispose: () => tf.dispose([w, b]),
+    };
+  });
 }

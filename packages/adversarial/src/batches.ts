@@ -12,7 +12,7 @@
  * Pixels are x / 255 ∈ [0, 1] (`takeBatch`'s default), the range every attack here is stated in.
  */
 import { tf } from '@paperzoo/tensor';
-import { takeBatch, type ImageDataset } from '@paperzoo/datasets';
+import { batchIndices, takeBatch, type ImageDataset } from '@paperzoo/datasets';
 
 /** A batch the attacks and {@link ErrorMeter} can use as it is. */
 export interface LabelledBatch<X extends tf.Tensor = tf.Tensor> {
@@ -68,8 +68,7 @@ export function* datasetBatches<S extends InputShape>(
   options: LabelledBatchOptions<S> & { count: number; batchSize: number },
 ): Generator<LabelledBatch<InputTensor<S>>, void, undefined> {
   if (!(options.batchSize >= 1)) throw new RangeError(`datasetBatches: batchSize must be ≥ 1, got ${options.batchSize}`);
-  const n = Math.min(options.count, ds.count);
-  for (let s = 0; s < n; s += options.batchSize) yield labelledBatch(ds, indexRange(s, Math.min(options.batchSize, n - s)), options);
+  for (const indices of batchIndices(Math.min(options.count, ds.count), options.batchSize, { shuffle: false })) yield labelledBatch(ds, indices, options);
 }
 
 /**

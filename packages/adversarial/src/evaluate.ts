@@ -114,18 +114,17 @@ export function evaluateAttacks<I extends string, M extends string>(evaluation: 
     let crafted: Record<I, tf.Tensor> | null = null;
     try {
       crafted = evaluation.craft(batch);
-      const inputs = crafted;
-      if (Object.hasOwn(inputs, 'clean')) throw new RangeError("evaluateAttacks: 'clean' names the batch's own inputs; give the crafted input another name");
+      if (Object.hasOwn(crafted, 'clean')) throw new RangeError("evaluateAttacks: 'clean' names the batch's own inputs; give the crafted input another name");
       const predictions = {} as Record<M, Int32Array>;
       for (const name of names) {
         const { model, input } = evaluation.measure[name];
-        const x = input === 'clean' ? batch.x : inputs[input];
+        const x = input === 'clean' ? batch.x : crafted[input];
         if (!x) throw new RangeError(`evaluateAttacks: meter '${name}' reads input '${input}', which craft did not return`);
         const p = predict(model, x);
         meters[name].add(p.classes, p.confidence, batch.labels);
         predictions[name] = p.classes;
       }
-      evaluation.onBatch?.({ index, batch, crafted: inputs, predictions });
+      evaluation.onBatch?.({ index, batch, crafted, predictions });
     } finally {
       if (crafted) tf.dispose(Object.values<tf.Tensor>(crafted));
       disposeBatch(batch);
