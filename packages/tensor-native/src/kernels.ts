@@ -128,17 +128,11 @@ const fusedMatMul: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const act = ACTIVATION[activation ?? 'linear'];
   if (act == null || preluActivationWeights != null) return FALLBACK;
   const biasValues = bias == null ? null : f32(be, bias);
-  if (bias != null && biasValues == null) return FALLBACK;
+  const n = b.shape[b.shape.length - (transposeB ? 2 : 1)];
+  // a bias that is not one row of n (rare: a full [m, n] one) goes to the cpu kernel whole
+  if (bias != null && (biasValues == null || biasValues.length !== n)) return FALLBACK;
   const r = batchMatMulImpl(be, addon, a, b, transposeA, transposeB);
   if (r === FALLBACK) return r;
-  if (biasValues != null && biasValues.length !== r.n) {
-    // a bias that is not a row vector: add it with the general broadcast, then activate
-    const withBias = binaryImpl(be, addon, 'Add', r.info, bias!);
-    be.disposeData(r.info.dataId);
-    if (withBias === FALLBACK) throw new Error('@paperzoo/tensor-native: internal error (fused matmul bias)');
-    addon.biasActivation(withBias.values, null, r.rows, r.n, act, leakyreluAlpha ?? 0.2);
-    return withBias.info;
-  }
   if (biasValues != null || act !== 0) addon.biasActivation(r.values, biasValues, r.rows, r.n, act, leakyreluAlpha ?? 0.2);
   return r.info;
 };

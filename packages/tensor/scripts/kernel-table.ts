@@ -26,6 +26,7 @@ const TESTED: Record<string, string> = {
   UnsortedSegmentSum: 'conformance-pool (forward, int32, out-of-range ids, gather gradient vs reference)',
   DepthwiseConv2dNativeBackpropFilter: 'conformance-conv (12 shapes incl. dilations, vs reference and cpu)',
   DepthwiseConv2dNativeBackpropInput: 'conformance-conv (12 shapes incl. dilations, vs reference and cpu)',
+  _FusedMatMul: 'conformance-fused (every activation, transposes, row and full bias; forward and gradients vs float64)',
 };
 
 const GRADIENT_TESTED: Record<string, string> = {

@@ -321,6 +321,31 @@ const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+/** The wasm kernel of each activation tfjs' fused ops take ('linear' is none). */
+const ACTIVATION_KERNEL: Record<string, string> = { relu: 'Relu', relu6: 'Relu6', elu: 'Elu', leakyrelu: 'LeakyRelu', sigmoid: 'Sigmoid', prelu: 'Prelu' };
+
+/**
+ * _FusedMatMul: act(op(a)·op(b) + bias) as our BatchMatMul, then Add (any broadcast of the bias) and
+ * the activation's own kernel. Stock wasm's fused kernel gives wrong products with transposeA and
+ * rejects a bias that is not a row vector (test/conformance-fused.test.ts).
+ */
+const fusedMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WasmBackend;
+  const { a, b: right, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
+  let out = batchMatMul({ inputs: { a, b: right }, backend, attrs: { transposeA, transposeB } }) as TensorInfo;
+  const then = (next: TensorInfo): void => {
+    free(b, out);
+    out = next;
+  };
+  if (bias != null) then(run(b, 'Add', { a: out, b: bias }));
+  const kernel = ACTIVATION_KERNEL[activation ?? 'linear'];
+  if (kernel === 'Prelu') then(run(b, kernel, { x: out, alpha: preluActivationWeights! }));
+  else if (kernel === 'LeakyRelu') then(run(b, kernel, { x: out }, { alpha: leakyreluAlpha ?? 0.2 }));
+  else if (kernel != null) then(run(b, kernel, { x: out }));
+  return out;
+};
+
 /** What paperzoo registers on wasm, and why (the README's kernel table is generated from this). */
 export interface KernelFix {
   kernelName: string;
@@ -336,6 +361,7 @@ export const WASM_KERNELS: readonly KernelFix[] = [
   { kernelName: 'MaxPoolGrad', stock: 'wrong', why: 'stock gives 0 gradient to windows whose max is negative (argmax search starts at 0)', kernelFunc: maxPoolGrad },
   { kernelName: 'MaxPoolWithArgmax', stock: 'wrong', why: 'same argmax search as stock MaxPoolGrad; used by the second-order max-pool gradient', kernelFunc: maxPoolWithArgmax },
   { kernelName: 'AvgPoolGrad', stock: 'wrong', why: "stock divides by the full window size; the forward pass divides by the in-bounds count ('same' borders)", kernelFunc: avgPoolGrad },
+  { kernelName: '_FusedMatMul', stock: 'wrong', why: 'stock gives wrong products with transposeA and rejects a non-row bias; ours is BatchMatMul + Add + the activation', kernelFunc: fusedMatMul },
   { kernelName: 'BatchMatMul', stock: 'slow', why: 'stock uses XNNPACK only untransposed with batch 1, else a ~2 GFLOP/s scalar loop (all dense backward passes)', kernelFunc: batchMatMul },
   { kernelName: 'UnsortedSegmentSum', stock: 'missing', why: 'gradient of gather (embeddings)', kernelFunc: unsortedSegmentSum },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', stock: 'missing', why: 'depthwise-conv training', kernelFunc: depthwiseBackpropFilter },
