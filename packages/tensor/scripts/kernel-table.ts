@@ -30,7 +30,7 @@ const TESTED: Record<string, string> = {
 };
 
 const GRADIENT_TESTED: Record<string, string> = {
-  Conv2DBackpropFilter: 'second-order: MAML meta-gradient vs float64 finite differences (cpu, wasm)',
+  Conv2DBackpropFilter: 'second-order: MAML meta-gradient vs float64 finite differences (every backend)',
   MaxPoolGrad: 'second-order: MAML (3×3 windows, stride 2, same)',
   AvgPoolGrad: 'second-order: MAML (same padding, partial windows)',
   Tanh: 'second-order: H·v vs closed form; stock shown silently wrong',

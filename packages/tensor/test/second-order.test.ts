@@ -76,10 +76,11 @@ const ELEMENTWISE: Elementwise[] = [
 
 function elementwiseData(op: Elementwise, seed: number): { x: ref.Tensor64; c: ref.Tensor64; v: ref.Tensor64; want: Float64Array } {
   const random = ref.rng(seed);
-  const x = ref.randomTensor([3, 5], random, op.lo, op.hi);
+  // [8, 16]: 128 elements, above the size under which native hands elementwise ops to the cpu kernels
+  const x = ref.randomTensor([8, 16], random, op.lo, op.hi);
   x.data = x.data.map((t) => (Math.abs(t) < 0.05 ? Math.fround(t + 0.1) : t));
-  const c = ref.randomTensor([3, 5], random);
-  const v = ref.randomTensor([3, 5], random);
+  const c = ref.randomTensor([8, 16], random);
+  const v = ref.randomTensor([8, 16], random);
   return { x, c, v, want: x.data.map((t, i) => c.data[i] * op.d2(t) * v.data[i]) };
 }
 
