@@ -14,8 +14,8 @@
  * batch-norm running statistics included (`extraVariables`).
  */
 import { tf, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, countCorrect, z, type RunContext } from '@paperzoo/repro';
-import { Mlp } from '@paperzoo/cnn-zoo';
+import { defineReproduction, fit, softmaxCrossEntropy, countCorrect, mean, z, type RunContext } from '@paperzoo/repro';
+import { Mlp, collectVariables } from '@paperzoo/cnn-zoo';
 import { SGD } from '@paperzoo/core-autograd';
 import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
 
@@ -74,12 +74,7 @@ async function run(cfg: BatchNormMnistConfig, ctx: RunContext<BatchNormMnistConf
     pairs.push({ bn: new Mlp({ batchNorm: true, weightInit: init }, { seed }), plain: new Mlp({ batchNorm: false, weightInit: init }, { seed }) });
   }
   const nets = pairs.flatMap((p) => [p.bn, p.plain]);
-  const variables: Record<string, tf.Variable> = {};
-  const state: Record<string, tf.Variable> = {};
-  nets.forEach((net, i) => {
-    for (const [k, v] of Object.entries(net.variables)) variables[`${i}/${k}`] = v;
-    for (const [k, v] of Object.entries(net.stateVariables)) state[`${i}/${k}`] = v;
-  });
+  const { variables, stateVariables } = collectVariables(Object.fromEntries(nets.map((net, i) => [i, net]))); // '<i>/<path>'
   const optimizer = new SGD({ learningRate: cfg.learningRate });
   const testSet = tensors(test, Array.from({ length: cfg.testExamples }, (_, i) => i));
   const accuracy = (net: Mlp): number => {
@@ -93,7 +88,7 @@ async function run(cfg: BatchNormMnistConfig, ctx: RunContext<BatchNormMnistConf
     const result = await fit({
       ctx,
       variables,
-      extraVariables: state,
+      extraVariables: stateVariables,
       optimizer,
       epochs: evaluations,
       stepsPerEpoch: cfg.evalEvery,
@@ -163,10 +158,6 @@ async function run(cfg: BatchNormMnistConfig, ctx: RunContext<BatchNormMnistConf
     optimizer.dispose();
     nets.forEach((n) => n.dispose());
   }
-}
-
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 /** The ranking claims at each checkpoint, for the tiers given. */

@@ -78,9 +78,6 @@ function testBatches(test: ImageDataset, batchSize: number): { x: tf.Tensor; y: 
 }
 
 async function run(cfg: LeNet5Config, ctx: RunContext<LeNet5Config>) {
-  if (cfg.scheduleMultipliers.length !== cfg.scheduleEpochs.length + 1) {
-    throw new RangeError(`scheduleMultipliers needs one more entry than scheduleEpochs (got ${cfg.scheduleMultipliers.length} and ${cfg.scheduleEpochs.length})`);
-  }
   const [train, test] = await Promise.all([loadMnist({ split: 'train' }), loadMnist({ split: 'test' })]);
   const n = Math.min(cfg.trainExamples, train.count);
   const stepsPerEpoch = Math.ceil(n / cfg.batchSize);

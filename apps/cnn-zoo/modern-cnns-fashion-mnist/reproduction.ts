@@ -23,7 +23,7 @@ import { tf, shuffledIndices } from '@paperzoo/tensor';
 import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, z, type RunContext, type Claim } from '@paperzoo/repro';
 import { AlexNet, ALEXNET_D2L, Vgg, VGG11_D2L_NARROW, NiN, NIN_D2L, GoogLeNet, GOOGLENET_D2L, ResNet, RESNET18_D2L, DenseNet, DENSENET_D2L, collectVariables, type Network } from '@paperzoo/cnn-zoo';
 import { Momentum, SGD } from '@paperzoo/core-autograd';
-import { loadFashionMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
+import { loadFashionMnist, takeBatch } from '@paperzoo/datasets';
 
 const NETWORKS = ['alexnet', 'vgg11', 'nin', 'googlenet', 'resnet18', 'densenet'] as const;
 type NetworkName = (typeof NETWORKS)[number];
@@ -112,14 +112,9 @@ function resized(x: Float32Array, n: number, size: number): tf.Tensor4D {
   });
 }
 
-function indexRange(start: number, end: number): number[] {
-  return Array.from({ length: end - start }, (_, i) => start + i);
-}
-
 async function run(cfg: ModernCnnsConfig, ctx: RunContext<ModernCnnsConfig>) {
   const names = cfg.networks as NetworkName[];
-  const [trainAll, test] = await Promise.all([loadFashionMnist({ split: 'train' }), loadFashionMnist({ split: 'test' })]);
-  const train: ImageDataset = trainAll;
+  const [train, test] = await Promise.all([loadFashionMnist({ split: 'train' }), loadFashionMnist({ split: 'test' })]);
   const n = Math.min(cfg.trainExamples, train.count);
   const smallest = Math.min(...names.map((k) => cfg[k].batchSize));
   for (const k of names) {
@@ -135,7 +130,7 @@ async function run(cfg: ModernCnnsConfig, ctx: RunContext<ModernCnnsConfig>) {
   // that is exactly θ ← θ − η_k g; with momentum, v ← μv + η_k g, θ ← θ − v is heavy-ball momentum with
   // rate η_k (its velocity is η_k times the usual one).
   const optimizer = cfg.momentum > 0 ? new Momentum({ learningRate: 1, momentum: cfg.momentum }) : new SGD({ learningRate: 1 });
-  const testRaw = takeBatch(test, indexRange(0, cfg.testExamples)); // [n, 28, 28, 1] in [0, 1]
+  const testRaw = takeBatch(test, Array.from({ length: cfg.testExamples }, (_, i) => i)); // [n, 28, 28, 1] in [0, 1]
   // Test batches are resized when evaluated (10,000 images at 224×224 would take 2 GB per network).
   function* testBatches(k: NetworkName) {
     for (let s = 0; s < cfg.testExamples; s += 250) {
