@@ -94,7 +94,7 @@ export class BatchNorm {
   apply(x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor {
     return batchNormalize(
       x,
-      { gamma: this.gamma.value, beta: this.beta.value, movingMean: this.movingMean.value, movingVariance: this.movingVariance.value },
+      { gamma: this.gamma.value, beta: this.beta.value, movingMean: this.movingMean.variableOf(), movingVariance: this.movingVariance.variableOf() },
       { ...this.options, training: options.training },
     );
   }

@@ -4,7 +4,7 @@
  * dense, pooling, local response normalisation). Batch normalisation has its own file,
  * [batchnorm.ts](./batchnorm.ts).
  *
- * The design is functional, like LeNet-5: a model holds a record of `tf.Variable`s and
+ * Models are @paperzoo/tensor `Module`s (one model style for the repo): a model holds a record of `tf.Variable`s and
  * `apply(x, { training })` computes its output from them with plain tfjs ops, so every model trains
  * with any `tf.train` / @paperzoo/core-autograd optimizer and with @paperzoo/repro's `fit`
  * (`variables: net.variables, extraVariables: net.stateVariables`). Building a model with
@@ -17,7 +17,7 @@
  *   (tfjs's 'same' pads asymmetrically for even strides; it is available too);
  * - output sizes follow ⌊(n + 2p − k)/s⌋ + 1 ({@link convOutputSize}).
  */
-import { tf, makeRng, dropout } from '@paperzoo/tensor';
+import { tf, dropout, Module, weightInit, type ModuleOptions, type Parameter, type ParameterStore, type Initializer, type InitScheme } from '@paperzoo/tensor';
 
 /** Options of a forward pass. */
 export interface ForwardOptions {
@@ -28,206 +28,18 @@ export interface ForwardOptions {
   training?: boolean;
 }
 
-/** How a parameter's initial values are drawn. */
-export type Initializer =
-  | { kind: 'zeros' }
-  | { kind: 'ones' }
-  | { kind: 'constant'; value: number }
-  | { kind: 'normal'; std: number }
-  | { kind: 'uniform'; limit: number };
+export { Parameter, ParameterStore, heNormal, glorotUniform, weightInit, type Initializer, type InitScheme } from '@paperzoo/tensor';
+
+/** What every model of the package can be built with (@paperzoo/tensor's {@link ModuleOptions}). */
+export type NetworkOptions = ModuleOptions;
 
 /**
- * He et al. 2015 ("Delving Deep into Rectifiers", arXiv:1502.01852, eq. 10): N(0, 2/fan_in), which keeps
- * the variance of ReLU activations constant through depth. fan_in = kh·kw·in (per group).
+ * An image classifier: a {@link Module} (@paperzoo/tensor) whose forward pass maps images
+ * [batch, H, W, C] to logits [batch, classes].
  */
-export function heNormal(fanIn: number): Initializer {
-  return { kind: 'normal', std: Math.sqrt(2 / fanIn) };
-}
-
-/** Glorot & Bengio 2010, eq. 16: U(±√(6/(fan_in + fan_out))). d2l's `init_cnn` (xavier_uniform_). */
-export function glorotUniform(fanIn: number, fanOut: number): Initializer {
-  return { kind: 'uniform', limit: Math.sqrt(6 / (fanIn + fanOut)) };
-}
-
-/** The named initialisation schemes a model config can ask for. */
-export type InitScheme = 'he' | 'glorot';
-
-/** The initializer of a weight with this fan-in/fan-out under a scheme. */
-export function weightInit(scheme: InitScheme | Initializer, fanIn: number, fanOut: number): Initializer {
-  if (typeof scheme !== 'string') return scheme;
-  return scheme === 'he' ? heNormal(fanIn) : glorotUniform(fanIn, fanOut);
-}
-
-function product(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/**
- * One parameter (trainable weight or non-trainable state such as batch-norm running statistics).
- * Its shape and initializer are fixed at construction; its variable exists once the owning
- * {@link ParameterStore} is allocated.
- */
-export class Parameter {
-  private variable: tf.Variable | null = null;
-
-  constructor(
-    /** Path inside the model, e.g. 'stage2/block1/conv1/kernel'. */
-    readonly name: string,
-    readonly shape: readonly number[],
-    readonly init: Initializer,
-    /** False for state updated outside the optimizer (running mean/variance). */
-    readonly trainable: boolean,
-  ) {}
-
-  /** Number of values. */
-  get size(): number {
-    return product(this.shape);
-  }
-
-  /** The variable; throws when the model was built with `allocate: false`. */
-  get value(): tf.Variable {
-    if (!this.variable) throw new Error(`parameter '${this.name}' has no values: the model was built with allocate: false (or disposed)`);
-    return this.variable;
-  }
-
-  get allocated(): boolean {
-    return this.variable !== null;
-  }
-
-  /** Create the variable (called by the store). `seed` is a 31-bit integer for tfjs's generator. */
-  allocate(fullName: string, seed: number): void {
-    const init = this.init;
-    const shape = [...this.shape];
-    const initial = tf.tidy(() => {
-      switch (init.kind) {
-        case 'zeros':
-          return tf.zeros(shape);
-        case 'ones':
-          return tf.ones(shape);
-        case 'constant':
-          return tf.fill(shape, init.value);
-        case 'normal':
-          return tf.randomNormal(shape, 0, init.std, 'float32', seed);
-        case 'uniform':
-          return tf.randomUniform(shape, -init.limit, init.limit, 'float32', seed);
-      }
-    });
-    this.variable = tf.variable(initial, this.trainable, fullName);
-    initial.dispose();
-  }
-
-  dispose(): void {
-    this.variable?.dispose();
-    this.variable = null;
-  }
-}
-
-const instances = new Map<string, number>();
-
-/** The parameters of one model, in creation order (the order is part of a checkpoint's identity). */
-export class ParameterStore {
-  readonly parameters: Parameter[] = [];
-  private readonly names = new Set<string>();
-  /** Unique per process: tfjs variable names must be (`resnet_3/stage1/block0/conv1/kernel`). */
-  readonly scope: string;
-
-  constructor(modelName: string) {
-    const n = instances.get(modelName) ?? 0;
-    instances.set(modelName, n + 1);
-    this.scope = `${modelName}_${n}`;
-  }
-
-  add(name: string, shape: readonly number[], init: Initializer, options: { trainable?: boolean } = {}): Parameter {
-    if (this.names.has(name)) throw new Error(`duplicate parameter name '${name}'`);
-    if (shape.some((d) => !Number.isInteger(d) || d <= 0)) throw new RangeError(`parameter '${name}': invalid shape [${shape.join(', ')}]`);
-    this.names.add(name);
-    const p = new Parameter(name, shape, init, options.trainable ?? true);
-    this.parameters.push(p);
-    return p;
-  }
-
-  /**
-   * Create every variable. Each parameter's values come from its own seed, drawn in creation order
-   * from a generator keyed by `seedKey`: the same key gives bit-identical weights on every backend.
-   */
-  allocate(seedKey: string): void {
-    const rng = makeRng(seedKey);
-    for (const p of this.parameters) p.allocate(`${this.scope}/${p.name}`, Math.floor(rng() * 2 ** 31));
-  }
-
-  dispose(): void {
-    for (const p of this.parameters) p.dispose();
-  }
-}
-
-/** What every model of the package can be built with. */
-export interface NetworkOptions {
-  /** Seed of the initialisation (default 0). */
-  seed?: number;
-  /**
-   * Create the variables (default true). With false nothing is allocated: only `parameterCount()`,
-   * `parameterShapes()` and the layer structure are available (for counting ImageNet-sized models).
-   */
-  allocate?: boolean;
-}
-
-/**
- * A model: a {@link ParameterStore} plus a forward pass. Subclasses create their layers in the
- * constructor, then call {@link Network.build}.
- */
-export abstract class Network {
-  protected readonly store: ParameterStore;
-
-  constructor(readonly modelName: string) {
-    this.store = new ParameterStore(modelName);
-  }
-
-  /** Allocate the variables (unless `allocate: false`). Call at the end of the subclass constructor. */
-  protected build(options: NetworkOptions): void {
-    if (options.allocate !== false) this.store.allocate(`${this.modelName}:${options.seed ?? 0}`);
-  }
-
-  /** The trainable variables by parameter path: pass to `fit({ variables })` or an optimizer. */
-  get variables(): Record<string, tf.Variable> {
-    return Object.fromEntries(this.store.parameters.filter((p) => p.trainable).map((p) => [p.name, p.value]));
-  }
-
-  /**
-   * Non-trainable state that changes during training (batch-norm running mean and variance):
-   * pass to `fit({ extraVariables })` so checkpoints and `--resume` keep it. Empty for models without BN.
-   */
-  get stateVariables(): Record<string, tf.Variable> {
-    return Object.fromEntries(this.store.parameters.filter((p) => !p.trainable).map((p) => [p.name, p.value]));
-  }
-
-  /** Trainable parameters (weights, biases, BN scale and shift), as the papers count them. */
-  parameterCount(): number {
-    return this.store.parameters.filter((p) => p.trainable).reduce((n, p) => n + p.size, 0);
-  }
-
-  /** Shapes of the trainable parameters by path, without allocating anything. */
-  parameterShapes(): Record<string, number[]> {
-    return Object.fromEntries(this.store.parameters.filter((p) => p.trainable).map((p) => [p.name, [...p.shape]]));
-  }
-
-  /** Trainable parameters grouped by the first path segment ('conv1', 'stage2', 'fc', …). */
-  parameterCountsByLayer(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const p of this.store.parameters) {
-      if (!p.trainable) continue;
-      const top = p.name.split('/')[0];
-      out[top] = (out[top] ?? 0) + p.size;
-    }
-    return out;
-  }
-
+export abstract class Network extends Module {
   /** The forward pass: images [batch, H, W, C] → logits [batch, classes]. */
   abstract apply(x: tf.Tensor4D, options?: ForwardOptions): tf.Tensor2D;
-
-  /** Free every variable. */
-  dispose(): void {
-    this.store.dispose();
-  }
 }
 
 /** ⌊(n + 2p − k)/s⌋ + 1 for numeric padding; ⌈n/s⌉ for 'same'; ⌊(n − k)/s⌋ + 1 for 'valid'. */

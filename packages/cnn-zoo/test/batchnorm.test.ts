@@ -85,18 +85,18 @@ function tfjsBatchNorm(shape: number[], seed: string, momentum = 0.1, eps = 1e-5
   const store = new ParameterStore('bn_test');
   const bn = new BatchNorm(store, 'bn', C, { momentum, epsilon: eps });
   store.allocate('bn_test');
-  bn.gamma.value.assign(tf.tensor1d(Float32Array.from(gamma)));
-  bn.beta.value.assign(tf.tensor1d(Float32Array.from(beta)));
+  bn.gamma.variableOf().assign(tf.tensor1d(Float32Array.from(gamma)));
+  bn.beta.variableOf().assign(tf.tensor1d(Float32Array.from(beta)));
   const xt = tf.tensor(Float32Array.from(x), shape);
   const dyt = tf.tensor(Float32Array.from(dy), shape);
   const y = bn.apply(xt, { training: true });
-  const { grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(tf.mul(bn.apply(xt, { training: true }), dyt)), [bn.gamma.value, bn.beta.value]);
+  const { grads } = tf.variableGrads(() => tf.sum<tf.Scalar>(tf.mul(bn.apply(xt, { training: true }), dyt)), [bn.gamma.variableOf(), bn.beta.variableOf()]);
   const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(bn.apply(t, { training: true }), dyt)))(xt);
   const out = {
     y: y.dataSync(),
     dx: dx.dataSync(),
-    dgamma: grads[bn.gamma.value.name].dataSync(),
-    dbeta: grads[bn.beta.value.name].dataSync(),
+    dgamma: grads[bn.gamma.variableOf().name].dataSync(),
+    dbeta: grads[bn.beta.variableOf().name].dataSync(),
     movingMean: bn.movingMean.value.dataSync(),
     movingVariance: bn.movingVariance.value.dataSync(),
   };
@@ -146,10 +146,10 @@ describe.each(['cpu', 'wasm'] as const)('batch normalisation on %s', (backend) =
     const store = new ParameterStore('bn_test');
     const bn = new BatchNorm(store, 'bn', 2, { epsilon: 0 });
     store.allocate('x');
-    bn.movingMean.value.assign(tf.tensor1d([1, -2]));
-    bn.movingVariance.value.assign(tf.tensor1d([4, 0.25]));
-    bn.gamma.value.assign(tf.tensor1d([3, 1]));
-    bn.beta.value.assign(tf.tensor1d([0.5, 0]));
+    bn.movingMean.variableOf().assign(tf.tensor1d([1, -2]));
+    bn.movingVariance.variableOf().assign(tf.tensor1d([4, 0.25]));
+    bn.gamma.variableOf().assign(tf.tensor1d([3, 1]));
+    bn.beta.variableOf().assign(tf.tensor1d([0.5, 0]));
     const x = tf.tensor2d([[3, -2], [1, -1.5]]);
     await assertNoLeaks(() => {
       const y = bn.apply(x); // inference: (x − E)/√Var · γ + β

@@ -45,9 +45,10 @@ interface ClaimBase {
 }
 
 /** Our metric matches the published value within a tolerance. */
-export interface ValueClaim extends ClaimBase {
+export interface ValueClaim<M extends string = string> extends ClaimBase {
   kind: 'value';
-  metric: string;
+  /** The metric `run` returns that this claim judges (a name `run` does not return is a type error). */
+  metric: M;
   published: number;
   /** Absolute tolerance, or `{ absolute, relative }`: allowed = absolute + relative·|published|. */
   tolerance: number | { absolute?: number; relative?: number };
@@ -56,9 +57,9 @@ export interface ValueClaim extends ClaimBase {
 }
 
 /** Our metric is below (or above) a threshold. */
-export interface ThresholdClaim extends ClaimBase {
+export interface ThresholdClaim<M extends string = string> extends ClaimBase {
   kind: 'threshold';
-  metric: string;
+  metric: M;
   threshold: number;
   direction: 'below' | 'above';
   /** Admit equality with the threshold (default false: strictly below/above). */
@@ -68,10 +69,10 @@ export interface ThresholdClaim extends ClaimBase {
 }
 
 /** Metric `better` beats metric `worse` (e.g. ReLU's test error is lower than tanh's). */
-export interface RankingClaim extends ClaimBase {
+export interface RankingClaim<M extends string = string> extends ClaimBase {
   kind: 'ranking';
-  better: string;
-  worse: string;
+  better: M;
+  worse: M;
   /** Which direction is better for these metrics. */
   betterIs: 'lower' | 'higher';
   /** The least gap that counts; 0 (default) needs strictly better. */
@@ -83,13 +84,14 @@ export interface RankingClaim extends ClaimBase {
 }
 
 /** Our metric equals an expected property value (true, an integer, a string). */
-export interface ExactClaim extends ClaimBase {
+export interface ExactClaim<M extends string = string> extends ClaimBase {
   kind: 'exact';
-  metric: string;
+  metric: M;
   expected: MetricValue;
 }
 
-export type Claim = ValueClaim | ThresholdClaim | RankingClaim | ExactClaim;
+/** A claim about the metrics named `M` (the metric names a reproduction's `run` returns). */
+export type Claim<M extends string = string> = ValueClaim<M> | ThresholdClaim<M> | RankingClaim<M> | ExactClaim<M>;
 export type ClaimKind = Claim['kind'];
 export const CLAIM_KINDS: readonly ClaimKind[] = ['value', 'threshold', 'ranking', 'exact'];
 

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { TIER_NAMES, type Claim, type TierName } from './claims.js';
-import { METRIC_FORMATS, type Metrics } from './format.js';
+import { METRIC_FORMATS, type MetricValue, type Metrics } from './format.js';
 import { ReproductionDefinitionError } from './errors.js';
 import type { RunContext } from './context.js';
 
@@ -55,20 +55,40 @@ export interface PlotOptions {
   logScale?: boolean;
 }
 
-/** What an app passes to {@link defineReproduction}. `C` is the app's config interface. */
-export interface ReproductionDefinition<C extends object> {
+/** A config schema: a zod object (refinements allowed). Its output type is the run's config type. */
+export type ConfigSchema = z.ZodType<object>;
+
+/** A deep partial of a config preset: what a smaller tier changes (arrays are replaced whole). */
+export type ConfigDiff<C> = { [K in keyof C]?: C[K] extends readonly unknown[] ? C[K] : C[K] extends object ? ConfigDiff<C[K]> : C[K] };
+
+/** A smaller tier, written as a diff of the full tier's preset. */
+export interface TierDiff<C> extends Omit<Tier<C>, 'config'> {
+  /** The fields that differ from the full tier's preset; the rest are the full tier's. */
+  config: ConfigDiff<C>;
+}
+
+/** What a reproduction's `run` returns: a value for every metric its claims may name. */
+export type RunMetrics<M extends string> = { [K in M]: MetricValue | null | undefined };
+
+/**
+ * What an app passes to {@link defineReproduction}. `S` is the config's zod schema (the single source
+ * of the config type: `z.output<S>`); `M` the metric names `run` returns, inferred from it — a claim
+ * naming any other metric is a type error.
+ */
+export interface ReproductionDefinition<S extends ConfigSchema, M extends string> {
   /** The id used on the command line (`paperzoo run lenet5`); the app's package is `@paperzoo/app-<id>`. */
   id: string;
   paper: Paper;
   /** The library package that implements the paper's models/algorithms, e.g. '@paperzoo/cnn-zoo'. */
   package: string;
-  claims: readonly Claim[];
-  tiers: Record<TierName, Tier<C>>;
   /**
-   * Optional zod schema of the config, for checks the preset's value types cannot express
-   * (integers, ranges, enums). `--set` overrides are validated against it.
+   * The config schema. Every numeric field has bounds (`.min()`/`.max()`, or `.positive()` … with a
+   * `.max()`), so `--set` rejects an out-of-range value before a run starts, naming the field.
    */
-  configSchema?: z.ZodType<C>;
+  config: S;
+  /** The paper's budget (`full`) and the CI-sized one (`smoke`, a diff of full's preset). */
+  tiers: { full: Tier<z.input<S>>; smoke: TierDiff<z.input<S>> };
+  claims: readonly Claim<NoInfer<M>>[];
   /** Per curve-group plot options. */
   plots?: Record<string, PlotOptions>;
   /** The seed used when --seed is not given (default 0). */
@@ -77,6 +97,22 @@ export interface ReproductionDefinition<C extends object> {
    * The experiment. Called after the harness has initialised the backend and seeded the RNG.
    * Returns the metrics the claims name.
    */
+  run(config: z.output<S>, ctx: RunContext<z.output<S>>): Promise<RunMetrics<M>> | RunMetrics<M>;
+}
+
+/**
+ * The earlier form (a config interface, presets written out in full, an optional schema).
+ * @deprecated Being migrated to {@link ReproductionDefinition}; kept only while apps move over.
+ */
+export interface LegacyReproductionDefinition<C extends object> {
+  id: string;
+  paper: Paper;
+  package: string;
+  claims: readonly Claim[];
+  tiers: Record<TierName, Tier<C>>;
+  configSchema?: z.ZodType<C>;
+  plots?: Record<string, PlotOptions>;
+  defaultSeed?: number;
   run(config: C, ctx: RunContext<C>): Promise<Metrics> | Metrics;
 }
 
@@ -84,7 +120,20 @@ export interface ReproductionDefinition<C extends object> {
 export const REPRODUCTION_MARK = 'paperzoo.reproduction/1';
 
 /** A validated, frozen reproduction definition. */
-export type Reproduction<C extends object = any> = Readonly<ReproductionDefinition<C>> & { readonly __paperzoo: typeof REPRODUCTION_MARK };
+export interface Reproduction<C extends object = any> {
+  readonly id: string;
+  readonly paper: Paper;
+  readonly package: string;
+  readonly claims: readonly Claim[];
+  /** Each tier with its whole preset (the smoke diff applied to the full preset). */
+  readonly tiers: Readonly<Record<TierName, Tier<C>>>;
+  /** The config schema (`--set` overrides are validated against it). */
+  readonly configSchema?: z.ZodType<C>;
+  readonly plots?: Record<string, PlotOptions>;
+  readonly defaultSeed?: number;
+  run(config: C, ctx: RunContext<C>): Promise<Metrics> | Metrics;
+  readonly __paperzoo: typeof REPRODUCTION_MARK;
+}
 
 /** Whether `x` is a value returned by {@link defineReproduction}. */
 export function isReproduction(x: unknown): x is Reproduction {
@@ -161,6 +210,7 @@ const definitionSchema = z.strictObject({
   package: z.string().regex(/^(@[a-z0-9-]+\/)?[a-z0-9][a-z0-9._-]*$/, 'an npm package name'),
   claims: z.array(z.unknown()).min(1, 'a reproduction checks at least one claim'),
   tiers: z.strictObject({ smoke: tierSchema, full: tierSchema }),
+  config: z.custom<z.ZodType>((s) => s instanceof z.ZodType, 'config must be a zod schema').optional(),
   configSchema: z.unknown().optional(),
   plots: z.record(z.string(), z.unknown()).optional(),
   defaultSeed: z.number().int().optional(),
@@ -171,22 +221,85 @@ function issuesOf(error: z.ZodError, prefix = ''): string[] {
   return error.issues.map((i) => `${prefix}${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`);
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /** The sorted key paths of a plain config object ('optimizer.beta1'). */
 function keyPaths(obj: Record<string, unknown>, prefix = ''): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(obj)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...keyPaths(v as Record<string, unknown>, `${prefix}${k}.`));
+    if (isPlainObject(v)) out.push(...keyPaths(v, `${prefix}${k}.`));
     else out.push(prefix + k);
   }
   return out.sort();
 }
 
 /**
- * Validate and freeze a reproduction definition. Throws a {@link ReproductionDefinitionError} listing
- * every problem: malformed paper or claims, duplicate claim ids, a tier without claims, tier presets
- * with different keys, presets the `configSchema` rejects.
+ * A preset with a tier's diff applied: plain objects merge field by field, everything else (numbers,
+ * arrays) is replaced. A diff field the preset does not have is an error (a misspelt key).
  */
-export function defineReproduction<C extends object>(def: ReproductionDefinition<C>): Reproduction<C> {
+export function applyConfigDiff<C extends object>(preset: C, diff: ConfigDiff<C>, where = 'config'): C {
+  const out = structuredClone(preset) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(diff as Record<string, unknown>)) {
+    if (!Object.prototype.hasOwnProperty.call(out, k)) throw new ReproductionDefinitionError(where, [`${where}.${k}: the full preset has no field '${k}'`]);
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? applyConfigDiff(out[k] as object, v as ConfigDiff<object>, `${where}.${k}`) : structuredClone(v);
+  }
+  return out as C;
+}
+
+/** The largest magnitude a bound may have and still count as one (zod's int() sets ±2⁵³ − 1). */
+const UNBOUNDED = 1e15;
+
+/** One numeric field of a config schema and its bounds. */
+export interface NumericField {
+  /** Dotted path; list elements are 'field[]'. */
+  path: string;
+  min: number;
+  max: number;
+  integer: boolean;
+}
+
+/** Every numeric leaf of a zod config schema with the bounds zod knows (±Infinity when unbounded). */
+export function numericFields(schema: z.ZodType, path = ''): NumericField[] {
+  const def = (schema as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] } }).def;
+  switch (def.type) {
+    case 'object': {
+      const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
+      return Object.entries(shape).flatMap(([k, v]) => numericFields(v, path ? `${path}.${k}` : k));
+    }
+    case 'array':
+      return numericFields((schema as unknown as { element: z.ZodType }).element, `${path}[]`);
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+      return numericFields(def.innerType!, path);
+    case 'pipe':
+      return numericFields(def.in!, path);
+    case 'union':
+      return (def.options ?? []).flatMap((o) => numericFields(o, path));
+    case 'number': {
+      const n = schema as unknown as { minValue: number | null; maxValue: number | null; isInt: boolean };
+      const bound = (v: number | null, inf: number) => (v === null || Math.abs(v) >= UNBOUNDED ? inf : v);
+      return [{ path, min: bound(n.minValue, -Infinity), max: bound(n.maxValue, Infinity), integer: n.isInt }];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * Validate and freeze a reproduction definition. Throws a {@link ReproductionDefinitionError} listing
+ * every problem: malformed paper or claims, duplicate claim ids, a tier without claims, a numeric
+ * config field without bounds, a tier diff naming a field the full preset lacks, presets the schema
+ * rejects.
+ */
+export function defineReproduction<S extends ConfigSchema, M extends string>(def: ReproductionDefinition<S, M>): Reproduction<z.output<S>>;
+/** @deprecated The earlier form; apps are moving to `config: schema` + a smoke diff. */
+export function defineReproduction<C extends object>(def: LegacyReproductionDefinition<C>): Reproduction<C>;
+export function defineReproduction(def: ReproductionDefinition<ConfigSchema, string> | LegacyReproductionDefinition<object>): Reproduction {
   const id = typeof def?.id === 'string' ? def.id : '(no id)';
   const problems: string[] = [];
   const top = definitionSchema.safeParse(def);
@@ -206,26 +319,55 @@ export function defineReproduction<C extends object>(def: ReproductionDefinition
       problems.push(`${name}: a ranking compares two different metrics`);
     }
   });
+  const schema = ('config' in def ? def.config : def.configSchema) as z.ZodType<object> | undefined;
+  let tiers: Record<TierName, Tier<object>> | null = null;
   if (top.success) {
     for (const tier of TIER_NAMES) {
       if (!claims.some((c) => Array.isArray((c as Claim)?.tiers) && (c as Claim).tiers.includes(tier))) {
         problems.push(`tiers.${tier}: no claim applies to this tier, so its run would check nothing (give a claim tiers: ['${tier}', …])`);
       }
     }
-    const smokeKeys = keyPaths(def.tiers.smoke.config as Record<string, unknown>);
-    const fullKeys = keyPaths(def.tiers.full.config as Record<string, unknown>);
-    if (smokeKeys.join(',') !== fullKeys.join(',')) {
-      const only = (a: string[], b: string[]) => a.filter((k) => !b.includes(k));
-      problems.push(`tiers: smoke and full presets must set the same fields (only in smoke: ${only(smokeKeys, fullKeys).join(', ') || '—'}; only in full: ${only(fullKeys, smokeKeys).join(', ') || '—'})`);
+    if ('config' in def) {
+      try {
+        const full = def.tiers.full.config as object;
+        tiers = { full: def.tiers.full as Tier<object>, smoke: { ...def.tiers.smoke, config: applyConfigDiff(full, def.tiers.smoke.config as ConfigDiff<object>, 'tiers.smoke.config') } };
+      } catch (e) {
+        if (e instanceof ReproductionDefinitionError) problems.push(...e.problems);
+        else throw e;
+      }
+      for (const f of numericFields(def.config)) {
+        if (!Number.isFinite(f.min) || !Number.isFinite(f.max)) {
+          problems.push(`config.${f.path}: a numeric config field needs both bounds (now [${f.min}, ${f.max}]); add .min()/.max() so --set can reject out-of-range values`);
+        }
+      }
+    } else {
+      tiers = def.tiers;
+      const smokeKeys = keyPaths(def.tiers.smoke.config as Record<string, unknown>);
+      const fullKeys = keyPaths(def.tiers.full.config as Record<string, unknown>);
+      if (smokeKeys.join(',') !== fullKeys.join(',')) {
+        const only = (a: string[], b: string[]) => a.filter((k) => !b.includes(k));
+        problems.push(`tiers: smoke and full presets must set the same fields (only in smoke: ${only(smokeKeys, fullKeys).join(', ') || '—'}; only in full: ${only(fullKeys, smokeKeys).join(', ') || '—'})`);
+      }
     }
-    if (def.configSchema) {
+    if (schema && tiers) {
       for (const tier of TIER_NAMES) {
-        const r = (def.configSchema as z.ZodType).safeParse(def.tiers[tier].config);
+        const r = schema.safeParse(tiers[tier].config);
         if (!r.success) problems.push(...issuesOf(r.error, `tiers.${tier}.config: `));
       }
     }
   }
-  if (problems.length) throw new ReproductionDefinitionError(id, problems);
-  const frozen = { ...def, __paperzoo: REPRODUCTION_MARK } as Reproduction<C>;
+  if (problems.length || !tiers) throw new ReproductionDefinitionError(id, problems);
+  const frozen: Reproduction = {
+    id: def.id,
+    paper: def.paper,
+    package: def.package,
+    claims: def.claims as readonly Claim[],
+    tiers: Object.freeze(tiers),
+    configSchema: schema,
+    plots: def.plots,
+    defaultSeed: def.defaultSeed,
+    run: def.run as Reproduction['run'],
+    __paperzoo: REPRODUCTION_MARK,
+  };
   return Object.freeze(frozen);
 }

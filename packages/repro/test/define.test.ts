@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineReproduction, isReproduction, ReproductionDefinitionError, z, type ReproductionDefinition } from '../src/index.js';
+import { defineReproduction, isReproduction, ReproductionDefinitionError, z, type LegacyReproductionDefinition } from '../src/index.js';
 
 interface Cfg {
   /** Passes over the data. */
@@ -8,7 +8,7 @@ interface Cfg {
   optimizer: { name: string; beta1: number };
 }
 
-const good = (): ReproductionDefinition<Cfg> => ({
+const good = (): LegacyReproductionDefinition<Cfg> => ({
   id: 'lenet5',
   package: '@paperzoo/cnn-zoo',
   paper: { title: 'Gradient-Based Learning Applied to Document Recognition', authors: ['Y. LeCun', 'L. Bottou'], year: 1998, venue: 'Proc. IEEE', url: 'https://doi.org/10.1109/5.726791' },
@@ -25,7 +25,7 @@ const good = (): ReproductionDefinition<Cfg> => ({
 
 function problems(def: unknown): string[] {
   try {
-    defineReproduction(def as ReproductionDefinition<Cfg>);
+    defineReproduction(def as LegacyReproductionDefinition<Cfg>);
   } catch (e) {
     expect(e).toBeInstanceOf(ReproductionDefinitionError);
     return (e as ReproductionDefinitionError).problems;

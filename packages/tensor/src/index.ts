@@ -20,6 +20,7 @@ export { tf };
 export * from './backend.js';
 export * from './seed.js';
 export * from './memory.js';
+export * from './module.js';
 export * from './device.js';
 export {
   registerPaperzooKernels,
