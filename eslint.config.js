@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers of ../shared/design/ARCHITECTURE.md, lowest first. Imports only go down:
+ * The layers of docs/architecture.md, lowest first. Imports only go down:
  * a file may import a @paperzoo package of a lower rank (paper packages may also use each other's
  * published entry points), apps never import other apps, and nothing imports the CLI.
  */
@@ -66,7 +66,7 @@ const layersPlugin = {
           else if (own.layer === 'app' && target.layer === 'app' && target.app !== own.app) msg = `apps never import other apps ('${spec}')`;
           else if (own.layer !== 'app' && own.layer !== 'cli' && target.layer === 'app') msg = `packages never import apps ('${spec}')`;
           else if (target.layer === own.layer) msg = null;
-          else if (RANKS[target.layer] > RANKS[own.layer]) msg = `layer '${own.layer}' may not import the higher layer '${target.layer}' ('${spec}'); imports only go down (ARCHITECTURE.md)`;
+          else if (RANKS[target.layer] > RANKS[own.layer]) msg = `layer '${own.layer}' may not import the higher layer '${target.layer}' ('${spec}'); imports only go down (docs/architecture.md)`;
           if (msg) context.report({ node, messageId: 'up', data: { msg } });
         }
         return {
@@ -103,7 +103,7 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': 'off',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
-      // Library code never prints: progress and logs go through the run context (STYLE.md §11).
+      // Library code never prints: progress and logs go through the run context (docs/style.md §11).
       'no-console': 'error',
     },
   },

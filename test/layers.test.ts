@@ -1,5 +1,5 @@
 /**
- * The layer rule of eslint.config.js (ARCHITECTURE.md: imports only go down): packages never import
+ * The layer rule of eslint.config.js (docs/architecture.md: imports only go down): packages never import
  * apps or tools, apps never import each other, nothing imports the CLI, and a lower layer never
  * imports a higher one. Lints synthetic files placed (virtually) in each layer.
  */

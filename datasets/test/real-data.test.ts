@@ -1,7 +1,7 @@
 /**
  * The real datasets: the registry against the shared snapshot's manifest, and every loader's published
  * counts and statistics. MNIST is committed in the repository and always runs; the others need the mirror
- * (`PAPERZOO_DATA_MIRROR`, CI: `../shared/datasets`) and are skipped, visibly, without it.
+ * (`PAPERZOO_DATA_MIRROR`, set by .ci/run in CI) and are skipped, visibly, without it.
  */
 import fs from 'node:fs';
 import path from 'node:path';

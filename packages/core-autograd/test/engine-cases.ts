@@ -15,7 +15,7 @@ export interface OpCase {
   /** Inputs whose gradient is not compared with tf.grad, and why. */
   skipTfjsGradient?: { inputs: number[]; reason: string };
   /**
-   * A gradient stock tfjs 4.22 gets wrong or lacks on some backends (BACKENDS.md), which
+   * A gradient stock tfjs 4.22 gets wrong or lacks on some backends (docs/backends.md), which
    * @paperzoo/tensor is fixing: there the comparison runs, and a mismatch or error is reported as a
    * skip with this note instead of a failure — so the check turns itself on once the fix lands.
    */
@@ -27,7 +27,7 @@ const signed = (shape: number[]): RandomSpec => ({ shape });
 const awayFromZero = (shape: number[]): RandomSpec => ({ shape, min: -2, max: 2, awayFromZero: 0.05 });
 
 const CONV_WASM = { backends: ['wasm'], what: 'stock wasm has no Conv2DBackpropFilter (being added to @paperzoo/tensor); conv2d is checked on cpu and by finite differences' };
-const MAXPOOL_WASM = { backends: ['wasm'], what: 'stock wasm MaxPoolGrad gives 0 where a window maximum is negative (BACKENDS.md)' };
+const MAXPOOL_WASM = { backends: ['wasm'], what: 'stock wasm MaxPoolGrad gives 0 where a window maximum is negative (docs/backends.md)' };
 
 const tfPad = (pad: Padding): 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]] => {
   if (typeof pad === 'string' || typeof pad === 'number') return pad;
@@ -132,7 +132,7 @@ function poolCases(): OpCase[] {
     { x: [1, 5, 5, 1], filterSize: 3, strides: 2, pad: 1 },
   ];
   const cases: OpCase[] = [];
-  // Windows whose maximum is negative (padding must never win): BACKENDS.md reports wasm MaxPoolGrad wrong there.
+  // Windows whose maximum is negative (padding must never win): docs/backends.md reports wasm MaxPoolGrad wrong there.
   for (const [filterSize, strides, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 1]] as const) {
     cases.push({
       name: `maxPool, all inputs negative, filter ${filterSize} strides ${strides} pad ${JSON.stringify(pad)}`,

@@ -1,5 +1,5 @@
 /**
- * Every op of the n-d engine against central finite differences in float64 (STYLE.md §6).
+ * Every op of the n-d engine against central finite differences in float64 (docs/style.md §6).
  * L = Σ op(inputs) ⊙ R for a fixed random R, so each check is a generic vector–Jacobian product.
  * Tolerance: |analytic − FD| ≤ 1e-7 + 1e-6·|FD| with h = 1e-5 (truncation error O(h²) ≈ 1e-10,
  * rounding ≈ 1e-16/h ≈ 1e-11; linear ops agree to rounding).

@@ -1,5 +1,5 @@
 /**
- * Claims are data (STYLE.md §5): what the paper says, where it says it, and how our number is judged.
+ * Claims are data (docs/style.md §5): what the paper says, where it says it, and how our number is judged.
  * The harness evaluates them — an app never writes `if (acc < 0.98) throw`.
  *
  * Four kinds:

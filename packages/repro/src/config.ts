@@ -1,5 +1,5 @@
 /**
- * `--set key=value` overrides of a tier's config preset (STYLE.md §3).
+ * `--set key=value` overrides of a tier's config preset (docs/style.md §3).
  *
  * Each value is parsed by the type of the preset's field: numbers must be finite numbers, booleans
  * `true`/`false`, strings are taken as written, arrays take a JSON array (`[64,32]`) or a comma list

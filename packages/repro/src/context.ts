@@ -1,6 +1,6 @@
 /**
  * The run context: what `run(config, ctx)` gets besides its config. Library code never prints
- * (STYLE.md §11) — progress, messages, checkpoints and resumes become {@link RunEvent}s that the
+ * (docs/style.md §11) — progress, messages, checkpoints and resumes become {@link RunEvent}s that the
  * caller (the CLI) shows however suits its terminal.
  */
 import os from 'node:os';

@@ -21,7 +21,7 @@ import { gitInfo, packageVersions } from './provenance.js';
 import { RESULT_SCHEMA_ID, writeResult, type ResultRecord } from './result.js';
 import type { MetricValue } from './format.js';
 
-/** What a smoke tier may take on 2 CPU cores (ARCHITECTURE.md); longer runs get a warning. */
+/** What a smoke tier may take on 2 CPU cores (docs/architecture.md, "The reproduction contract"); longer runs get a warning. */
 export const SMOKE_BUDGET_SECONDS = 90;
 
 export interface RunOptions {

@@ -1,5 +1,5 @@
 /**
- * @paperzoo/repro — the reproduction contract of paperzoo (ARCHITECTURE.md).
+ * @paperzoo/repro — the reproduction contract of paperzoo (docs/architecture.md).
  *
  * An app's `reproduction.ts` exports `defineReproduction({ id, paper, package, claims, tiers, run })`;
  * `run(config, ctx)` trains (usually with {@link fit}) and returns metrics; the harness

@@ -1,5 +1,5 @@
 /**
- * result.json — the record of one run (STYLE.md §4). CI and `paperzoo compare` read this file, never
+ * result.json — the record of one run (docs/style.md §4). CI and `paperzoo compare` read this file, never
  * stdout, so everything needed to trust a number is in it: the claims evaluated, the metrics, the
  * config and overrides, seed, backend, device, git sha (+ dirty flag), package versions, start/end
  * times, wall time and curves. {@link resultSchema} is the contract; `readResult` validates with it.

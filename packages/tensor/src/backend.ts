@@ -6,7 +6,7 @@
  *   the fastest on CPU when it is built (`apt-get install libopenblas-dev libdnnl-dev && npm rebuild
  *   @paperzoo/tensor-native`);
  * - `wasm`: the default on CPU otherwise, with the kernels the stock backend lacks or gets wrong
- *   registered (see ./kernels and ../../shared/design/BACKENDS.md);
+ *   registered (see ./kernels and docs/backends.md);
  * - `cpu`: the pure-JS reference and test oracle for forward values;
  * - `webgpu`: a real GPU through the npm `webgpu` package (Dawn), used by `auto` only for a hardware
  *   adapter;

@@ -1,4 +1,4 @@
-/** What ran a result: every result.json records this (ARCHITECTURE.md, reproduction contract). */
+/** What ran a result: every result.json records this (docs/architecture.md, "The reproduction contract"). */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { backendExtras } from './backend.js';

@@ -1,6 +1,6 @@
 /**
  * Memory discipline: every model test in the repo asserts that a training step leaves the live
- * tensor count unchanged (STYLE.md §8).
+ * tensor count unchanged (docs/style.md §8).
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -2,7 +2,7 @@
  * Which backends the conformance suite runs on. cpu and wasm always (they are dependencies); native
  * when @paperzoo/tensor-native's addon is built (Debian's libopenblas-dev + libdnnl-dev installed);
  * webgpu and tensorflow when their optional packages are installed. Otherwise their suites show as
- * skipped (STYLE.md §7). Every suite compares against cpu and against the float64 reference.
+ * skipped (docs/style.md §7). Every suite compares against cpu and against the float64 reference.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';

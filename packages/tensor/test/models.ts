@@ -1,6 +1,6 @@
 /**
  * Small models for the training tests and bench/tensor.ts. Not paperzoo's LeNet-5 (that is
- * @paperzoo/cnn-zoo, a layer above); just the same shapes and ops: the workload BACKENDS.md measured.
+ * @paperzoo/cnn-zoo, a layer above); just the same shapes and ops: the workload docs/backends.md measured.
  */
 import { tf, randomNormal, nextSeed, shuffledIndices, dropout } from '../src/index.js';
 

@@ -3,7 +3,7 @@
  * the ops run, and are themselves differentiable: this is what makes second-order methods such as MAML
  * and gradient penalties correct).
  *
- * Two kinds (BACKENDS.md, "Second-order gradients"):
+ * Two kinds (docs/backends.md, "Second-order gradients"):
  *
  * 1. Gradients of gradient kernels, which tfjs 4.22.0 lacks, so that a gradient through conv and
  *    pooling can be differentiated again: Conv2DBackpropFilter, MaxPoolGrad, AvgPoolGrad (and the

@@ -1,5 +1,5 @@
 /**
- * Kernels and gradients paperzoo registers on top of tfjs 4.22.0 (see BACKENDS.md in the design notes):
+ * Kernels and gradients paperzoo registers on top of tfjs 4.22.0 (see docs/backends.md):
  * ./wasm.ts (kernels the stock wasm backend lacks or gets wrong), ./cpu.ts (cpu kernels found wrong or
  * unusably slow) and ./gradients.ts (gradients for every backend, first and second order).
  */

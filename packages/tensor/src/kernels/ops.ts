@@ -2,7 +2,7 @@
  * Drop-in replacements for the two tfjs ops whose gradients cannot be fixed by registering a gradient:
  * `tf.logSoftmax` and `tf.losses.softmaxCrossEntropy` are `tf.customGrad` ops whose backward pass reads
  * a value saved inside the op, so a gradient taken *through their gradient* (MAML's meta-gradient,
- * Hessian-vector products, gradient penalties) is silently wrong on every backend (BACKENDS.md).
+ * Hessian-vector products, gradient penalties) is silently wrong on every backend (docs/backends.md).
  *
  * These are written with plain kernels (max, sub, exp, sum, log, mul), whose gradients paperzoo makes
  * differentiable to any order. First-order values and gradients equal tfjs' (same formulas, the same

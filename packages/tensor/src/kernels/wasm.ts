@@ -1,5 +1,5 @@
 /**
- * Kernels that make the stock tfjs-backend-wasm 4.22.0 train (BACKENDS.md, "What the stock wasm
+ * Kernels that make the stock tfjs-backend-wasm 4.22.0 train (docs/backends.md, "What the stock wasm
  * backend lacks or gets wrong").
  *
  * - The convolution gradients are built from wasm's own XNNPACK kernels (Transpose, Reverse, PadV2,
