@@ -33,10 +33,12 @@ export class NonFiniteLossError extends Error {
     readonly epoch: number,
     readonly value: number,
     lastCheckpointEpoch: number | null,
+    /** The quantity that became non-finite ('training loss', 'loss/discriminator', …). */
+    readonly quantity = 'training loss',
   ) {
-    const kept = lastCheckpointEpoch == null ? 'no checkpoint was written' : `the checkpoint from epoch ${lastCheckpointEpoch} is kept`;
+    const kept = lastCheckpointEpoch == null ? 'no checkpoint was written' : `the last checkpoint (epoch ${lastCheckpointEpoch}) is kept`;
     super(
-      `training loss became ${value} at step ${step} (epoch ${epoch + 1}); the run stopped there and ${kept}. ` +
+      `${quantity} became ${value} at step ${step} (epoch ${epoch + 1}); the run stopped there and ${kept}. ` +
         'Lower the learning rate, check the inputs for NaN, or check the loss for log(0).',
     );
     this.name = 'NonFiniteLossError';

@@ -1,7 +1,10 @@
 /**
- * `fit` — the shared training loop: epochs over batches with a tfjs optimizer, a learning-rate
- * schedule, progress, a NaN/Inf stop, an evaluation hook, a checkpoint after every epoch and an exact
- * resume.
+ * `fit` — the one training loop of paperzoo. The step is data: either a plain `loss` that one
+ * optimizer minimises, or a custom `step` (several models and optimizers, an attack inside the step,
+ * alternating GAN updates, a meta-learning inner loop) that returns the quantities it measured. Around
+ * it: a learning-rate schedule, progress, a NaN/Inf stop naming the step and the quantity, evaluation
+ * hooks, a checkpoint after every epoch and every N steps or seconds, an exact resume, and `finally`
+ * disposal of what the run owns.
  *
  * Exactness. A resumed run ends with bit-identical weights and metrics to an uninterrupted run with
  * the same seed on the same backend, because the checkpoint holds every input of the remaining
@@ -73,13 +76,47 @@ export interface EpochSummary {
   metrics: Record<string, number>;
 }
 
+/** What a custom step returns: the quantities it measured, by name (scalars or numbers). The loop reads and disposes them. */
+export type StepResult = Record<string, number | tf.Scalar>;
+
+/** Extra JSON state a run keeps in its checkpoints (its own generators, a data cursor, counters). */
+export interface ExtraState {
+  get(): JsonValue;
+  set(value: JsonValue): void;
+}
+
+/** When checkpoints are written besides the end of every epoch. */
+export interface CheckpointPolicy {
+  /** Every this many optimizer steps. */
+  steps?: number;
+  /** When this many seconds have passed since the last checkpoint (checked after each step). */
+  seconds?: number;
+}
+
+/**
+ * The default policy: every 10 minutes, so that a long epoch loses little on a crash.
+ * `PAPERZOO_CHECKPOINT_EVERY` overrides it for every run: '200' (steps) or '90s' (seconds).
+ */
+export function checkpointPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): CheckpointPolicy {
+  const text = env.PAPERZOO_CHECKPOINT_EVERY?.trim();
+  if (!text) return { seconds: 600 };
+  const m = /^(\d+(?:\.\d+)?)(s?)$/.exec(text);
+  if (!m || Number(m[1]) <= 0) throw new RangeError(`PAPERZOO_CHECKPOINT_EVERY='${text}': write a step count (200) or seconds (90s)`);
+  return m[2] ? { seconds: Number(m[1]) } : { steps: Math.max(1, Math.round(Number(m[1]))) };
+}
+
 export interface FitOptions<B> {
   ctx: FitContext;
-  /** The trainable variables the optimizer updates (checkpointed). */
+  /** The trainable variables the optimizer updates (checkpointed). With a custom `step`: every variable the step trains. */
   variables: VariableSet;
-  /** Non-trainable variables that change in training (batch-norm statistics); checkpointed, not optimized. */
+  /** Non-trainable variables that change in training (batch-norm statistics, carried recurrent state); checkpointed, not optimized. */
   extraVariables?: VariableSet;
-  optimizer: FitOptimizer;
+  /** The optimizer of a plain `loss`. */
+  optimizer?: FitOptimizer;
+  /** The optimizers a custom `step` uses, by name (their moments are checkpointed). */
+  optimizers?: Readonly<Record<string, FitOptimizer>>;
+  /** Learning-rate schedules of the named `optimizers` (as a function of the 0-based global step). */
+  learningRates?: Readonly<Record<string, Schedule>>;
   epochs: number;
   /** Batches per epoch (for progress and the fractional epoch of curve points). */
   stepsPerEpoch: number;
@@ -89,8 +126,21 @@ export interface FitOptions<B> {
    */
   batches: (epoch: number) => Iterable<B> | AsyncIterable<B>;
   /** The loss of one batch, a scalar computed from the variables (called inside `optimizer.minimize`). */
-  loss: (batch: B, at: StepInfo) => tf.Scalar;
-  /** Learning rate as a function of the 0-based global step; applied before each step. */
+  loss?: (batch: B, at: StepInfo) => tf.Scalar;
+  /**
+   * A custom step instead of `loss`: update the variables with the `optimizers` (any way: several
+   * minimize calls, an attack first, alternating updates) and return the measured quantities. The
+   * first quantity (or `loss`, if present) is the one shown in progress and kept as `trainLoss`;
+   * each is logged as a curve ('d_loss' → 'd_loss/train'; names with '/' as written).
+   */
+  step?: (batch: B, at: StepInfo) => StepResult | Promise<StepResult>;
+  /** Extra JSON state to checkpoint and restore (anything not in a variable or the global generator). */
+  state?: ExtraState;
+  /** Checkpoints inside epochs (default {@link checkpointPolicyFromEnv}: every 10 min). */
+  checkpointEvery?: CheckpointPolicy;
+  /** Disposed when `fit` returns or throws (models, optimizers, datasets on the GPU): nothing leaks on a failure. */
+  owns?: readonly ({ dispose(): void } | tf.TensorContainer)[];
+  /** Learning rate of the plain `optimizer` as a function of the 0-based global step; applied before each step. */
   learningRate?: Schedule;
   /** Evaluation after every epoch; its numbers are logged as curves ('test_error', 'loss/test') and kept in the history. */
   evaluate?: (at: EpochInfo) => Promise<Record<string, number>> | Record<string, number>;
@@ -115,6 +165,8 @@ export interface FitResult {
   trainLoss: number | null;
   /** The last evaluation's numbers ({} without `evaluate`). */
   metrics: Record<string, number>;
+  /** Mean of every quantity of the last epoch (custom steps; `{ loss }` for a plain loss). */
+  trainMetrics: Record<string, number>;
   history: EpochSummary[];
   /** Where the run resumed from, if it did. */
   resumedFrom: { epoch: number; step: number } | null;
@@ -123,9 +175,9 @@ export interface FitResult {
 interface MidEpochState {
   rngAtEpochStart: RngState;
   rngBeforeBatch: RngState[];
-  windowSum: number;
+  windowSums: Record<string, number>;
   windowCount: number;
-  epochSum: number;
+  epochSums: Record<string, number>;
   epochCount: number;
 }
 
@@ -140,8 +192,9 @@ interface FitState {
    * variable's key here (`variable` + `suffix`) and rebuilt with the variable's current name on load,
    * so optimizers that match slots by name resume in any process.
    */
-  optimizerWeights: { name: string; variable: string | null; suffix: string }[];
+  optimizerWeights: Record<string, { name: string; variable: string | null; suffix: string }[]>;
   midEpoch: MidEpochState | null;
+  extra: JsonValue;
 }
 
 function entriesOf(set: VariableSet | undefined, prefix: string): [string, tf.Variable][] {
@@ -186,15 +239,39 @@ function disposeBatch(batch: unknown): void {
   tf.dispose(batch as tf.TensorContainer);
 }
 
+function disposeOwned(owned: FitOptions<unknown>['owns']): void {
+  for (const o of owned ?? []) {
+    if (o && typeof (o as { dispose?: unknown }).dispose === 'function' && !(o instanceof tf.Tensor)) (o as { dispose(): void }).dispose();
+    else tf.dispose(o as tf.TensorContainer);
+  }
+}
+
+/** The curve a step quantity is logged to: 'loss' → 'loss/train', 'loss/critic' as written. */
+function curveOf(name: string, lossCurve: string, primary: string): string {
+  if (name === primary) return lossCurve;
+  return name.includes('/') ? name : `${name}/train`;
+}
+
 /**
- * Train `variables` with `optimizer` for `epochs` epochs. See the module comment for checkpoint,
- * resume and interrupt behaviour. Throws {@link NonFiniteLossError} when the loss becomes NaN or
- * infinite and {@link RunAbortedError} when interrupted.
+ * Train for `epochs` epochs. See the module comment for checkpoint, resume and interrupt behaviour.
+ * Throws {@link NonFiniteLossError} when a step's quantity becomes NaN or infinite and
+ * {@link RunAbortedError} when interrupted. Everything in `owns` is disposed however it ends.
  */
 export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
-  const { ctx, optimizer } = options;
+  try {
+    return await fitLoop(options);
+  } finally {
+    disposeOwned(options.owns);
+  }
+}
+
+async function fitLoop<B>(options: FitOptions<B>): Promise<FitResult> {
+  const { ctx } = options;
   if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new RangeError(`fit: epochs must be a non-negative integer, got ${options.epochs}`);
   if (!Number.isInteger(options.stepsPerEpoch) || options.stepsPerEpoch < 1) throw new RangeError(`fit: stepsPerEpoch must be a positive integer, got ${options.stepsPerEpoch}`);
+  if (!options.loss === !options.step) throw new TypeError('fit: give either loss (with optimizer) or step (with optimizers), not both or neither');
+  if (options.loss && !options.optimizer) throw new TypeError('fit: a plain loss needs an optimizer');
+  const optimizers: [string, FitOptimizer][] = options.loss ? [['', options.optimizer!]] : Object.entries(options.optimizers ?? {});
   const trainable = entriesOf(options.variables, 'var/');
   const extra = entriesOf(options.extraVariables, 'extra/');
   if (trainable.length === 0) throw new RangeError('fit: no variables to train');
@@ -202,6 +279,8 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
   const lossCurve = options.lossCurve ?? 'loss/train';
   const logEvery = options.logEvery ?? Math.max(1, Math.round(options.stepsPerEpoch / 20));
   const doCheckpoint = options.checkpoint ?? true;
+  const policy = options.checkpointEvery ?? checkpointPolicyFromEnv();
+  const optPrefix = (name: string) => (name === '' ? 'optimizer' : `optimizer/${name}`);
 
   let epoch = 0;
   let step = 0;
@@ -223,19 +302,24 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
         v.assign(t);
       }
       const byKey = new Map([...trainable, ...extra]);
-      const weights = state.optimizerWeights.map((w, i) => {
-        const t = loaded.tensors[`optimizer/${i}`];
-        if (!t) throw new CheckpointMismatchError(file, `optimizer weight ${i} is missing`);
-        const v = w.variable === null ? undefined : byKey.get(w.variable);
-        return { name: v ? v.name + w.suffix : w.name, tensor: t };
-      });
-      await optimizer.setWeights(weights);
-      const current = await optimizer.getWeights();
-      for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(current.map((w) => w.tensor)))) {
-        const t = loaded.tensors[name];
-        if (t && t.shape.join(',') === v.shape.join(',')) v.assign(t);
+      for (const [optName, optimizer] of optimizers) {
+        const saved = state.optimizerWeights[optName];
+        if (!saved) throw new CheckpointMismatchError(file, `it has no state for optimizer '${optName || 'optimizer'}'`);
+        const weights = saved.map((w, i) => {
+          const t = loaded.tensors[`${optPrefix(optName)}/${i}`];
+          if (!t) throw new CheckpointMismatchError(file, `optimizer weight ${optPrefix(optName)}/${i} is missing`);
+          const v = w.variable === null ? undefined : byKey.get(w.variable);
+          return { name: v ? v.name + w.suffix : w.name, tensor: t };
+        });
+        await optimizer.setWeights(weights);
+        const current = await optimizer.getWeights();
+        for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(current.map((w) => w.tensor)))) {
+          const t = loaded.tensors[`${optPrefix(optName)}-hidden/${name.slice('optimizer-hidden/'.length)}`];
+          if (t && t.shape.join(',') === v.shape.join(',')) v.assign(t);
+        }
+        for (const w of current) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
       }
-      for (const w of current) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+      if (options.state) options.state.set(state.extra);
       epoch = state.epoch;
       step = loaded.step;
       history = state.history;
@@ -246,24 +330,37 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     }
   }
 
+  let lastSaveTime = Date.now();
+  let lastSaveStep = step;
   const saveCheckpoint = async (epochsDone: number, stepInEpoch: number, mid: MidEpochState | null) => {
-    const optWeights = await optimizer.getWeights();
     const tensors: Record<string, tf.Tensor> = {};
     for (const [name, v] of [...trainable, ...extra]) tensors[name] = v;
-    optWeights.forEach((w, i) => (tensors[`optimizer/${i}`] = w.tensor));
-    for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(optWeights.map((w) => w.tensor)))) tensors[name] = v;
-    const state: FitState = { epoch: epochsDone, stepInEpoch, history, optimizerWeights: optWeights.map((w) => relativeWeightName(w.name, [...trainable, ...extra])), midEpoch: mid };
+    const optimizerWeights: FitState['optimizerWeights'] = {};
+    const toDispose: tf.Tensor[] = [];
     try {
+      for (const [optName, optimizer] of optimizers) {
+        const optWeights = await optimizer.getWeights();
+        for (const w of optWeights) if (!(w.tensor instanceof tf.Variable)) toDispose.push(w.tensor);
+        optWeights.forEach((w, i) => (tensors[`${optPrefix(optName)}/${i}`] = w.tensor));
+        for (const [name, v] of hiddenOptimizerVariables(optimizer, new Set(optWeights.map((w) => w.tensor)))) tensors[`${optPrefix(optName)}-hidden/${name.slice('optimizer-hidden/'.length)}`] = v;
+        optimizerWeights[optName] = optWeights.map((w) => relativeWeightName(w.name, [...trainable, ...extra]));
+      }
+      const state: FitState = { epoch: epochsDone, stepInEpoch, history, optimizerWeights, midEpoch: mid, extra: options.state ? options.state.get() : null };
       await ctx.checkpoint.save({ epoch: epochsDone, step, tensors, state: { fit: state } as unknown as JsonValue, partial: mid !== null });
+      lastSaveTime = Date.now();
+      lastSaveStep = step;
     } finally {
-      for (const w of optWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+      tf.dispose(toDispose);
     }
   };
 
   // ---- train -----------------------------------------------------------------------------------
   const task = ctx.progress.start(options.label ?? 'train', options.epochs * options.stepsPerEpoch, { unit: 'steps', done: step });
-  let lastLr: number | undefined;
-  let lastTrainLoss: number | null = history.length ? history[history.length - 1].trainLoss : null;
+  const lastLr = new Map<string, number>();
+  const lastEpoch = history.length ? history[history.length - 1] : null;
+  let lastTrainLoss: number | null = lastEpoch ? lastEpoch.trainLoss : null;
+  let lastTrainMetrics: Record<string, number> = {};
+  let primary = 'loss';
   try {
     for (; epoch < options.epochs; epoch++) {
       let mid: MidEpochState;
@@ -285,13 +382,15 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
         resumeMid = null;
         ctx.info(`resumed in epoch ${epoch + 1} at step ${step}`);
       } else {
-        mid = { rngAtEpochStart: getRngState(), rngBeforeBatch: [], windowSum: 0, windowCount: 0, epochSum: 0, epochCount: 0 };
+        mid = { rngAtEpochStart: getRngState(), rngBeforeBatch: [], windowSums: {}, windowCount: 0, epochSums: {}, epochCount: 0 };
         iterator = toAsyncIterator(options.batches(epoch));
       }
       const logWindow = () => {
         if (mid.windowCount === 0) return;
-        ctx.log({ [lossCurve]: mid.windowSum / mid.windowCount }, { step, epoch: epoch + stepInEpoch / options.stepsPerEpoch });
-        mid.windowSum = 0;
+        const values: Record<string, number> = {};
+        for (const [k, sum] of Object.entries(mid.windowSums)) values[curveOf(k, lossCurve, primary)] = sum / mid.windowCount;
+        ctx.log(values, { step, epoch: epoch + stepInEpoch / options.stepsPerEpoch });
+        mid.windowSums = {};
         mid.windowCount = 0;
       };
       for (;;) {
@@ -310,35 +409,63 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
           break;
         }
         const batch = r.value;
-        if (options.learningRate) {
+        if (options.learningRate && options.optimizer) {
           const lr = options.learningRate(step);
-          if (lr !== lastLr) {
-            setOptimizerLearningRate(optimizer, lr);
-            lastLr = lr;
+          if (lr !== lastLr.get('')) {
+            setOptimizerLearningRate(options.optimizer, lr);
+            lastLr.set('', lr);
+          }
+        }
+        for (const [name, schedule] of Object.entries(options.learningRates ?? {})) {
+          const opt = options.optimizers?.[name];
+          if (!opt) throw new RangeError(`fit: learningRates names optimizer '${name}', which is not in optimizers (${Object.keys(options.optimizers ?? {}).join(', ')})`);
+          const lr = schedule(step);
+          if (lr !== lastLr.get(name)) {
+            setOptimizerLearningRate(opt, lr);
+            lastLr.set(name, lr);
           }
         }
         const at: StepInfo = { epoch, step, stepInEpoch };
-        let cost: tf.Scalar | null;
+        let measured: StepResult;
         try {
-          cost = optimizer.minimize(() => options.loss(batch, at), true, varList);
+          if (options.loss) {
+            const cost = options.optimizer!.minimize(() => options.loss!(batch, at), true, varList);
+            if (!cost) throw new Error('fit: optimizer.minimize returned no cost');
+            measured = { loss: cost };
+          } else {
+            measured = await options.step!(batch, at);
+          }
         } finally {
           disposeBatch(batch);
         }
-        if (!cost) throw new Error('fit: optimizer.minimize returned no cost');
-        const value = (await cost.data())[0];
-        cost.dispose();
-        if (!Number.isFinite(value)) throw new NonFiniteLossError(step, epoch, value, ctx.checkpoint.lastSavedEpoch);
+        const values: Record<string, number> = {};
+        try {
+          for (const [k, v] of Object.entries(measured)) values[k] = typeof v === 'number' ? v : (await v.data())[0];
+        } finally {
+          tf.dispose(Object.values(measured).filter((v): v is tf.Scalar => typeof v !== 'number'));
+        }
+        const names = Object.keys(values);
+        if (names.length === 0) throw new Error('fit: the step returned no quantities (return at least its loss)');
+        primary = 'loss' in values ? 'loss' : names[0];
+        for (const k of names) {
+          if (!Number.isFinite(values[k])) throw new NonFiniteLossError(step, epoch, values[k], ctx.checkpoint.lastSavedEpoch, options.loss ? 'training loss' : `'${k}'`);
+        }
         step++;
         stepInEpoch++;
-        mid.windowSum += value;
+        for (const k of names) {
+          mid.windowSums[k] = (mid.windowSums[k] ?? 0) + values[k];
+          mid.epochSums[k] = (mid.epochSums[k] ?? 0) + values[k];
+        }
         mid.windowCount++;
-        mid.epochSum += value;
         mid.epochCount++;
         if (stepInEpoch % logEvery === 0) logWindow();
-        task.update(step, { epoch: `${epoch + 1}/${options.epochs}`, loss: Number((mid.epochSum / mid.epochCount).toPrecision(4)) });
+        task.update(step, { epoch: `${epoch + 1}/${options.epochs}`, [primary]: Number(((mid.epochSums[primary] ?? NaN) / mid.epochCount).toPrecision(4)) });
+        const due = (policy.steps !== undefined && step - lastSaveStep >= policy.steps) || (policy.seconds !== undefined && Date.now() - lastSaveTime >= policy.seconds * 1000);
+        if (doCheckpoint && due && stepInEpoch < options.stepsPerEpoch) await saveCheckpoint(epoch, stepInEpoch, mid);
       }
       logWindow();
-      const trainLoss = mid.epochCount ? mid.epochSum / mid.epochCount : NaN;
+      lastTrainMetrics = Object.fromEntries(Object.entries(mid.epochSums).map(([k, v]) => [k, v / mid.epochCount]));
+      const trainLoss = mid.epochCount ? (mid.epochSums[primary] ?? NaN) / mid.epochCount : NaN;
       lastTrainLoss = trainLoss;
       const metrics = options.evaluate ? await options.evaluate({ epoch: epoch + 1, step, signal: ctx.signal }) : {};
       if (Object.keys(metrics).length) ctx.log(metrics, { step, epoch: epoch + 1 });
@@ -355,6 +482,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     epochs: epoch,
     steps: step,
     trainLoss: lastTrainLoss,
+    trainMetrics: lastTrainMetrics,
     metrics: history.length ? history[history.length - 1].metrics : {},
     history,
     resumedFrom,

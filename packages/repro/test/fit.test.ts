@@ -87,7 +87,7 @@ describe('fit', () => {
     const err = await run().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonFiniteLossError);
     expect(err).toMatchObject({ name: 'NonFiniteLossError', step: 6, epoch: 1 });
-    expect((err as Error).message).toMatch(/training loss became NaN at step 6 \(epoch 2\).*checkpoint from epoch 1 is kept/);
+    expect((err as Error).message).toMatch(/training loss became NaN at step 6 \(epoch 2\).*last checkpoint \(epoch 1\) is kept/);
   });
 
   function tinyProblem() {
