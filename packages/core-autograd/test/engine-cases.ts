@@ -168,23 +168,23 @@ function poolCases(): OpCase[] {
 function lossCases(): OpCase[] {
   return [
     {
-      name: 'softmaxCrossEntropy, one-hot labels',
+      name: 'crossEntropy, one-hot labels',
       inputs: [{ shape: [4, 5], min: -3, max: 3 }, { shape: [4, 5], oneHot: true }],
-      ours: ([z, y]) => ag.softmaxCrossEntropy(z, y),
+      ours: ([z, y]) => ag.crossEntropy(z, y),
       tfjs: ([z, y]) => tf.losses.softmaxCrossEntropy(y, z),
       skipTfjsGradient: { inputs: [1], reason: 'tfjs returns (y − p)·dy as the labels gradient; the true one, −log p / N, is checked by finite differences' },
     },
     {
-      name: 'softmaxCrossEntropy, soft labels (rows sum to 1)',
+      name: 'crossEntropy, soft labels (rows sum to 1)',
       inputs: [{ shape: [3, 4], min: -3, max: 3 }, { shape: [3, 4], min: 0.1, max: 1, distribution: true }],
-      ours: ([z, y]) => ag.softmaxCrossEntropy(z, y),
+      ours: ([z, y]) => ag.crossEntropy(z, y),
       tfjs: ([z, y]) => tf.losses.softmaxCrossEntropy(y, z),
       skipTfjsGradient: { inputs: [1], reason: 'tfjs returns (y − p)·dy as the labels gradient; the true one, −log p / N, is checked by finite differences' },
     },
     {
-      name: 'softmaxCrossEntropy, unnormalised label weights',
+      name: 'crossEntropy, unnormalised label weights',
       inputs: [{ shape: [3, 4], min: -3, max: 3 }, { shape: [3, 4], min: 0, max: 1 }],
-      ours: ([z, y]) => ag.softmaxCrossEntropy(z, y),
+      ours: ([z, y]) => ag.crossEntropy(z, y),
       tfjs: ([z, y]) => tf.losses.softmaxCrossEntropy(y, z),
       skipTfjsGradient: { inputs: [0, 1], reason: 'tfjs writes the logits gradient as p − y, which assumes rows of y sum to 1 (ours: p·Σy − y); both checked by finite differences' },
     },
