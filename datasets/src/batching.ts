@@ -28,9 +28,9 @@ function permutation(n: number, rng: () => number): Int32Array {
 /**
  * The permutation of `0 … n−1` for `(seed, epoch)`: the same arguments always give the same order.
  *
- * @example `shuffledIndices(5, { seed: 1, epoch: 0 })` is pinned by the tests
+ * @example `seededShuffledIndices(5, { seed: 1, epoch: 0 })` is pinned by the tests
  */
-export function shuffledIndices(n: number, opts: { seed?: number | string; epoch?: number } = {}): Int32Array {
+export function seededShuffledIndices(n: number, opts: { seed?: number | string; epoch?: number } = {}): Int32Array {
   checkCount(n, 'n');
   const rng = seedrandom(`paperzoo:${opts.seed ?? 0}:epoch:${opts.epoch ?? 0}`);
   return permutation(n, rng);
@@ -69,7 +69,7 @@ export function* batchIndices(n: number, batchSize: number, opts: BatchOptions =
     throw new DatasetError('BAD_ARGUMENT', 'batchSize must be a positive integer', { actual: batchSize, remedy: 'Pass e.g. 128.' });
   }
   let order: Int32Array;
-  if (opts.shuffle ?? true) order = shuffledIndices(n, opts);
+  if (opts.shuffle ?? true) order = seededShuffledIndices(n, opts);
   else {
     order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;

@@ -74,7 +74,7 @@ export {
 export { parseTsv, parseParallelText, parseNumericTable, standardizeColumns, type TsvTable, type ParallelText, type NumericTable } from './tabular.js';
 export { parseOmniglotZip, type OmniglotSet, type OmniglotCharacter, type OmniglotParseOptions } from './omniglot.js';
 export {
-  shuffledIndices,
+  seededShuffledIndices,
   batchIndices,
   numBatches,
   trainValSplit,

@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { tf, shuffledIndices } from '@paperzoo/tensor';
+import { tf, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
 import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { SGD } from '@paperzoo/core-autograd';
 import { loadMnist, type ImageDataset } from '@paperzoo/datasets';
@@ -78,7 +78,7 @@ function train(
   const optimizer = new SGD({ learningRate: cfg.learningRate });
   const bar = ctx.progress.start(task, cfg.epochs * steps, { unit: 'steps' });
   for (let e = 0; e < cfg.epochs; e++) {
-    const order = shuffledIndices(n);
+    const order = shuffledIndicesFromGlobalRng(n);
     let lossSum = 0;
     for (let s = 0; s < n; s += cfg.batchSize) {
       const idx = tf.tensor1d(order.subarray(s, Math.min(n, s + cfg.batchSize)), 'int32');

@@ -20,7 +20,7 @@
  */
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { shuffledIndices } from '@paperzoo/tensor';
+import { shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
 import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { Adam, Momentum } from '@paperzoo/core-autograd';
 import { loadMnist, type ImageDataset } from '@paperzoo/datasets';
@@ -73,7 +73,7 @@ function trainModel(ctx: RunContext<FgsmMaxoutConfig>, cfg: FgsmMaxoutConfig, tr
   const task = adversarial ? 'adversarial training' : 'natural training';
   const bar = ctx.progress.start(task, cfg.epochs * steps, { unit: 'steps' });
   for (let e = 0; e < cfg.epochs; e++) {
-    const order = shuffledIndices(n);
+    const order = shuffledIndicesFromGlobalRng(n);
     let lossSum = 0;
     for (let s = 0; s < n; s += cfg.batchSize) {
       const b = labelledBatch(train, order.subarray(s, Math.min(n, s + cfg.batchSize)), { input: 'vector' }); // x [B, 784]

@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { tf, shuffledIndices } from '@paperzoo/tensor';
+import { tf, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
 import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { Adam } from '@paperzoo/core-autograd';
 import { loadMnist, type ImageDataset } from '@paperzoo/datasets';
@@ -69,7 +69,7 @@ type Batch = LabelledBatch<tf.Tensor4D>;
 /** An endless stream of shuffled training batches (one shuffle per pass, from the seeded generator). */
 function* batches(train: ImageDataset, batchSize: number): Generator<Batch> {
   for (;;) {
-    const order = shuffledIndices(train.count);
+    const order = shuffledIndicesFromGlobalRng(train.count);
     for (let s = 0; s + batchSize <= train.count; s += batchSize) yield labelledBatch(train, order.subarray(s, s + batchSize), { input: 'image' });
   }
 }

@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import { tf, shuffledIndices, randomUniform } from '@paperzoo/tensor';
+import { tf, shuffledIndicesFromGlobalRng, randomUniform } from '@paperzoo/tensor';
 import { defineReproduction, type RunContext } from '@paperzoo/repro';
 import { Adam } from '@paperzoo/core-autograd';
 import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
@@ -53,7 +53,7 @@ function train(ctx: RunContext<TransferConfig>, task: string, model: Classifier,
   const steps = Math.ceil(n / cfg.batchSize);
   const bar = ctx.progress.start(task, steps * cfg.epochs, { unit: 'steps' });
   for (let e = 0; e < cfg.epochs; e++) {
-    const order = shuffledIndices(n);
+    const order = shuffledIndicesFromGlobalRng(n);
     for (let s = 0; s < n; s += cfg.batchSize) {
       const b = labelledBatch(ds, Array.from(order.subarray(s, Math.min(n, s + cfg.batchSize)), (i) => offset + i), { input: 'vector' }); // x [B, 784]
       optimizer.minimize(() => meanLoss(model(b.x), b.y));

@@ -13,8 +13,8 @@
  * the sum is exactly independent SGD on each), so checkpoints and `--resume` cover the whole experiment,
  * batch-norm running statistics included (`extraVariables`).
  */
-import { tf, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, countCorrect, mean, z, type RunContext } from '@paperzoo/repro';
+import { tf, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
+import { defineReproduction, fit, crossEntropyWithLogits, countCorrect, sampleMean, z, type RunContext } from '@paperzoo/repro';
 import { Mlp, collectVariables } from '@paperzoo/cnn-zoo';
 import { SGD } from '@paperzoo/core-autograd';
 import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
@@ -100,7 +100,7 @@ async function run(cfg: BatchNormMnistConfig, ctx: RunContext<BatchNormMnistConf
         const orders = pairs.map(() => {
           const out = new Int32Array(need);
           for (let filled = 0; filled < need; ) {
-            const perm = shuffledIndices(train.count);
+            const perm = shuffledIndicesFromGlobalRng(train.count);
             const take = Math.min(perm.length, need - filled);
             out.set(perm.subarray(0, take), filled);
             filled += take;
@@ -113,13 +113,13 @@ async function run(cfg: BatchNormMnistConfig, ctx: RunContext<BatchNormMnistConf
       },
       // Σ over seeds of (BN net's loss + plain net's loss): disjoint parameters, so each net gets exactly its own SGD step.
       loss: (batch) =>
-        tf.addN(pairs.flatMap((p, s) => [softmaxCrossEntropy(p.bn.apply(batch[s].x, { training: true }), batch[s].y), softmaxCrossEntropy(p.plain.apply(batch[s].x, { training: true }), batch[s].y)])) as tf.Scalar,
+        tf.addN(pairs.flatMap((p, s) => [crossEntropyWithLogits(p.bn.apply(batch[s].x, { training: true }), batch[s].y), crossEntropyWithLogits(p.plain.apply(batch[s].x, { training: true }), batch[s].y)])) as tf.Scalar,
       evaluate: () => {
         const bn = pairs.map((p) => accuracy(p.bn));
         const plain = pairs.map((p) => accuracy(p.plain));
         const out: Record<string, number> = {
-          'test_accuracy/with BN (mean)': mean(bn),
-          'test_accuracy/without BN (mean)': mean(plain),
+          'test_accuracy/with BN (mean)': sampleMean(bn),
+          'test_accuracy/without BN (mean)': sampleMean(plain),
         };
         bn.forEach((a, s) => (out[`seeds/with BN, seed ${s}`] = a));
         plain.forEach((a, s) => (out[`seeds/without BN, seed ${s}`] = a));
@@ -136,8 +136,8 @@ async function run(cfg: BatchNormMnistConfig, ctx: RunContext<BatchNormMnistConf
       const plain = pairs.map((_, s) => m[`seeds/without BN, seed ${s}`]);
       metrics[`bn_worst_acc_${pct(f)}`] = Math.min(...bn);
       metrics[`plain_best_acc_${pct(f)}`] = Math.max(...plain);
-      metrics[`bn_mean_acc_${pct(f)}`] = mean(bn);
-      metrics[`plain_mean_acc_${pct(f)}`] = mean(plain);
+      metrics[`bn_mean_acc_${pct(f)}`] = sampleMean(bn);
+      metrics[`plain_mean_acc_${pct(f)}`] = sampleMean(plain);
     }
     // "Sooner": the first evaluation at which BN's mean accuracy reaches no-BN's final mean accuracy,
     // as a fraction of the run (2 when it never does).

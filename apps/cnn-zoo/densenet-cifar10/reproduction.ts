@@ -13,7 +13,7 @@
  * counted from the shapes of the two paper networks.
  */
 import { tf } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
+import { defineReproduction, fit, crossEntropyWithLogits, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
 import { DenseNet, densenetCifarConfig, loadCifar10AtSize, evaluationBatches, shuffledTrainingBatches } from '@paperzoo/cnn-zoo';
 import { Nesterov } from '@paperzoo/core-autograd';
 
@@ -82,7 +82,7 @@ async function run(cfg: DenseNetCifarConfig, ctx: RunContext<DenseNetCifarConfig
       stepsPerEpoch: cfg.evalEvery,
       label: `DenseNet${cfg.bc ? '-BC' : ''} L=${cfg.depth} k=${cfg.growthRate}`,
       batches: () => shuffledTrainingBatches(train, { batchSize: cfg.batchSize, steps: cfg.evalEvery, augment: cfg.augment }),
-      loss: (b) => softmaxCrossEntropy(net.apply(b.x, { training: true }), b.y) as tf.Scalar,
+      loss: (b) => crossEntropyWithLogits(net.apply(b.x, { training: true }), b.y) as tf.Scalar,
       evaluate: async () => {
         const r = await evaluateClassifier((x) => net.apply(x as tf.Tensor4D), testBatches, { keepBatches: true });
         return { test_error: r.error, 'loss/test': r.loss };

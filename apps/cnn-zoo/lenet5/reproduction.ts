@@ -7,8 +7,8 @@
  * where it departs from the paper (linear output + cross-entropy instead of RBF units, momentum SGD
  * instead of stochastic diagonal Levenberg–Marquardt) is said there.
  */
-import { tf, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, evaluateClassifier, softmaxCrossEntropy, piecewiseConstant, z, type RunContext } from '@paperzoo/repro';
+import { tf, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
+import { defineReproduction, fit, evaluateClassifier, crossEntropyWithLogits, piecewiseConstant, z, type RunContext } from '@paperzoo/repro';
 import { LeNet5, lenet5Input } from '@paperzoo/cnn-zoo';
 import { Momentum } from '@paperzoo/core-autograd';
 import { loadMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
@@ -102,7 +102,7 @@ async function run(cfg: LeNet5Config, ctx: RunContext<LeNet5Config>) {
       label: 'LeNet-5',
       // One shuffle per epoch from the run's global generator (so --resume replays it exactly).
       *batches() {
-        const order = shuffledIndices(n);
+        const order = shuffledIndicesFromGlobalRng(n);
         for (let s = 0; s < n; s += cfg.batchSize) {
           const b = takeBatch(train, order.subarray(s, Math.min(n, s + cfg.batchSize)), { normalize: 'none' });
           const raw = tf.tensor4d(b.x, b.shape); // [B, 28, 28, 1], 0..255
@@ -111,7 +111,7 @@ async function run(cfg: LeNet5Config, ctx: RunContext<LeNet5Config>) {
           yield batch;
         }
       },
-      loss: (b) => softmaxCrossEntropy(net.apply(b.x), b.y) as tf.Scalar,
+      loss: (b) => crossEntropyWithLogits(net.apply(b.x), b.y) as tf.Scalar,
       evaluate: async () => {
         const r = await evaluateClassifier((x) => net.apply(x as tf.Tensor4D), evalSet, { keepBatches: true });
         return { test_error: r.error, 'loss/test': r.loss };

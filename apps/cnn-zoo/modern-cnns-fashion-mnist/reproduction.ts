@@ -19,8 +19,8 @@
  * whose batch is k times the smallest one steps every k-th step (on the other steps it contributes no
  * loss, which for plain SGD is no update at all), so every network sees the same number of epochs.
  */
-import { tf, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, z, type RunContext, type Claim } from '@paperzoo/repro';
+import { tf, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
+import { defineReproduction, fit, crossEntropyWithLogits, evaluateClassifier, z, type RunContext, type Claim } from '@paperzoo/repro';
 import { AlexNet, ALEXNET_D2L, Vgg, VGG11_D2L_NARROW, NiN, NIN_D2L, GoogLeNet, GOOGLENET_D2L, ResNet, RESNET18_D2L, DenseNet, DENSENET_D2L, collectVariables, type Network } from '@paperzoo/cnn-zoo';
 import { Momentum, SGD } from '@paperzoo/core-autograd';
 import { loadFashionMnist, takeBatch } from '@paperzoo/datasets';
@@ -151,7 +151,7 @@ async function run(cfg: ModernCnnsConfig, ctx: RunContext<ModernCnnsConfig>) {
       // Per epoch and network: one shuffle of the training images (global generator: --resume replays it).
       *batches(epoch) {
         const steps = Math.min(stepsPerEpoch, stepsInRun - epoch * stepsPerEpoch);
-        const orders = names.map(() => shuffledIndices(n));
+        const orders = names.map(() => shuffledIndicesFromGlobalRng(n));
         for (let t = 0; t < steps; t++) {
           const batch: Partial<Record<NetworkName, { x: tf.Tensor4D; y: tf.Tensor1D }>> = {};
           names.forEach((k, i) => {
@@ -166,7 +166,7 @@ async function run(cfg: ModernCnnsConfig, ctx: RunContext<ModernCnnsConfig>) {
         }
       },
       loss: (batch) => {
-        const terms = names.filter((k) => batch[k]).map((k) => tf.mul(cfg[k].learningRate, softmaxCrossEntropy(nets[k].apply(batch[k]!.x, { training: true }), batch[k]!.y)));
+        const terms = names.filter((k) => batch[k]).map((k) => tf.mul(cfg[k].learningRate, crossEntropyWithLogits(nets[k].apply(batch[k]!.x, { training: true }), batch[k]!.y)));
         return (terms.length ? tf.addN(terms) : tf.scalar(0)) as tf.Scalar;
       },
       evaluate: async () => {

@@ -13,7 +13,7 @@
  * (box-filtered) images, a few hundred iterations, a test-accuracy threshold set from measured runs.
  */
 import { tf } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
+import { defineReproduction, fit, crossEntropyWithLogits, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
 import { NiN, NIN_CIFAR10, loadCifar10AtSize, evaluationBatches, shuffledTrainingBatches } from '@paperzoo/cnn-zoo';
 import { Momentum } from '@paperzoo/core-autograd';
 
@@ -86,7 +86,7 @@ async function run(cfg: NinCifarConfig, ctx: RunContext<NinCifarConfig>) {
       stepsPerEpoch: cfg.evalEvery,
       label: 'NiN',
       batches: () => shuffledTrainingBatches(train, { batchSize: cfg.batchSize, steps: cfg.evalEvery }),
-      loss: (b) => softmaxCrossEntropy(net.apply(b.x, { training: true }), b.y) as tf.Scalar,
+      loss: (b) => crossEntropyWithLogits(net.apply(b.x, { training: true }), b.y) as tf.Scalar,
       evaluate: async () => {
         const r = await evaluateClassifier((x) => net.apply(x as tf.Tensor4D), testBatches, { keepBatches: true });
         return { test_error: r.error, 'loss/test': r.loss };

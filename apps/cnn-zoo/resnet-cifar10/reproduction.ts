@@ -16,7 +16,7 @@
  * checkpoint and `--resume` cover the experiment, batch-norm statistics included.
  */
 import { tf } from '@paperzoo/tensor';
-import { defineReproduction, fit, softmaxCrossEntropy, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
+import { defineReproduction, fit, crossEntropyWithLogits, evaluateClassifier, multiStepDecay, z, type RunContext } from '@paperzoo/repro';
 import { ResNet, resnetCifarConfig, collectVariables, downsample, normalizeChannels, evaluationBatches, shuffledTrainingBatches } from '@paperzoo/cnn-zoo';
 import { Momentum } from '@paperzoo/core-autograd';
 import { loadCifar10, paperSplit, channelStats, takeBatch, type ImageBatch, type ImageDataset } from '@paperzoo/datasets';
@@ -125,7 +125,7 @@ async function run(cfg: ResNetCifarConfig, ctx: RunContext<ResNetCifarConfig>) {
       // Shuffled passes over the training images; each evaluation interval starts its own permutation
       // from the global generator, so --resume replays it exactly.
       batches: () => shuffledTrainingBatches(train, { batchSize: cfg.batchSize, steps: cfg.evalEvery, augment: cfg.augment }),
-      loss: (b) => tf.addN(Object.values(nets).map((net) => softmaxCrossEntropy(net.apply(b.x, { training: true }), b.y))) as tf.Scalar,
+      loss: (b) => tf.addN(Object.values(nets).map((net) => crossEntropyWithLogits(net.apply(b.x, { training: true }), b.y))) as tf.Scalar,
       evaluate: async () => {
         const out: Record<string, number> = {};
         for (const [key, net] of Object.entries(nets)) {

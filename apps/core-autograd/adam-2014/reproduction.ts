@@ -14,7 +14,7 @@
  * the models are ./tasks.ts. The smoke tier is scaled down (README: how, and how its margins were set).
  */
 import { randomInt } from '@paperzoo/tensor';
-import { defineReproduction, mean, sampleStandardDeviation, z, type Claim, type RunContext } from '@paperzoo/repro';
+import { defineReproduction, sampleMean, sampleStandardDeviation, z, type Claim, type RunContext } from '@paperzoo/repro';
 import { loadMnist, loadSst2 } from '@paperzoo/datasets';
 import { OPTIMIZER_LABELS, compareOptimizers, type Comparison, type OptimizerName } from './compare.js';
 import { bagOfWords, bowTask, logisticRegressionTask, mlpTask, type BowOptions, type LogRegOptions, type MlpOptions } from './tasks.js';
@@ -65,7 +65,7 @@ const configSchema = z.object({
 function metricsOf(task: string, c: Comparison): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, costs] of Object.entries(c.costs) as Array<[OptimizerName, number[]]>) {
-    out[`${task}_${name}_cost`] = mean(costs);
+    out[`${task}_${name}_cost`] = sampleMean(costs);
     out[`${task}_${name}_cost_sd`] = sampleStandardDeviation(costs);
     out[`${task}_${name}_lr`] = c.learningRate[name]!;
   }
@@ -74,7 +74,7 @@ function metricsOf(task: string, c: Comparison): Record<string, number> {
 
 function describe(task: string, c: Comparison): string {
   return (Object.entries(c.costs) as Array<[OptimizerName, number[]]>)
-    .map(([name, costs]) => `${OPTIMIZER_LABELS[name]} ${mean(costs).toFixed(4)} ± ${sampleStandardDeviation(costs).toFixed(4)} (α ${c.learningRate[name]}; grid ${c.grid[name]!.map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`)
+    .map(([name, costs]) => `${OPTIMIZER_LABELS[name]} ${sampleMean(costs).toFixed(4)} ± ${sampleStandardDeviation(costs).toFixed(4)} (α ${c.learningRate[name]}; grid ${c.grid[name]!.map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`)
     .join('; ')
     .replace(/^/, `${task}: `);
 }

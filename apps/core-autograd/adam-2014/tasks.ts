@@ -6,8 +6,8 @@
  *   reviews, 10,000 most frequent words); here SST-2's training phrases, as the brief asks;
  * - §6.2 a multilayer net, two fully connected hidden layers of ReLUs, trained with dropout (Fig. 2a).
  */
-import { tf, dropout, randomNormal, shuffledIndices } from '@paperzoo/tensor';
-import { softmaxCrossEntropy } from '@paperzoo/repro';
+import { tf, dropout, randomNormal, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
+import { crossEntropyWithLogits } from '@paperzoo/repro';
 import { l2Penalty } from '@paperzoo/core-autograd';
 import { takeBatch, type ImageDataset } from '@paperzoo/datasets';
 import type { Model, Task } from './compare.js';
@@ -25,7 +25,7 @@ export interface Batch {
 
 /** Minibatches of `batchSize` over the first `n` rows, in a fresh order each epoch (global generator). */
 function* shuffledBatches<B>(n: number, batchSize: number, make: (indices: Int32Array) => B): Generator<B> {
-  const order = shuffledIndices(n);
+  const order = shuffledIndicesFromGlobalRng(n);
   for (let s = 0; s + batchSize <= n; s += batchSize) yield make(order.subarray(s, s + batchSize)); // full batches only
 }
 
@@ -69,7 +69,7 @@ export function logisticRegressionTask(train: ImageDataset, o: LogRegOptions): T
     const b = variable(() => tf.zeros([10])); // [10]
     return {
       variables: { W, b },
-      loss: ({ x, y }) => tf.tidy(() => tf.add<tf.Scalar>(softmaxCrossEntropy(tf.add(tf.matMul(x, W), b), y), l2Penalty([W], o.l2))), // logits [B, 10]
+      loss: ({ x, y }) => tf.tidy(() => tf.add<tf.Scalar>(crossEntropyWithLogits(tf.add(tf.matMul(x, W), b), y), l2Penalty([W], o.l2))), // logits [B, 10]
       dispose: () => tf.dispose([W, b]),
     };
   });
@@ -102,7 +102,7 @@ export function mlpTask(train: ImageDataset, o: MlpOptions): Task<Batch> {
           const h0 = dropout(x, o.inputDropout); // [B, 784]
           const h1 = dropout(tf.relu(tf.add(tf.matMul(h0, W1), b1)), o.hiddenDropout); // [B, hidden]
           const h2 = dropout(tf.relu(tf.add(tf.matMul(h1, W2), b2)), o.hiddenDropout); // [B, hidden]
-          return softmaxCrossEntropy(tf.add(tf.matMul(h2, W3), b3), y) as tf.Scalar; // logits [B, 10]
+          return crossEntropyWithLogits(tf.add(tf.matMul(h2, W3), b3), y) as tf.Scalar; // logits [B, 10]
         }),
       dispose: () => tf.dispose([W1, b1, W2, b2, W3, b3]),
     };

@@ -15,8 +15,8 @@
  * (PyTorch's convention) decays by (learning rate)·weightDecay, so the paper's λ is passed as
  * weightDecay = λ/α (the two are then the same update, step for step).
  */
-import { tf, randomNormal, randomInt, seed, shuffledIndices } from '@paperzoo/tensor';
-import { NonFiniteLossError, cosineDecay, defineReproduction, fit, mean, softmaxCrossEntropy, sweepContext, z, type FitContext, type RunContext } from '@paperzoo/repro';
+import { tf, randomNormal, randomInt, seed, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
+import { NonFiniteLossError, cosineDecay, defineReproduction, fit, sampleMean, crossEntropyWithLogits, sweepContext, z, type FitContext, type RunContext } from '@paperzoo/repro';
 import { Adam, AdamW, type Optimizer } from '@paperzoo/core-autograd';
 import { loadFashionMnist, takeBatch, type ImageDataset } from '@paperzoo/datasets';
 
@@ -157,18 +157,18 @@ async function trainGridPoint(method: Method, alpha: number, lambda: number, run
       checkpoint: false,
       label: `${method === 'adamw' ? 'AdamW' : 'Adam+L2'} α=${alpha} λ=${lambda}`,
       *batches() {
-        const order = shuffledIndices(n);
+        const order = shuffledIndicesFromGlobalRng(n);
         for (let s = 0; s + cfg.batchSize <= n; s += cfg.batchSize) {
           const b = takeBatch(data.train, order.subarray(s, s + cfg.batchSize));
           yield { x: tf.tensor2d(b.x, [cfg.batchSize, 784]), y: tf.tensor1d(b.y, 'int32') } satisfies Batch;
         }
       },
-      loss: (b) => softmaxCrossEntropy(net.apply(b.x), b.y) as tf.Scalar,
+      loss: (b) => crossEntropyWithLogits(net.apply(b.x), b.y) as tf.Scalar,
     });
     return tf.tidy(() => {
       const logits = net.apply(data.valX, data.trainX);
       const wrong = tf.sum(tf.cast(tf.notEqual(tf.argMax(logits, 1), data.valY), 'float32'));
-      return { error: wrong.dataSync()[0] / data.valY.shape[0], loss: softmaxCrossEntropy(logits, data.valY).dataSync()[0] };
+      return { error: wrong.dataSync()[0] / data.valY.shape[0], loss: crossEntropyWithLogits(logits, data.valY).dataSync()[0] };
     });
   } catch (e) {
     if (e instanceof NonFiniteLossError) return { error: 0.9, loss: Number.NaN };
@@ -227,8 +227,8 @@ async function run(cfg: AdamWConfig, ctx: RunContext<AdamWConfig>) {
         for (const lam of grids[method]) {
           const results = [];
           for (const s of runSeeds) results.push(await trainGridPoint(method, alpha, lam, s, cfg, data, fitCtx));
-          errRow.push(mean(results.map((r) => r.error)));
-          lossRow.push(mean(results.map((r) => r.loss)));
+          errRow.push(sampleMean(results.map((r) => r.error)));
+          lossRow.push(sampleMean(results.map((r) => r.loss)));
         }
         error[method].push(errRow);
         loss[method].push(lossRow);

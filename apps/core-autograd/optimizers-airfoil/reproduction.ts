@@ -12,8 +12,8 @@
  * `loss: …`): Adam η = 0.01 → 0.245, Adagrad η = 0.1 → 0.243, RMSProp η = 0.01, γ = 0.9 → 0.242.
  * The optimizers are @paperzoo/core-autograd's, with d2l's ε = 1e-6 (see README for where ε sits).
  */
-import { tf, randomInt, randomNormal, seed, shuffledIndices } from '@paperzoo/tensor';
-import { defineReproduction, fit, mean, sampleStandardDeviation, sweepContext, z, type FitContext, type RunContext } from '@paperzoo/repro';
+import { tf, randomInt, randomNormal, seed, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
+import { defineReproduction, fit, sampleMean, sampleStandardDeviation, sweepContext, z, type FitContext, type RunContext } from '@paperzoo/repro';
 import { Adagrad, Adam, RMSProp, type Optimizer } from '@paperzoo/core-autograd';
 import { loadAirfoil } from '@paperzoo/datasets';
 
@@ -85,7 +85,7 @@ async function trainOnce(name: OptimizerName, cfg: AirfoilConfig, data: { x: Flo
       lossCurve: `loss/${name}`,
       // d2l's DataLoader(shuffle=True): a fresh permutation every epoch, the last batch possibly short.
       *batches() {
-        const order = shuffledIndices(n);
+        const order = shuffledIndicesFromGlobalRng(n);
         for (let s = 0; s < n; s += cfg.batchSize) {
           const idx = order.subarray(s, Math.min(n, s + cfg.batchSize));
           const x = new Float32Array(idx.length * 5);
@@ -131,7 +131,7 @@ async function run(cfg: AirfoilConfig, ctx: RunContext<AirfoilConfig>) {
   }
   const metrics: Record<string, number> = {};
   for (const name of Object.keys(OPTIMIZERS) as OptimizerName[]) {
-    metrics[`${name}_loss`] = mean(losses[name]);
+    metrics[`${name}_loss`] = sampleMean(losses[name]);
     metrics[`${name}_loss_sd`] = sampleStandardDeviation(losses[name]);
     metrics[`${name}_loss_min`] = Math.min(...losses[name]);
     metrics[`${name}_loss_max`] = Math.max(...losses[name]);

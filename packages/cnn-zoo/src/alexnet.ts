@@ -24,7 +24,7 @@
  * (or Glorot, d2l's choice) so that the net trains with plain SGD at the lr d2l uses.
  */
 import { tf } from '@paperzoo/tensor';
-import { Conv2d, Dense, Network, convOutputSize, dropoutIf, flatten, localResponseNorm, maxPool, type ForwardOptions, type InitScheme, type NetworkOptions } from './layers.js';
+import { Conv2d, Dense, Network, convOutputSize, dropoutIf, flatten, localResponseNorm, maxPool2d, type ForwardOptions, type InitScheme, type NetworkOptions } from './layers.js';
 
 export interface AlexNetConfig {
   /** Input [height, width, channels] (paper: [227, 227, 3]; d2l Fashion-MNIST: [224, 224, 1]). */
@@ -114,13 +114,13 @@ export class AlexNet extends Network {
       const [conv1, conv2, conv3, conv4, conv5] = this.convs;
       let h = tf.relu(conv1.apply(x)); // [B, 55, 55, 96]
       if (c.lrn) h = localResponseNorm(h);
-      h = maxPool(h, 3, 2); // [B, 27, 27, 96]
+      h = maxPool2d(h, 3, 2); // [B, 27, 27, 96]
       h = tf.relu(conv2.apply(h)); // [B, 27, 27, 256]
       if (c.lrn) h = localResponseNorm(h);
-      h = maxPool(h, 3, 2); // [B, 13, 13, 256]
+      h = maxPool2d(h, 3, 2); // [B, 13, 13, 256]
       h = tf.relu(conv3.apply(h)); // [B, 13, 13, 384]
       h = tf.relu(conv4.apply(h)); // [B, 13, 13, 384]
-      h = maxPool(tf.relu(conv5.apply(h)), 3, 2); // [B, 6, 6, 256]
+      h = maxPool2d(tf.relu(conv5.apply(h)), 3, 2); // [B, 6, 6, 256]
       let f = flatten(h); // [B, 9216]
       f = dropoutIf(tf.relu(this.fcs[0].apply(f)), c.dropout, options) as tf.Tensor2D; // [B, 4096]
       f = dropoutIf(tf.relu(this.fcs[1].apply(f)), c.dropout, options) as tf.Tensor2D; // [B, 4096]

@@ -24,7 +24,7 @@
  */
 import { tf } from '@paperzoo/tensor';
 import { BatchNorm } from './batchnorm.js';
-import { Conv2d, Dense, Network, avgPool, dropoutIf, globalAvgPool, maxPool, type ForwardOptions, type InitScheme, type NetworkOptions, type ParameterStore } from './layers.js';
+import { Conv2d, Dense, Network, avgPool2d, dropoutIf, globalAvgPool, maxPool2d, type ForwardOptions, type InitScheme, type NetworkOptions, type ParameterStore } from './layers.js';
 
 export interface DenseNetConfig {
   inputShape: [number, number, number];
@@ -193,10 +193,10 @@ export class DenseNet extends Network {
   apply(x: tf.Tensor4D, options: ForwardOptions = {}): tf.Tensor2D {
     return tf.tidy(() => {
       let h = this.stem.apply(x); // CIFAR: [B,32,32,k₀]; ImageNet: [B,112,112,k₀]
-      if (this.stemBn) h = maxPool(tf.relu(this.stemBn.apply(h, options)) as tf.Tensor4D, 3, 2, 1); // [B,56,56,k₀]
+      if (this.stemBn) h = maxPool2d(tf.relu(this.stemBn.apply(h, options)) as tf.Tensor4D, 3, 2, 1); // [B,56,56,k₀]
       this.dense.forEach((block, i) => {
         h = block.apply(h, options); // [B, s, s, m]
-        if (i < this.transitions.length) h = avgPool(this.transitions[i].apply(h, options, this.config.dropout), 2, 2); // [B, s/2, s/2, ⌊θm⌋]
+        if (i < this.transitions.length) h = avgPool2d(this.transitions[i].apply(h, options, this.config.dropout), 2, 2); // [B, s/2, s/2, ⌊θm⌋]
       });
       const pooled = globalAvgPool(tf.relu(this.finalBn.apply(h, options)) as tf.Tensor4D); // [B, m]
       return this.fc.apply(pooled); // [B, classes]

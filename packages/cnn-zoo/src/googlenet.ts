@@ -25,7 +25,7 @@
  * `widthScale` multiplies every channel count (a narrow GoogLeNet for small budgets).
  */
 import { tf } from '@paperzoo/tensor';
-import { Conv2d, Dense, Network, dropoutIf, globalAvgPool, localResponseNorm, maxPool, type ForwardOptions, type InitScheme, type NetworkOptions, type ParameterStore } from './layers.js';
+import { Conv2d, Dense, Network, dropoutIf, globalAvgPool, localResponseNorm, maxPool2d, type ForwardOptions, type InitScheme, type NetworkOptions, type ParameterStore } from './layers.js';
 
 /** (#1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj) of Table 1. */
 export type InceptionSpec = [number, number, number, number, number, number];
@@ -71,7 +71,7 @@ export class Inception {
       const p1 = tf.relu(this.b1.apply(x)); // [B, H, W, #1×1]
       const p2 = tf.relu(this.b2[1].apply(tf.relu(this.b2[0].apply(x)))); // [B, H, W, #3×3]
       const p3 = tf.relu(this.b3[1].apply(tf.relu(this.b3[0].apply(x)))); // [B, H, W, #5×5]
-      const p4 = tf.relu(this.b4.apply(maxPool(x, 3, 1, 1))); // [B, H, W, pool proj]
+      const p4 = tf.relu(this.b4.apply(maxPool2d(x, 3, 1, 1))); // [B, H, W, pool proj]
       return tf.concat([p1, p2, p3, p4], 3);
     });
   }
@@ -126,14 +126,14 @@ export class GoogLeNet extends Network {
   apply(x: tf.Tensor4D, options: ForwardOptions = {}): tf.Tensor2D {
     return tf.tidy(() => {
       const c = this.config;
-      let h = maxPool(tf.relu(this.conv1.apply(x)), 3, 2, 1); // [B, 56, 56, 64]
+      let h = maxPool2d(tf.relu(this.conv1.apply(x)), 3, 2, 1); // [B, 56, 56, 64]
       if (c.lrn) h = localResponseNorm(h);
       h = tf.relu(this.conv2.apply(tf.relu(this.conv2reduce.apply(h)))); // [B, 56, 56, 192]
       if (c.lrn) h = localResponseNorm(h);
-      h = maxPool(h, 3, 2, 1); // [B, 28, 28, 192]
+      h = maxPool2d(h, 3, 2, 1); // [B, 28, 28, 192]
       this.stages.forEach((stage, i) => {
         for (const m of stage) h = m.apply(h); // 3: [B,28,28,480]; 4: [B,14,14,832]; 5: [B,7,7,1024]
-        if (i < this.stages.length - 1) h = maxPool(h, 3, 2, 1); // 28 → 14, 14 → 7
+        if (i < this.stages.length - 1) h = maxPool2d(h, 3, 2, 1); // 28 → 14, 14 → 7
       });
       const f = dropoutIf(globalAvgPool(h), c.dropout, options) as tf.Tensor2D; // [B, 1024]
       return this.fc.apply(f); // [B, classes]

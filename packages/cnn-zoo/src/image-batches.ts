@@ -13,7 +13,7 @@
  * Randomness (shuffles, crops, flips) comes from @paperzoo/tensor's global generator, in a fixed order
  * per batch, so a seeded run is reproducible and `fit`'s `--resume` replays an interrupted epoch exactly.
  */
-import { tf, random, shuffledIndices } from '@paperzoo/tensor';
+import { tf, random, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
 import { loadCifar10Normalized, type Cifar10Normalized, type FetchOptions, type ImageBatch } from '@paperzoo/datasets';
 import { downsample, padCropFlip } from './augment.js';
 
@@ -124,11 +124,11 @@ export function* shuffledTrainingBatches(images: ImageBatch, options: ShuffledBa
   if (augment && height % 8 !== 0) throw new RangeError(`shuffledTrainingBatches: augment pads by height/8 pixels, so the height must be a multiple of 8, got ${height}`);
   const shape: [number, number, number, number] = [batchSize, height, width, channels];
   const per = imageLength(images);
-  let order = shuffledIndices(n);
+  let order = shuffledIndicesFromGlobalRng(n);
   let pos = 0;
   for (let step = 0; step < steps; step++) {
     if (pos + batchSize > n) {
-      order = shuffledIndices(n);
+      order = shuffledIndicesFromGlobalRng(n);
       pos = 0;
     }
     const x = new Float32Array(batchSize * per); // [batchSize, h, w, c]

@@ -150,14 +150,14 @@ export class Dense {
 }
 
 /** Max pooling with symmetric numeric padding (padded cells never win), 'same' or 'valid'. */
-export function maxPool(x: tf.Tensor4D, size: number, stride: number, padding: number | 'same' | 'valid' = 0): tf.Tensor4D {
+export function maxPool2d(x: tf.Tensor4D, size: number, stride: number, padding: number | 'same' | 'valid' = 0): tf.Tensor4D {
   // A square window with equal strides: tfjs's numeric pad is exact here (it is wrong only for
   // non-square windows or unequal strides, see packages/tensor/README.md).
   return tf.maxPool(x, size, stride, padding === 0 ? 'valid' : padding);
 }
 
 /** Average pooling ('same' averages over the cells inside the image). */
-export function avgPool(x: tf.Tensor4D, size: number, stride: number, padding: 'same' | 'valid' = 'valid'): tf.Tensor4D {
+export function avgPool2d(x: tf.Tensor4D, size: number, stride: number, padding: 'same' | 'valid' = 'valid'): tf.Tensor4D {
   return tf.avgPool(x, size, stride, padding);
 }
 

@@ -18,7 +18,7 @@
  * The pools are Caffe's (ceil mode), i.e. 'same' here: 32 → 16 → 8.
  */
 import { tf } from '@paperzoo/tensor';
-import { Conv2d, Network, avgPool, dropoutIf, globalAvgPool, maxPool, type ForwardOptions, type InitScheme, type NetworkOptions } from './layers.js';
+import { Conv2d, Network, avgPool2d, dropoutIf, globalAvgPool, maxPool2d, type ForwardOptions, type InitScheme, type NetworkOptions } from './layers.js';
 
 /** One mlpconv layer: a k×k convolution and two 1×1 convolutions, then optional pooling and dropout. */
 export interface MlpConvBlock {
@@ -93,7 +93,7 @@ export class NiN extends Network {
       let h = x; // [B, H, W, C]
       this.config.blocks.forEach((block, i) => {
         for (const conv of this.layers[i]) h = tf.relu(conv.apply(h)); // [B, H', W', channels] (eq. 2)
-        if (block.pool) h = block.pool.kind === 'max' ? maxPool(h, block.pool.size, block.pool.stride, block.pool.padding) : avgPool(h, block.pool.size, block.pool.stride, block.pool.padding);
+        if (block.pool) h = block.pool.kind === 'max' ? maxPool2d(h, block.pool.size, block.pool.stride, block.pool.padding) : avgPool2d(h, block.pool.size, block.pool.stride, block.pool.padding);
         h = dropoutIf(h, block.dropout, options) as tf.Tensor4D;
       });
       return globalAvgPool(h); // [B, classes] (§3.2)

@@ -34,7 +34,7 @@
  */
 import { tf } from '@paperzoo/tensor';
 import { BatchNorm } from './batchnorm.js';
-import { Conv2d, Dense, Network, globalAvgPool, maxPool, type ForwardOptions, type InitScheme, type NetworkOptions, type ParameterStore } from './layers.js';
+import { Conv2d, Dense, Network, globalAvgPool, maxPool2d, type ForwardOptions, type InitScheme, type NetworkOptions, type ParameterStore } from './layers.js';
 
 export type ShortcutOption = 'A' | 'B' | 'none';
 
@@ -204,7 +204,7 @@ export class ResNet extends Network {
   apply(x: tf.Tensor4D, options: ForwardOptions = {}): tf.Tensor2D {
     return tf.tidy(() => {
       let h = tf.relu(applyConvBn(this.stem, x, options)); // CIFAR: [B,32,32,16]; ImageNet: [B,112,112,64]
-      if (this.config.stem === 'imagenet') h = maxPool(h, 3, 2, 1); // [B, 56, 56, 64]
+      if (this.config.stem === 'imagenet') h = maxPool2d(h, 3, 2, 1); // [B, 56, 56, 64]
       for (const block of this.blocks) h = block.apply(h, options); // CIFAR: → [B,8,8,64]; ImageNet: → [B,7,7,512|2048]
       return this.fc.apply(globalAvgPool(h)); // [B, classes]
     });

@@ -22,7 +22,7 @@
  */
 import { tf } from '@paperzoo/tensor';
 import { BatchNorm } from './batchnorm.js';
-import { Conv2d, Dense, Network, dropoutIf, flatten, maxPool, type ForwardOptions, type InitScheme, type NetworkOptions } from './layers.js';
+import { Conv2d, Dense, Network, dropoutIf, flatten, maxPool2d, type ForwardOptions, type InitScheme, type NetworkOptions } from './layers.js';
 
 /** One block of Table 1: `convs` 3×3 layers of `channels` maps (the last 1×1 in configuration C), then a 2×2 max-pool. */
 export interface VggBlock {
@@ -132,7 +132,7 @@ export class Vgg extends Network {
           if (bn) z = bn.apply(z, options);
           h = tf.relu(z) as tf.Tensor4D;
         }
-        h = maxPool(h, 2, 2); // [B, s/2, s/2, channels]
+        h = maxPool2d(h, 2, 2); // [B, s/2, s/2, channels]
       }
       let f = flatten(h); // [B, 7·7·512]
       f = dropoutIf(tf.relu(this.fcs[0].apply(f)), this.config.dropout, options) as tf.Tensor2D; // [B, 4096]

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tf, initBackend, seed, shuffledIndices, makeRng, assertNoLeaks } from '@paperzoo/tensor';
+import { tf, initBackend, seed, shuffledIndicesFromGlobalRng, makeRng, assertNoLeaks } from '@paperzoo/tensor';
 import { createRunContext, fit } from '@paperzoo/repro';
 import { Momentum } from '@paperzoo/core-autograd';
 import { ResNet, resnetCifarConfig } from '../src/index.js';
@@ -42,7 +42,7 @@ async function train(dir: string, epochs: number, opts: { resume?: boolean; with
       epochs,
       stepsPerEpoch: N / BATCH,
       *batches() {
-        const order = shuffledIndices(N);
+        const order = shuffledIndicesFromGlobalRng(N);
         for (let s = 0; s < N; s += BATCH) {
           const idx = Array.from(order.subarray(s, s + BATCH));
           const x = new Float32Array(BATCH * 192);

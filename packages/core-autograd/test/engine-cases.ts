@@ -12,12 +12,20 @@ export interface OpCase {
   inputs: RandomSpec[];
   ours: (xs: ag.Tensor[]) => ag.Tensor;
   tfjs: (xs: tf.Tensor[]) => tf.Tensor;
-  /** Inputs whose gradient is not compared with tf.grad, and why. */
-  skipTfjsGradient?: { inputs: number[]; reason: string };
   /**
-   * A gradient stock tfjs 4.22 gets wrong or lacks on some backends (docs/backends.md), which
-   * @paperzoo/tensor is fixing: there the comparison runs, and a mismatch or error is reported as a
-   * skip with this note instead of a failure — so the check turns itself on once the fix lands.
+   * Inputs whose tfjs gradient is wrong or missing (the reason says which): engine-vs-tfjs.test.ts
+   * compares the engine's gradient for these against `reference` instead — an independent float64
+   * closed form or loop written from the definition, not the engine's backward pass.
+   */
+  tfjsGradientWrong?: {
+    inputs: number[];
+    reason: string;
+    /** ∂L/∂inputs[i] for each i in `inputs` (same order), L = Σ out ⊙ weights. */
+    reference: (inputs: ag.Tensor[], weights: Float64Array) => Float64Array[];
+  };
+  /**
+   * A gradient stock tfjs 4.22 gets wrong on some backends (docs/backends.md) that @paperzoo/tensor fixes:
+   * the comparison runs there like any other and must pass (a regression check on the fix).
    */
   upstreamBug?: { backends: string[]; what: string };
 }
@@ -26,7 +34,7 @@ const positive = (shape: number[]): RandomSpec => ({ shape, min: 0.2, max: 2 });
 const signed = (shape: number[]): RandomSpec => ({ shape });
 const awayFromZero = (shape: number[]): RandomSpec => ({ shape, min: -2, max: 2, awayFromZero: 0.05 });
 
-const CONV_WASM = { backends: ['wasm'], what: 'stock wasm has no Conv2DBackpropFilter (being added to @paperzoo/tensor); conv2d is checked on cpu and by finite differences' };
+const CONV_WASM = { backends: ['wasm'], what: 'stock wasm has no Conv2DBackpropFilter (@paperzoo/tensor adds it)' };
 const MAXPOOL_WASM = { backends: ['wasm'], what: 'stock wasm MaxPoolGrad gives 0 where a window maximum is negative (docs/backends.md)' };
 
 const tfPad = (pad: Padding): 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]] => {
@@ -34,6 +42,72 @@ const tfPad = (pad: Padding): 'same' | 'valid' | number | [[number, number], [nu
   if (pad.length === 4) return pad;
   return [[0, 0], pad[0], pad[1], [0, 0]];
 };
+
+/**
+ * Closed-form gradients of L = w · (−(1/N) Σ_n Σ_c y_{n,c} log p_{n,c}), p = softmax(z) per row, for a
+ * scalar output weight w: ∂L/∂z = w·(p·Σ_k y_k − y)/N, ∂L/∂y = −w·log p / N. Written from the
+ * definition; returns [∂L/∂z, ∂L/∂y].
+ */
+export function crossEntropyGradients(z: ag.Tensor, y: ag.Tensor, weight: number): [Float64Array, Float64Array] {
+  const [n, c] = z.shape;
+  const dz = new Float64Array(n * c);
+  const dy = new Float64Array(n * c);
+  for (let row = 0; row < n; row++) {
+    const zs = Array.from(z.data.subarray(row * c, row * c + c));
+    const ys = Array.from(y.data.subarray(row * c, row * c + c));
+    const m = Math.max(...zs);
+    const logZ = m + Math.log(zs.reduce((a, v) => a + Math.exp(v - m), 0));
+    const mass = ys.reduce((a, v) => a + v, 0);
+    for (let k = 0; k < c; k++) {
+      const logP = zs[k] - logZ;
+      dz[row * c + k] = (weight * (Math.exp(logP) * mass - ys[k])) / n;
+      dy[row * c + k] = (-weight * logP) / n;
+    }
+  }
+  return [dz, dy];
+}
+
+/**
+ * Gradients of L = Σ conv2d(x, w) ⊙ r for an NHWC conv2d with equal strides s, dilation d and 'valid'
+ * or 'same' (TensorFlow's: total pad max((out − 1)·s + (k − 1)·d + 1 − in, 0), the smaller half first)
+ * padding, by float64 loops over the definition out[n,i,j,o] = Σ_{a,b,c} x[n, i·s − pt + a·d,
+ * j·s − pl + b·d, c] · w[a,b,c,o]. Returns [∂L/∂x, ∂L/∂w].
+ */
+export function conv2dGradients(x: ag.Tensor, w: ag.Tensor, r: Float64Array, s: number, pad: 'valid' | 'same', d: number): [Float64Array, Float64Array] {
+  const [N, H, W, C] = x.shape;
+  const [KH, KW, , O] = w.shape;
+  const span = (k: number) => (k - 1) * d + 1;
+  const outSize = (size: number, k: number) => (pad === 'same' ? Math.ceil(size / s) : Math.floor((size - span(k)) / s) + 1);
+  const OH = outSize(H, KH);
+  const OW = outSize(W, KW);
+  const before = (size: number, out: number, k: number) => (pad === 'same' ? Math.floor(Math.max((out - 1) * s + span(k) - size, 0) / 2) : 0);
+  const pt = before(H, OH, KH);
+  const pl = before(W, OW, KW);
+  if (r.length !== N * OH * OW * O) throw new RangeError(`conv2dGradients: weights have ${r.length} elements, expected ${N * OH * OW * O}`);
+  const dx = new Float64Array(x.size);
+  const dw = new Float64Array(w.size);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < OH; i++)
+      for (let j = 0; j < OW; j++)
+        for (let o = 0; o < O; o++) {
+          const g = r[((n * OH + i) * OW + j) * O + o];
+          for (let a = 0; a < KH; a++) {
+            const row = i * s - pt + a * d;
+            if (row < 0 || row >= H) continue;
+            for (let b = 0; b < KW; b++) {
+              const col = j * s - pl + b * d;
+              if (col < 0 || col >= W) continue;
+              for (let c = 0; c < C; c++) {
+                const xi = ((n * H + row) * W + col) * C + c;
+                const wi = ((a * KW + b) * C + c) * O + o;
+                dx[xi] += g * w.data[wi];
+                dw[wi] += g * x.data[xi];
+              }
+            }
+          }
+        }
+  return [dx, dw];
+}
 
 function binaryCases(): OpCase[] {
   const pairs: Array<[string, (a: ag.Tensor, b: ag.Tensor) => ag.Tensor, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, RandomSpec, RandomSpec]> = [];
@@ -118,7 +192,15 @@ function convCases(): OpCase[] {
       ours: ([x, w]) => ag.conv2d(x, w, opts),
       tfjs: ([x, w]) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, tfPad(c.pad), 'NHWC', c.dilations ?? 1),
       upstreamBug: CONV_WASM,
-      ...(dilated ? { skipTfjsGradient: { inputs: [0, 1], reason: 'tfjs has no gradient for dilated conv2d ("not yet supported in gradients")' } } : {}),
+      ...(dilated
+        ? {
+            tfjsGradientWrong: {
+              inputs: [0, 1],
+              reason: 'tfjs has no gradient for dilated conv2d ("not yet supported in gradients")',
+              reference: ([x, w], r) => conv2dGradients(x, w, r, c.strides as number, c.pad as 'valid' | 'same', c.dilations ?? 1),
+            },
+          }
+        : {}),
     };
   });
 }
@@ -168,25 +250,25 @@ function poolCases(): OpCase[] {
 function lossCases(): OpCase[] {
   return [
     {
-      name: 'softmaxCrossEntropy, one-hot labels',
+      name: 'crossEntropy, one-hot labels',
       inputs: [{ shape: [4, 5], min: -3, max: 3 }, { shape: [4, 5], oneHot: true }],
-      ours: ([z, y]) => ag.softmaxCrossEntropy(z, y),
+      ours: ([z, y]) => ag.crossEntropy(z, y),
       tfjs: ([z, y]) => tf.losses.softmaxCrossEntropy(y, z),
-      skipTfjsGradient: { inputs: [1], reason: 'tfjs returns (y − p)·dy as the labels gradient; the true one, −log p / N, is checked by finite differences' },
+      tfjsGradientWrong: { inputs: [1], reason: 'tfjs returns (y − p)·dy as the labels gradient, not −log p / N', reference: ([z, y], r) => [crossEntropyGradients(z, y, r[0])[1]] },
     },
     {
-      name: 'softmaxCrossEntropy, soft labels (rows sum to 1)',
+      name: 'crossEntropy, soft labels (rows sum to 1)',
       inputs: [{ shape: [3, 4], min: -3, max: 3 }, { shape: [3, 4], min: 0.1, max: 1, distribution: true }],
-      ours: ([z, y]) => ag.softmaxCrossEntropy(z, y),
+      ours: ([z, y]) => ag.crossEntropy(z, y),
       tfjs: ([z, y]) => tf.losses.softmaxCrossEntropy(y, z),
-      skipTfjsGradient: { inputs: [1], reason: 'tfjs returns (y − p)·dy as the labels gradient; the true one, −log p / N, is checked by finite differences' },
+      tfjsGradientWrong: { inputs: [1], reason: 'tfjs returns (y − p)·dy as the labels gradient, not −log p / N', reference: ([z, y], r) => [crossEntropyGradients(z, y, r[0])[1]] },
     },
     {
-      name: 'softmaxCrossEntropy, unnormalised label weights',
+      name: 'crossEntropy, unnormalised label weights',
       inputs: [{ shape: [3, 4], min: -3, max: 3 }, { shape: [3, 4], min: 0, max: 1 }],
-      ours: ([z, y]) => ag.softmaxCrossEntropy(z, y),
+      ours: ([z, y]) => ag.crossEntropy(z, y),
       tfjs: ([z, y]) => tf.losses.softmaxCrossEntropy(y, z),
-      skipTfjsGradient: { inputs: [0, 1], reason: 'tfjs writes the logits gradient as p − y, which assumes rows of y sum to 1 (ours: p·Σy − y); both checked by finite differences' },
+      tfjsGradientWrong: { inputs: [0, 1], reason: 'tfjs writes the logits gradient as p − y, which assumes rows of y sum to 1 (true: p·Σy − y), and the labels gradient as y − p, not −log p / N', reference: ([z, y], r) => crossEntropyGradients(z, y, r[0]) },
     },
   ];
 }

@@ -40,7 +40,7 @@ function trainWithEngine(): number[] {
   for (let step = 0; step < STEPS; step++) {
     const hidden = ag.tanh(ag.add(ag.matmul(x, params.w1), params.b1)); // [batch, 8]
     const logits = ag.add(ag.matmul(hidden, params.w2), params.b2); // [batch, 3]
-    const loss = ag.softmaxCrossEntropy(logits, y);
+    const loss = ag.crossEntropy(logits, y);
     losses.push(loss.item());
     for (const p of list) p.zeroGrad();
     loss.backward();

@@ -11,7 +11,7 @@
  * computation: the variables, the optimizer's slot variables (`getWeights()`) and its other internal
  * variables (Adam's β-powers), the global RNG state (which drives shuffles, dropout and
  * augmentation through @paperzoo/tensor), the counters and the curves. This needs two things of the
- * app: the batch source draws its randomness from the global generator (`shuffledIndices`,
+ * app: the batch source draws its randomness from the global generator (`shuffledIndicesFromGlobalRng`,
  * `nextSeed`, …) and builds the same model in the same order on every run.
  *
  * Interrupts. When `ctx.signal` aborts (SIGINT), the loop stops at the next step boundary, writes a

@@ -13,12 +13,12 @@ import { tf, softmaxCrossEntropyPerExample } from '@paperzoo/tensor';
  * soft targets [batch, classes]. `reduction`: 'mean' over the batch (default), 'sum', or 'none'
  * (per-example losses [batch]).
  */
-export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, reduction: 'mean' | 'sum' | 'none' = 'mean'): tf.Tensor {
-  if (logits.rank !== 2) throw new RangeError(`softmaxCrossEntropy: logits must be [batch, classes], got shape [${logits.shape.join(', ')}]`);
+export function crossEntropyWithLogits(logits: tf.Tensor, labels: tf.Tensor, reduction: 'mean' | 'sum' | 'none' = 'mean'): tf.Tensor {
+  if (logits.rank !== 2) throw new RangeError(`crossEntropyWithLogits: logits must be [batch, classes], got shape [${logits.shape.join(', ')}]`);
   const [batch, classes] = logits.shape;
   const sparse = labels.rank === 1;
   if (sparse ? labels.shape[0] !== batch : labels.shape.join(',') !== logits.shape.join(',')) {
-    throw new RangeError(`softmaxCrossEntropy: labels must be [${batch}] class indices or [${batch}, ${classes}] one-hot, got [${labels.shape.join(', ')}]`);
+    throw new RangeError(`crossEntropyWithLogits: labels must be [${batch}] class indices or [${batch}, ${classes}] one-hot, got [${labels.shape.join(', ')}]`);
   }
   return tf.tidy(() => {
     const targets = sparse ? tf.oneHot(tf.cast(labels, 'int32'), classes) : labels; // [batch, classes]
@@ -89,7 +89,7 @@ export async function evaluateClassifier(
   for await (const batch of batches) {
     const [l, c] = tf.tidy(() => {
       const logits = predict(batch.x);
-      return [softmaxCrossEntropy(logits, batch.y, 'sum'), countCorrect(logits, batch.y)];
+      return [crossEntropyWithLogits(logits, batch.y, 'sum'), countCorrect(logits, batch.y)];
     });
     lossSum += (await l.data())[0];
     correct += (await c.data())[0];

@@ -139,13 +139,13 @@ export function sweepContext(ctx: FitContext, options: { logCurves?: boolean } =
 }
 
 /** The mean of replicate results, (1/n) Σ xᵢ (NaN for none). */
-export function mean(xs: readonly number[]): number {
+export function sampleMean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 /** The sample standard deviation of replicate results, √(Σ (xᵢ − x̄)² / (n − 1)); 0 for fewer than two. */
 export function sampleStandardDeviation(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
-  const m = mean(xs);
+  const m = sampleMean(xs);
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }

@@ -10,7 +10,7 @@
  */
 import { tf } from '@paperzoo/tensor';
 import { fit, type EpochSummary, type FitContext, type FitOptimizer, type FitOptions } from './fit.js';
-import { evaluateClassifier, softmaxCrossEntropy, type LabelledBatch } from './metrics.js';
+import { crossEntropyWithLogits, evaluateClassifier, type LabelledBatch } from './metrics.js';
 import type { Schedule } from './schedules.js';
 
 /** What a classifier must offer: a forward pass to logits and its variables (every paperzoo `Module` qualifies). */
@@ -73,7 +73,7 @@ export async function trainClassifier<B extends LabelledBatch>(o: TrainClassifie
     batches: o.batches,
     learningRate: o.learningRate,
     loss: (b) => {
-      const ce = softmaxCrossEntropy(o.model.apply(b.x, { training: true }), b.y) as tf.Scalar;
+      const ce = crossEntropyWithLogits(o.model.apply(b.x, { training: true }), b.y) as tf.Scalar;
       return o.penalty ? tf.add(ce, o.penalty()) : ce;
     },
     evaluate: async () => {
@@ -122,7 +122,7 @@ export async function trainClassifiers<B extends LabelledBatch>(o: TrainClassifi
     label: o.label,
     batches: o.batches,
     learningRate: o.learningRate,
-    loss: (b) => tf.addN(Object.values(o.models).map((m) => softmaxCrossEntropy(m.apply(b.x, { training: true }), b.y))) as tf.Scalar,
+    loss: (b) => tf.addN(Object.values(o.models).map((m) => crossEntropyWithLogits(m.apply(b.x, { training: true }), b.y))) as tf.Scalar,
     evaluate: async () => {
       const out: Record<string, number> = {};
       for (const [name, m] of Object.entries(o.models)) {

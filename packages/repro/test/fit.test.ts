@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initBackend, randomNormal, seed, tf } from '@paperzoo/tensor';
-import { createRunContext, fit, NonFiniteLossError, type FitOptimizer, type NamedTensorLike, readResult, RunAbortedError, runReproduction, softmaxCrossEntropy, type RunEvent } from '../src/index.js';
+import { createRunContext, fit, NonFiniteLossError, type FitOptimizer, type NamedTensorLike, readResult, RunAbortedError, runReproduction, crossEntropyWithLogits, type RunEvent } from '../src/index.js';
 import { hooks, resetHooks, tiny } from './fixtures/tiny.js';
 
 let dir: string;
@@ -113,7 +113,7 @@ describe('fit', () => {
         stepsPerEpoch: 2,
         learningRate: (t) => 0.1 / (t + 1),
         batches: () => [0, 2].map((s) => ({ x: p.x.slice([s, 0], [2, 3]), y: p.y.slice([s], [2]) })),
-        loss: (batch) => softmaxCrossEntropy(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
+        loss: (batch) => crossEntropyWithLogits(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
         evaluate: () => ({ dummy: 1 }),
       });
       expect(tf.memory().numTensors - before, name).toBe(slots);
@@ -131,7 +131,7 @@ describe('fit', () => {
       epochs,
       stepsPerEpoch: 2,
       batches: () => [0, 2].map((s) => ({ x: p.x.slice([s, 0], [2, 3]), y: p.y.slice([s], [2]) })),
-      loss: (batch: { x: tf.Tensor; y: tf.Tensor }) => softmaxCrossEntropy(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
+      loss: (batch: { x: tf.Tensor; y: tf.Tensor }) => crossEntropyWithLogits(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
     });
     const first = tf.train.adam(0.1);
     await fit(options(createRunContext({ id: 'r', tier: 'smoke', seed: 3, config: {}, resultsDir: path.join(dir, 'r') }), first, 1));
@@ -203,7 +203,7 @@ describe('fit', () => {
           epochs: 3,
           stepsPerEpoch: 2,
           batches: () => [0, 2].map((s) => ({ x: p.x.slice([s, 0], [2, 3]), y: p.y.slice([s], [2]) })),
-          loss: (batch) => softmaxCrossEntropy(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
+          loss: (batch) => crossEntropyWithLogits(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
           onEpochEnd: (e) => {
             if (e.epoch === crashAfterEpoch) throw new Error('crash');
           },
@@ -235,7 +235,7 @@ describe('fit', () => {
         yield { x: p.x.slice([0, 0], [2, 3]), y: p.y.slice([0], [2]) };
         yield { x: p.x.slice([2, 0], [2, 3]), y: p.y.slice([2], [2]) };
       },
-      loss: (batch) => softmaxCrossEntropy(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
+      loss: (batch) => crossEntropyWithLogits(tf.add(tf.matMul(batch.x, p.w), p.b), batch.y) as tf.Scalar,
     });
     expect(res.steps).toBe(4);
     expect(res.history.map((h) => h.epoch)).toEqual([1, 2]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertNoLeaks, initBackend, tf } from '@paperzoo/tensor';
-import { accuracy, batchRanges, countCorrect, errorRate, evaluateClassifier, softmaxCrossEntropy } from '../src/index.js';
+import { accuracy, batchRanges, countCorrect, errorRate, evaluateClassifier, crossEntropyWithLogits } from '../src/index.js';
 
 /** Reference cross-entropy in float64: −log softmax(z)_y. */
 function reference(logits: number[][], labels: number[]): number[] {
@@ -27,10 +27,10 @@ describe.each(['cpu', 'wasm'])('losses and metrics on %s', (backend) => {
       const logits = tf.tensor2d(LOGITS);
       const idx = tf.tensor1d(LABELS, 'int32');
       const oneHot = tf.oneHot(idx, 3);
-      const none = softmaxCrossEntropy(logits, idx, 'none');
-      const mean = softmaxCrossEntropy(logits, oneHot);
+      const none = crossEntropyWithLogits(logits, idx, 'none');
+      const mean = crossEntropyWithLogits(logits, oneHot);
       const floatLabels = tf.cast(idx, 'float32');
-      const sum = softmaxCrossEntropy(logits, floatLabels, 'sum');
+      const sum = crossEntropyWithLogits(logits, floatLabels, 'sum');
       Array.from(none.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(ref[i], 5));
       expect(mean.dataSync()[0]).toBeCloseTo(ref.reduce((a, b) => a + b) / 4, 5);
       expect(sum.dataSync()[0]).toBeCloseTo(ref.reduce((a, b) => a + b), 5);
@@ -42,13 +42,13 @@ describe.each(['cpu', 'wasm'])('losses and metrics on %s', (backend) => {
     await initBackend({ backend });
     const big = tf.tensor2d([[1000, 0, -1000], [-1000, 1000, 0]]);
     const labels = tf.tensor1d([0, 2], 'int32');
-    const loss = softmaxCrossEntropy(big, labels, 'none');
+    const loss = crossEntropyWithLogits(big, labels, 'none');
     const [a, b] = Array.from(loss.dataSync());
     expect(a).toBeCloseTo(0, 5);
     expect(b).toBeCloseTo(1000, 2);
     const logits = tf.tensor2d(LOGITS);
     const sparse = tf.tensor1d(LABELS, 'int32');
-    const grad = tf.grad((z: tf.Tensor) => softmaxCrossEntropy(z, sparse, 'sum'))(logits);
+    const grad = tf.grad((z: tf.Tensor) => crossEntropyWithLogits(z, sparse, 'sum'))(logits);
     const g = grad.arraySync() as number[][];
     LOGITS.forEach((z, i) => {
       const m = Math.max(...z);

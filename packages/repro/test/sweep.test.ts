@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertNoLeaks, initBackend, tf } from '@paperzoo/tensor';
-import { fit, mean, sampleStandardDeviation, sweepContext, type CheckpointStore, type FitContext, type LogPosition } from '../src/index.js';
+import { fit, sampleMean, sampleStandardDeviation, sweepContext, type CheckpointStore, type FitContext, type LogPosition } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -83,11 +83,11 @@ describe('sweepContext', () => {
 
 describe('replicate summaries', () => {
   it('mean and sample standard deviation (n − 1)', () => {
-    expect(mean([1, 2, 3, 4])).toBe(2.5);
+    expect(sampleMean([1, 2, 3, 4])).toBe(2.5);
     expect(sampleStandardDeviation([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3), 15); // Σ(x − 2.5)² = 5, n − 1 = 3
     expect(sampleStandardDeviation([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 15);
     expect(sampleStandardDeviation([0.25])).toBe(0);
     expect(sampleStandardDeviation([])).toBe(0);
-    expect(mean([])).toBeNaN();
+    expect(sampleMean([])).toBeNaN();
   });
 });

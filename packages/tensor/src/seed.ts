@@ -58,12 +58,16 @@ export function randomInt(n: number): number {
   return Math.floor(generator() * n);
 }
 
-/** A Fisher–Yates shuffle of 0..n-1 from the global generator (or the one given). */
-export function shuffledIndices(n: number, rng: Prng = generator): Int32Array {
+/**
+ * A Fisher–Yates shuffle of 0..n-1 drawn from the global generator (see {@link seed}): each call
+ * advances it, so consecutive calls give different orders. For an order fixed by (seed, epoch) alone,
+ * use @paperzoo/datasets' `seededShuffledIndices`.
+ */
+export function shuffledIndicesFromGlobalRng(n: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
+    const j = Math.floor(generator() * (i + 1));
     const t = out[i];
     out[i] = out[j];
     out[j] = t;

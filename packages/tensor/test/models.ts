@@ -2,7 +2,7 @@
  * Small models for the training tests and bench/tensor.ts. Not paperzoo's LeNet-5 (that is
  * @paperzoo/cnn-zoo, a layer above); just the same shapes and ops: the workload docs/backends.md measured.
  */
-import { tf, randomNormal, nextSeed, shuffledIndices, dropout } from '../src/index.js';
+import { tf, randomNormal, nextSeed, shuffledIndicesFromGlobalRng, dropout } from '../src/index.js';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -75,9 +75,9 @@ export function smallCnnRun(steps: number): number[] {
     return tf.add<tf.Tensor2D>(tf.matMul(dropout(flat, 0.25), q.d), q.db);
   };
   const losses: number[] = [];
-  let order = shuffledIndices(32);
+  let order = shuffledIndicesFromGlobalRng(32);
   for (let step = 0; step < steps; step++) {
-    if (step % 4 === 0 && step > 0) order = shuffledIndices(32);
+    if (step % 4 === 0 && step > 0) order = shuffledIndicesFromGlobalRng(32);
     const batchIdx = tf.tensor1d(order.slice((step % 4) * 8, (step % 4) * 8 + 8), 'int32');
     const x = tf.gather<tf.Tensor4D>(data.x, batchIdx);
     const y = tf.gather(data.y, batchIdx) as tf.Tensor2D;

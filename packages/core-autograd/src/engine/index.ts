@@ -14,4 +14,4 @@ export { reshape, transpose } from './shape.js';
 export { conv2d, type Conv2dOptions } from './conv2d.js';
 export { maxPool, avgPool, type PoolOptions } from './pool.js';
 export { windowGeometry, type Padding, type Pair, type WindowGeometry } from './padding.js';
-export { softmaxCrossEntropy } from './softmax-cross-entropy.js';
+export { crossEntropy } from './softmax-cross-entropy.js';

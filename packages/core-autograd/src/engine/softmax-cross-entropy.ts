@@ -16,9 +16,9 @@
 import { Tensor } from './tensor.js';
 
 /** Mean over the batch of −Σ_c labels·logSoftmax(logits); logits and labels are [N, C]. Returns a scalar. */
-export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (logits.rank !== 2 || labels.rank !== 2 || logits.shape[0] !== labels.shape[0] || logits.shape[1] !== labels.shape[1]) {
-    throw new RangeError(`softmaxCrossEntropy: logits [${logits.shape.join(', ')}] and labels [${labels.shape.join(', ')}] must both be [N, C]`);
+    throw new RangeError(`crossEntropy: logits [${logits.shape.join(', ')}] and labels [${labels.shape.join(', ')}] must both be [N, C]`);
   }
   const [batch, classes] = logits.shape;
   const logProb = new Float64Array(batch * classes); // [N, C]
@@ -35,7 +35,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
       loss -= labels.data[row + c] * logProb[row + c];
     }
   }
-  return Tensor.fromOp(Float64Array.of(loss / batch), [], [logits, labels], 'softmaxCrossEntropy', (out) => {
+  return Tensor.fromOp(Float64Array.of(loss / batch), [], [logits, labels], 'crossEntropy', (out) => {
     const g = out.grad[0] / batch;
     for (let n = 0; n < batch; n++) {
       const row = n * classes;
