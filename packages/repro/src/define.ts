@@ -319,7 +319,7 @@ export function defineReproduction(def: ReproductionDefinition<ConfigSchema, str
       problems.push(`${name}: a ranking compares two different metrics`);
     }
   });
-  const schema = ('config' in def ? def.config : def.configSchema) as z.ZodType<object> | undefined;
+  const schema = ('config' in def ? def.config : def.configSchema);
   let tiers: Record<TierName, Tier<object>> | null = null;
   if (top.success) {
     for (const tier of TIER_NAMES) {
@@ -361,7 +361,7 @@ export function defineReproduction(def: ReproductionDefinition<ConfigSchema, str
     id: def.id,
     paper: def.paper,
     package: def.package,
-    claims: def.claims as readonly Claim[],
+    claims: def.claims,
     tiers: Object.freeze(tiers),
     configSchema: schema,
     plots: def.plots,

@@ -93,7 +93,7 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
         },
         exists: () => Promise.resolve(pending !== null && pendingKey === key),
         async save(snapshot) {
-          await parent.save({ ...snapshot, state: { sweep: { done: record(), current: { key, state: snapshot.state ?? null } } } as unknown as JsonValue });
+          await parent.save({ ...snapshot, state: { sweep: { done: record(), current: { key, state: snapshot.state ?? null } } } });
           lastSavedEpoch = snapshot.epoch;
         },
         async load() {
@@ -112,10 +112,10 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
       done.set(key, result);
       out.push({ key, member, result });
       // The finished member and the generator's state now: a resumed sweep continues from here.
-      await parent.save({ epoch: 0, step: 0, tensors: {}, state: { sweep: { done: record(), current: null } } as unknown as JsonValue });
+      await parent.save({ epoch: 0, step: 0, tensors: {}, state: { sweep: { done: record(), current: null } } });
     }
   } finally {
-    if (pending) for (const t of Object.values((pending as LoadedCheckpoint).tensors)) t.dispose();
+    if (pending) for (const t of Object.values((pending).tensors)) t.dispose();
   }
   return out;
 }
