@@ -107,7 +107,11 @@ export function checkpointPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): C
 
 export interface FitOptions<B> {
   ctx: FitContext;
-  /** The trainable variables the optimizer updates (checkpointed). With a custom `step`: every variable the step trains. */
+  /**
+   * The trainable variables the optimizer updates (checkpointed). With a custom `step`: every variable
+   * the step trains (may be empty when the step's model is not made of tf.Variables, e.g. the float64
+   * engine of core-autograd: then `state` carries its parameters).
+   */
   variables: VariableSet;
   /** Non-trainable variables that change in training (batch-norm statistics, carried recurrent state); checkpointed, not optimized. */
   extraVariables?: VariableSet;
@@ -274,7 +278,7 @@ async function fitLoop<B>(options: FitOptions<B>): Promise<FitResult> {
   const optimizers: [string, FitOptimizer][] = options.loss ? [['', options.optimizer!]] : Object.entries(options.optimizers ?? {});
   const trainable = entriesOf(options.variables, 'var/');
   const extra = entriesOf(options.extraVariables, 'extra/');
-  if (trainable.length === 0) throw new RangeError('fit: no variables to train');
+  if (trainable.length === 0 && options.loss) throw new RangeError('fit: no variables to train');
   const varList = trainable.map(([, v]) => v);
   const lossCurve = options.lossCurve ?? 'loss/train';
   const logEvery = options.logEvery ?? Math.max(1, Math.round(options.stepsPerEpoch / 20));
