@@ -110,6 +110,8 @@ export interface LegacyReproductionDefinition<C extends object> {
   package: string;
   claims: readonly Claim[];
   tiers: Record<TierName, Tier<C>>;
+  /** Not in this form (so that a new-form definition with a wrong metric name cannot fall back to it). */
+  config?: never;
   configSchema?: z.ZodType<C>;
   plots?: Record<string, PlotOptions>;
   defaultSeed?: number;
@@ -327,21 +329,23 @@ export function defineReproduction(def: ReproductionDefinition<ConfigSchema, str
         problems.push(`tiers.${tier}: no claim applies to this tier, so its run would check nothing (give a claim tiers: ['${tier}', …])`);
       }
     }
-    if ('config' in def) {
+    if (def.config !== undefined) {
+      const modern = def;
       try {
-        const full = def.tiers.full.config as object;
-        tiers = { full: def.tiers.full as Tier<object>, smoke: { ...def.tiers.smoke, config: applyConfigDiff(full, def.tiers.smoke.config as ConfigDiff<object>, 'tiers.smoke.config') } };
+        const full = modern.tiers.full.config as object;
+        tiers = { full: modern.tiers.full as Tier<object>, smoke: { ...modern.tiers.smoke, config: applyConfigDiff(full, modern.tiers.smoke.config as ConfigDiff<object>, 'tiers.smoke.config') } };
       } catch (e) {
         if (e instanceof ReproductionDefinitionError) problems.push(...e.problems);
         else throw e;
       }
-      for (const f of numericFields(def.config)) {
+      for (const f of numericFields(modern.config)) {
         if (!Number.isFinite(f.min) || !Number.isFinite(f.max)) {
           problems.push(`config.${f.path}: a numeric config field needs both bounds (now [${f.min}, ${f.max}]); add .min()/.max() so --set can reject out-of-range values`);
         }
       }
     } else {
-      tiers = def.tiers;
+      const legacy = def;
+      tiers = legacy.tiers;
       const smokeKeys = keyPaths(def.tiers.smoke.config as Record<string, unknown>);
       const fullKeys = keyPaths(def.tiers.full.config as Record<string, unknown>);
       if (smokeKeys.join(',') !== fullKeys.join(',')) {

@@ -250,9 +250,8 @@ function disposeOwned(owned: FitOptions<unknown>['owns']): void {
   }
 }
 
-/** The curve a step quantity is logged to: 'loss' → 'loss/train', 'loss/critic' as written. */
-function curveOf(name: string, lossCurve: string, primary: string): string {
-  if (name === primary) return lossCurve;
+/** The curve a custom step's quantity is logged to: 'loss/critic' as written, 'd_loss' → 'd_loss/train'. */
+function curveOf(name: string): string {
   return name.includes('/') ? name : `${name}/train`;
 }
 
@@ -392,7 +391,7 @@ async function fitLoop<B>(options: FitOptions<B>): Promise<FitResult> {
       const logWindow = () => {
         if (mid.windowCount === 0) return;
         const values: Record<string, number> = {};
-        for (const [k, sum] of Object.entries(mid.windowSums)) values[curveOf(k, lossCurve, primary)] = sum / mid.windowCount;
+        for (const [k, sum] of Object.entries(mid.windowSums)) values[options.loss ? lossCurve : curveOf(k)] = sum / mid.windowCount;
         ctx.log(values, { step, epoch: epoch + stepInEpoch / options.stepsPerEpoch });
         mid.windowSums = {};
         mid.windowCount = 0;
