@@ -27,3 +27,4 @@ export { writeFileAtomic } from './fsutil.js';
 export * from './discover.js';
 export * from './compare.js';
 export * from './renderer.js';
+export * from './shard.js';

@@ -21,12 +21,14 @@ import {
   findRepoRoot,
   loadReproduction,
   measuredText,
+  parseShard,
   provenanceText,
   publishedText,
   renderReport,
   resolveRunConfig,
   type RunAbortedError,
   runReproduction,
+  shardOf,
   suggest,
   summaryLine,
   TIER_NAMES,
@@ -34,6 +36,7 @@ import {
   type ClaimResult,
   type LoadedApp,
   type OutputStream,
+  type ShardSpec,
   type TierName,
   type Verdict,
 } from '@paperzoo/repro';
@@ -74,6 +77,14 @@ function parseSeed(value: string): number {
   const n = Number(value);
   if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`the seed must be an integer, got '${value}'`);
   return n;
+}
+
+function parseShardOption(value: string): ShardSpec {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -132,8 +143,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   const rel = (p: string) => path.relative(io.cwd, p) || '.';
 
   /** Discover and import every app; report the ones that fail to load. */
-  const loadAll = async (root: string): Promise<{ loaded: LoadedApp[]; failed: { entry: AppEntry; error: string }[] }> => {
-    const entries = await discoverApps(root);
+  const loadAll = async (root: string, shard?: ShardSpec): Promise<{ loaded: LoadedApp[]; failed: { entry: AppEntry; error: string }[] }> => {
+    let entries = await discoverApps(root);
+    if (shard) {
+      const ids = new Set(shardOf(entries.map((e) => e.id), shard.index, shard.count));
+      entries = entries.filter((e) => ids.has(e.id));
+      err(`shard ${shard.index}/${shard.count}: ${entries.length ? entries.map((e) => e.id).join(', ') : '(no reproductions)'}`);
+    }
     const loaded: LoadedApp[] = [];
     const failed: { entry: AppEntry; error: string }[] = [];
     for (const entry of entries) {
@@ -153,9 +169,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program
     .command('list')
     .description('list the reproductions: id, paper, year, package, claims, last result')
-    .action(async () => {
+    .option('--shard <i/n>', 'only the reproductions of shard i of n (as `run --all --shard i/n` splits them)', parseShardOption)
+    .action(async (opts: { shard?: ShardSpec }) => {
       const root = rootDir();
-      const { loaded, failed } = await loadAll(root);
+      const { loaded, failed } = await loadAll(root, opts.shard);
       if (!loaded.length && !failed.length) {
         out(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
         return;
@@ -189,22 +206,28 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .description('run a reproduction (or --all) and check its claims; writes results/<tier>/result.json and SVG curves')
     .argument('[id]', 'the reproduction to run (see `paperzoo list`)')
     .option('--all', 'run every reproduction')
+    .option('--shard <i/n>', 'with --all: run only shard i of n (ids sorted, every n-th from the i-th), e.g. --shard 2/4', parseShardOption)
     .addOption(new Option('--tier <tier>', 'smoke (CPU, ≤ ~90 s) or full (the paper\'s budget)').argParser(oneOf(TIER_NAMES)).default('smoke'))
     .option('--seed <n>', 'random seed (default: the reproduction\'s, usually 0)', parseSeed)
     .addOption(new Option('--backend <name>', `tensor backend: ${BACKEND_NAMES.join(', ')} (default: PAPERZOO_BACKEND, the tier's choice, else auto)`).argParser(oneOf(BACKEND_NAMES)))
     .option('--set <key=value>', 'override a config field of the tier preset (repeatable), e.g. --set epochs=2', collect, [] as string[])
     .option('--resume', 'continue from the checkpoint of an interrupted run (same tier, seed and config)')
     .option('--data-mirror <dir>', 'a local folder tried before downloading datasets (sets PAPERZOO_DATA_MIRROR)')
-    .action(async (id: string | undefined, opts: { all?: boolean; tier: TierName; seed?: number; backend?: string; set: string[]; resume?: boolean; dataMirror?: string }) => {
+    .action(async (id: string | undefined, opts: { all?: boolean; shard?: ShardSpec; tier: TierName; seed?: number; backend?: string; set: string[]; resume?: boolean; dataMirror?: string }) => {
       if (id && opts.all) throw new UsageError('give a reproduction id or --all, not both');
       if (opts.all && opts.set.length) throw new UsageError('--set applies to one reproduction; it cannot be combined with --all');
+      if (opts.shard && !opts.all) throw new UsageError('--shard i/n splits --all; give --all with it');
       const root = rootDir();
       let targets: LoadedApp[];
       let failedToLoad = 0;
       if (opts.all) {
-        const { loaded, failed } = await loadAll(root);
+        const { loaded, failed } = await loadAll(root, opts.shard);
         targets = loaded;
         failedToLoad = failed.length;
+        if (!loaded.length && !failed.length && opts.shard) {
+          out(`shard ${opts.shard.index}/${opts.shard.count} has no reproductions (there are fewer than ${opts.shard.count})`);
+          return;
+        }
         if (!loaded.length && !failed.length) throw new UsageError(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
       } else {
         const entries = await discoverApps(root);
@@ -254,9 +277,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
           trap?.release();
         }
       }
-      if (targets.length > 1 || failedToLoad) {
+      if (targets.length > 1 || failedToLoad || opts.shard) {
         const count = (v: Verdict | 'error') => verdicts.filter((x) => x.verdict === v).length;
-        out(`${verdicts.length + failedToLoad} reproductions (${opts.tier}): ${count('pass')} pass, ${count('fail')} fail, ${count('missing')} missing, ${count('error') + failedToLoad} errors`);
+        out(`${verdicts.length + failedToLoad} reproductions (${opts.tier}${opts.shard ? `, shard ${opts.shard.index}/${opts.shard.count}` : ''}): ${count('pass')} pass, ${count('fail')} fail, ${count('missing')} missing, ${count('error') + failedToLoad} errors`);
       }
       if (failedToLoad || verdicts.some((v) => v.verdict !== 'pass')) exitCode = EXIT.failed;
     });
