@@ -5,12 +5,13 @@
  * Exit codes: 0 all claims pass · 1 a claim fails or is missing, or a run failed · 2 usage error ·
  * 130 interrupted (a checkpoint was saved; rerun with --resume).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
+import { compareTable, MARK } from './table.js';
 import {
   BACKEND_NAMES,
   claimsForTier,
@@ -18,12 +19,10 @@ import {
   createConsoleRenderer,
   discoverApps,
   findApp,
+  findResultFiles,
   findRepoRoot,
   loadReproduction,
-  measuredText,
   parseShard,
-  provenanceText,
-  publishedText,
   renderReport,
   resolveRunConfig,
   type RunAbortedError,
@@ -91,8 +90,6 @@ function collect(value: string, previous: string[]): string[] {
   if (!value.includes('=')) throw new InvalidArgumentError(`expected key=value, got '${value}'`);
   return [...previous, value];
 }
-
-const MARK: Record<Verdict, string> = { pass: '✓', fail: '✗', missing: '?' };
 
 function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [], compact: false } });
@@ -289,22 +286,29 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .command('compare')
     .description('paper vs ours for every claim, with provenance; exits 1 when a claim fails or a result is missing')
     .addOption(new Option('--tier <tier>', 'smoke, full or all').argParser(oneOf(['smoke', 'full', 'all'] as const)).default('all'))
-    .action(async (opts: { tier: TierName | 'all' }) => {
+    .option('--results <dir>', 'read result.json files from this folder (any depth; repeatable, e.g. one per shard artifact) instead of each app\'s results/', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(async (opts: { tier: TierName | 'all'; results: string[] }) => {
       const root = rootDir();
+      const dirs = opts.results.map((d) => path.resolve(io.cwd, d));
+      for (const d of dirs) if (!existsSync(d)) throw new UsageError(`--results ${rel(d)}: no such folder`);
       const { loaded, failed } = await loadAll(root);
       const tiers = opts.tier === 'all' ? TIER_NAMES : [opts.tier];
-      const summary = await compareResults(loaded, tiers);
+      let resultFile: ((app: LoadedApp, tier: TierName) => string | null) | undefined;
+      if (dirs.length) {
+        const found = await findResultFiles(dirs);
+        for (const f of found.unreadable) err(`warning: ${rel(f)} is not a result file (no id and tier); skipped`);
+        for (const d of found.duplicates) err(`warning: two ${d.kept.id}/${d.kept.tier} results: using ${rel(d.kept.file)}, not ${rel(d.ignored)}`);
+        const known = new Set(loaded.map((a) => a.repro.id));
+        for (const r of found.results.values()) if (!known.has(r.id)) err(`warning: ${rel(r.file)} is for '${r.id}', which is not a reproduction here`);
+        resultFile = (app, tier) => found.results.get(`${app.repro.id}/${tier}`)?.file ?? null;
+        err(`results from ${dirs.map(rel).join(', ')}: ${found.results.size} result file(s)`);
+      }
+      const summary = await compareResults(loaded, tiers, { resultFile });
       if (!summary.rows.length && !failed.length) {
         out(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
         return;
       }
-      const t = table(['id', 'claim', 'source', 'tier', 'paper', 'ours', 'verdict', 'provenance']);
-      for (const row of summary.rows) {
-        const claim = truncate(row.claim.what, 44) + (row.notes.length ? '\n' + row.notes.map((n) => `  ${truncate(n, 60)}`).join('\n') : '');
-        const tolerance = row.evaluated ? ` (${row.evaluated.tolerance})` : '';
-        t.push([row.app.repro.id, claim, row.claim.source, row.tier, publishedText(row.claim), measuredText(row), `${MARK[row.verdict]} ${row.verdict}${tolerance}`, provenanceText(row.provenance).replace(/^(\w+) · /, '')]);
-      }
-      out(t.toString());
+      out(compareTable(summary.rows));
       for (const f of failed) out(`✗ ${f.entry.id}: cannot load (${f.error.split('\n')[0]})`);
       out(summaryLine(summary) + (failed.length ? `; ${failed.length} reproduction(s) failed to load` : ''));
       if (summary.verdict !== 'pass' || failed.length) exitCode = EXIT.failed;
