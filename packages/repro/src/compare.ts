@@ -51,14 +51,16 @@ export interface ComparisonSummary {
   verdict: Verdict;
 }
 
-function storedMetrics(result: ResultRecord): Metrics {
+/** The metrics of a result as claims judge them: non-finite numbers (stored as null) become NaN. */
+export function storedMetrics(result: ResultRecord): Metrics {
   // result.json stores non-finite numbers as null: judge them as NaN (a fail), not as absent.
   const out: Metrics = {};
   for (const [k, v] of Object.entries(result.metrics)) out[k] = v === null ? NaN : v;
   return out;
 }
 
-function provenanceOf(result: ResultRecord): Provenance {
+/** Where the numbers of a result came from. */
+export function provenanceOf(result: ResultRecord): Provenance {
   return { tier: result.tier, date: result.endedAt, sha: result.git.sha, dirty: result.git.dirty, backend: result.backend, device: result.device.device, seed: result.seed };
 }
 
@@ -70,7 +72,11 @@ export interface CompareOptions {
    * row is missing), undefined for the default place.
    */
   resultFile?: (app: LoadedApp, tier: TierName) => string | null | undefined;
-  /** Leave an existing result file unread (the row is missing); returns the note saying why, or undefined to read it. */
+  /**
+   * Leave a result file unread, whether or not it exists (the row is missing): returns the note saying
+   * why, or undefined to read it. `paperzoo report` skips the files git ignores, so that what it writes
+   * depends on committed files only.
+   */
   skip?: (file: string, app: LoadedApp, tier: TierName) => string | undefined;
 }
 
@@ -85,13 +91,13 @@ export async function compareResults(apps: readonly LoadedApp[], tiers: readonly
       const resultFile = found ?? path.join(tierResultsDir(app.entry.dir, tier, options.resultsDir?.(app)), 'result.json');
       let result: ResultRecord | null = null;
       const notes: string[] = [];
-      const skipped = existsSync(resultFile) ? options.skip?.(resultFile, app, tier) : undefined;
+      const skipped = found === null ? undefined : options.skip?.(resultFile, app, tier);
       if (found === null) {
         notes.push(`no ${tier} result in the given results folders — run \`paperzoo run ${app.repro.id} --tier ${tier}\``);
-      } else if (!existsSync(resultFile)) {
-        notes.push(`no ${tier} result yet — run \`paperzoo run ${app.repro.id} --tier ${tier}\``);
       } else if (skipped) {
         notes.push(skipped);
+      } else if (!existsSync(resultFile)) {
+        notes.push(`no ${tier} result yet — run \`paperzoo run ${app.repro.id} --tier ${tier}\``);
       } else {
         try {
           result = await readResult(resultFile);
@@ -207,7 +213,7 @@ export function publishedText(claim: Claim): string {
 }
 
 /** Our number of a row, formatted (the two values of a ranking). */
-export function measuredText(row: ComparisonRow): string {
+export function measuredText(row: Pick<ComparisonRow, 'claim' | 'evaluated'>): string {
   const e = row.evaluated;
   if (!e) return '—';
   const hint = { format: row.claim.format, digits: row.claim.digits };

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { compareTable, MARK } from './table.js';
+import { planReport, staleFiles } from './report.js';
 import {
   BACKEND_NAMES,
   claimsForTier,
@@ -23,7 +24,6 @@ import {
   findRepoRoot,
   loadReproduction,
   parseShard,
-  renderReport,
   resolveRunConfig,
   type RunAbortedError,
   runReproduction,
@@ -317,14 +317,27 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   // ---- report ----------------------------------------------------------------------------------
   program
     .command('report')
-    .description('write REPRODUCTIONS.md at the repository root: one row per claim, linking each app\'s README and plots')
-    .action(async () => {
+    .description('write REPRODUCTIONS.md at the repository root and the generated claims table of every app README (between <!-- paperzoo:claims:start --> and <!-- paperzoo:claims:end -->), from committed results')
+    .option('--check', 'write nothing; exit 1 listing the files that regenerating would change, and the READMEs without markers')
+    .action(async (opts: { check?: boolean }) => {
       const root = rootDir();
       const { loaded, failed } = await loadAll(root);
-      const summary = await compareResults(loaded);
-      const file = path.join(root, 'REPRODUCTIONS.md');
-      await fs.writeFile(file, renderReport(summary, root));
-      out(`wrote ${rel(file)}: ${summaryLine(summary)}`);
+      const plan = await planReport(root, loaded, rel);
+      const stale = await staleFiles(plan.files);
+      if (opts.check) {
+        for (const f of stale) out(`stale: ${rel(f.file)}`);
+        for (const p of plan.problems) out(`error: ${p}`);
+        if (stale.length || plan.problems.length) {
+          out(`${stale.length} stale file(s)${plan.problems.length ? `, ${plan.problems.length} README(s) without a generated table` : ''}: run \`npx paperzoo report\` and commit the result`);
+          exitCode = EXIT.failed;
+        } else out(`up to date: REPRODUCTIONS.md and ${plan.files.length - 1} README table(s)`);
+        if (failed.length) exitCode = EXIT.failed;
+        return;
+      }
+      for (const f of stale) await fs.writeFile(f.file, f.text);
+      for (const p of plan.problems) err(`warning: ${p}`);
+      const readmes = stale.filter((f) => path.basename(f.file) === 'README.md').length;
+      out(`wrote ${rel(path.join(root, 'REPRODUCTIONS.md'))}: ${summaryLine(plan.summary)}; ${readmes} README table(s) updated, ${plan.files.length - 1 - readmes} unchanged`);
       if (failed.length) exitCode = EXIT.failed;
     });
 
