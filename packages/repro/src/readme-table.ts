@@ -19,10 +19,8 @@ export const README_MARKERS = { start: '<!-- paperzoo:claims:start -->', end: '<
 export type TierResult =
   /** A committed result.json, read and validated. */
   | { status: 'result'; result: ResultRecord }
-  /** No result file. */
+  /** No committed result file (none at all, or one git ignores, as it does smoke results). */
   | { status: 'absent' }
-  /** The result file is not committed (git ignores it, as it does smoke results): its numbers are not shown. */
-  | { status: 'not-committed' }
   /** The file exists but could not be used (invalid, or another reproduction's). */
   | { status: 'unusable'; reason: string };
 
@@ -84,13 +82,11 @@ export function renderReadmeTable(repro: ReadmeReproduction, results: Partial<Re
         const stored = result.claims.find((c) => c.id === claim.id);
         if (!stored) notes.push('claim added after this run');
         else if (stored.verdict !== evaluated.verdict) notes.push(`the run recorded ${stored.verdict}; the claim has changed since`);
-      } else if (tr.status === 'not-committed') {
-        verdict = 'not committed (CI reruns it)';
       } else if (tr.status === 'unusable' || tr.status === 'result') {
         verdict = VERDICT_MARK.missing;
         notes.push(tr.status === 'unusable' ? tr.reason : `the file is ${tr.result.id}'s`);
       } else {
-        verdict = 'not run';
+        verdict = 'no committed result';
       }
       const note = notes.length ? `<br><sub>${cell(notes.join('; '))}</sub>` : '';
       lines.push(`| ${cell(what)} <sub>\`${claim.id}\`</sub> | ${cell(claim.source)} | ${tier} | ${cell(publishedText(claim))} | ${cell(criterionText(claim))} | ${cell(ours)} | ${verdict}${note} |`);
@@ -107,13 +103,11 @@ export function renderReadmeTable(repro: ReadmeReproduction, results: Partial<Re
       lines.push(`| ${tier} | ${budget} | seed ${r.seed}, ended ${r.endedAt.slice(0, 10)} | ${formatDuration(r.wallTimeSeconds)}${resumed} | ${cell(`${p.backend} (${p.device})`)} | ${shortSha(r)} |`);
     } else {
       const why =
-        tr.status === 'not-committed'
-          ? `not committed: CI reruns it on every push (\`npx paperzoo run ${repro.id} --tier ${tier}\`)`
-          : tr.status === 'unusable'
-            ? `unusable result: ${cell(tr.reason)}`
-            : tr.status === 'result'
-              ? `unusable result: the file is ${cell(tr.result.id)}'s`
-              : `not run yet (\`npx paperzoo run ${repro.id} --tier ${tier}\`)`;
+        tr.status === 'unusable'
+          ? `unusable result: ${cell(tr.reason)}`
+          : tr.status === 'result'
+            ? `unusable result: the file is ${cell(tr.result.id)}'s`
+            : `no committed result (\`npx paperzoo run ${repro.id} --tier ${tier}\`)`;
       lines.push(`| ${tier} | ${budget} | ${why} | — | — | — |`);
     }
   }

@@ -337,7 +337,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       for (const f of stale) await fs.writeFile(f.file, f.text);
       for (const p of plan.problems) err(`warning: ${p}`);
       const readmes = stale.filter((f) => path.basename(f.file) === 'README.md').length;
-      out(`wrote ${rel(path.join(root, 'REPRODUCTIONS.md'))}: ${summaryLine(plan.summary)}; ${readmes} README table(s) updated, ${plan.files.length - 1 - readmes} unchanged`);
+      const reportFile = plan.files[0].file;
+      out(`${stale.some((f) => f.file === reportFile) ? 'wrote' : 'unchanged:'} ${rel(reportFile)}: ${summaryLine(plan.summary)}; ${readmes} README table(s) updated, ${plan.files.length - 1 - readmes} unchanged`);
       if (failed.length) exitCode = EXIT.failed;
     });
 

@@ -1,8 +1,9 @@
 /**
  * `paperzoo report`: REPRODUCTIONS.md and the generated claims table of every app's README.md, from
- * committed files only. Result files that git ignores (smoke results, per .gitignore) are left unread —
- * whether or not they exist here — so a checkout with local smoke runs and a fresh clone generate the
- * same text, and `paperzoo report --check` can run in CI before any run.
+ * committed files only. Result files that git ignores (smoke results, per .gitignore) are treated as
+ * absent — they read 'no committed result' whether or not they exist here — so a checkout with local
+ * smoke runs and a fresh clone generate the same text, and `paperzoo report --check` can run in CI
+ * before any run. (Without git, every result file present is read.)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
@@ -58,13 +59,11 @@ export interface ReportPlan {
   problems: string[];
 }
 
-const notCommittedNote = (tier: TierName) => `${tier} results are not committed (CI reruns them)`;
-
 /** Everything `report` would write, computed without writing. */
 export async function planReport(root: string, apps: readonly LoadedApp[], rel: (p: string) => string): Promise<ReportPlan> {
   const resultFile = (app: LoadedApp, tier: TierName) => path.join(tierResultsDir(app.entry.dir, tier), 'result.json');
   const ignored = gitIgnored(root, apps.flatMap((app) => TIER_NAMES.map((tier) => resultFile(app, tier))));
-  const summary = await compareResults(apps, TIER_NAMES, { skip: (file, _app, tier) => (ignored.has(file) ? notCommittedNote(tier) : undefined) });
+  const summary = await compareResults(apps, TIER_NAMES, { skip: (file) => ignored.has(file) });
   const files: GeneratedFile[] = [{ file: path.join(root, 'REPRODUCTIONS.md'), text: renderReport(summary, root) }];
   const problems: string[] = [];
   for (const app of apps) {
@@ -76,8 +75,7 @@ export async function planReport(root: string, apps: readonly LoadedApp[], rel: 
     const results: Partial<Record<TierName, TierResult>> = {};
     for (const tier of TIER_NAMES) {
       const file = resultFile(app, tier);
-      if (ignored.has(file)) results[tier] = { status: 'not-committed' };
-      else if (!existsSync(file)) results[tier] = { status: 'absent' };
+      if (ignored.has(file) || !existsSync(file)) results[tier] = { status: 'absent' };
       else {
         try {
           const result = await readResult(file);
