@@ -6,7 +6,7 @@
  * they are now, so a tightened tolerance or a new claim shows up without rerunning; a row says when
  * that changed the stored verdict.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { claimsForTier, evaluateClaim, TIER_NAMES, type Claim, type ClaimResult, type TierName, type Verdict } from './claims.js';
 import { formatValue, type Metrics } from './format.js';
@@ -51,29 +51,49 @@ export interface ComparisonSummary {
   verdict: Verdict;
 }
 
-function storedMetrics(result: ResultRecord): Metrics {
+/** The metrics of a result as claims judge them: non-finite numbers (stored as null) become NaN. */
+export function storedMetrics(result: ResultRecord): Metrics {
   // result.json stores non-finite numbers as null: judge them as NaN (a fail), not as absent.
   const out: Metrics = {};
   for (const [k, v] of Object.entries(result.metrics)) out[k] = v === null ? NaN : v;
   return out;
 }
 
-function provenanceOf(result: ResultRecord): Provenance {
+/** Where the numbers of a result came from. */
+export function provenanceOf(result: ResultRecord): Provenance {
   return { tier: result.tier, date: result.endedAt, sha: result.git.sha, dirty: result.git.dirty, backend: result.backend, device: result.device.device, seed: result.seed };
 }
 
+export interface CompareOptions {
+  /** The folder holding `<tier>/result.json` of an app (default `<app>/results`). */
+  resultsDir?: (app: LoadedApp) => string;
+  /**
+   * The result file of an app's tier, overriding `resultsDir`: a path, null when there is none (the
+   * row is missing), undefined for the default place.
+   */
+  resultFile?: (app: LoadedApp, tier: TierName) => string | null | undefined;
+  /**
+   * Treat a result file as absent, whether or not it exists (the row is missing, with the same note).
+   * `paperzoo report` skips the files git ignores, so that what it writes depends on committed files
+   * only: a checkout with local smoke runs and a fresh clone give the same text.
+   */
+  skip?: (file: string, app: LoadedApp, tier: TierName) => boolean;
+}
+
 /** Build the comparison rows of `apps` for the given tiers (default: both). */
-export async function compareResults(apps: readonly LoadedApp[], tiers: readonly TierName[] = TIER_NAMES, options: { resultsDir?: (app: LoadedApp) => string } = {}): Promise<ComparisonSummary> {
+export async function compareResults(apps: readonly LoadedApp[], tiers: readonly TierName[] = TIER_NAMES, options: CompareOptions = {}): Promise<ComparisonSummary> {
   const rows: ComparisonRow[] = [];
   for (const app of apps) {
     for (const tier of tiers) {
       const claims = claimsForTier(app.repro.claims, tier);
       if (!claims.length) continue;
-      const dir = tierResultsDir(app.entry.dir, tier, options.resultsDir?.(app));
-      const resultFile = path.join(dir, 'result.json');
+      const found = options.resultFile?.(app, tier);
+      const resultFile = found ?? path.join(tierResultsDir(app.entry.dir, tier, options.resultsDir?.(app)), 'result.json');
       let result: ResultRecord | null = null;
       const notes: string[] = [];
-      if (!existsSync(resultFile)) {
+      if (found === null) {
+        notes.push(`no ${tier} result in the given results folders — run \`paperzoo run ${app.repro.id} --tier ${tier}\``);
+      } else if (options.skip?.(resultFile, app, tier) || !existsSync(resultFile)) {
         notes.push(`no ${tier} result yet — run \`paperzoo run ${app.repro.id} --tier ${tier}\``);
       } else {
         try {
@@ -112,6 +132,61 @@ export async function compareResults(apps: readonly LoadedApp[], tiers: readonly
   return { rows, counts, verdict };
 }
 
+/** A result.json found by {@link findResultFiles}. */
+export interface FoundResult {
+  id: string;
+  tier: TierName;
+  file: string;
+}
+
+const SKIP_DIRS = new Set(['node_modules', 'checkpoint', '.git']);
+
+/**
+ * Every result.json under `dirs` (at any depth; shard artifacts are usually laid out
+ * `apps/<area>/<paper>/results/<tier>/result.json`), keyed `<id>/<tier>` by the id and tier written
+ * in the file. Files that are not JSON or lack a string id and a known tier are listed in `unreadable`;
+ * a second file for the same id and tier is listed in `duplicates` (the first one found is kept:
+ * dirs in the given order, then paths in sorted order).
+ */
+export async function findResultFiles(dirs: readonly string[]): Promise<{ results: Map<string, FoundResult>; duplicates: { kept: FoundResult; ignored: string }[]; unreadable: string[] }> {
+  const results = new Map<string, FoundResult>();
+  const duplicates: { kept: FoundResult; ignored: string }[] = [];
+  const unreadable: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(p);
+      } else if (e.name === 'result.json') {
+        let data: { id?: unknown; tier?: unknown };
+        try {
+          data = JSON.parse(await fs.readFile(p, 'utf8')) as { id?: unknown; tier?: unknown };
+        } catch {
+          unreadable.push(p);
+          continue;
+        }
+        if (typeof data?.id !== 'string' || !(TIER_NAMES as readonly unknown[]).includes(data.tier)) {
+          unreadable.push(p);
+          continue;
+        }
+        const key = `${data.id}/${data.tier as TierName}`;
+        const kept = results.get(key);
+        if (kept) duplicates.push({ kept, ignored: p });
+        else results.set(key, { id: data.id, tier: data.tier as TierName, file: p });
+      }
+    }
+  };
+  for (const d of dirs) await walk(d);
+  return { results, duplicates, unreadable };
+}
+
 /** 'pass 3 · fail 1 · missing 0' with the total. */
 export function summaryLine(summary: ComparisonSummary): string {
   const { counts } = summary;
@@ -135,7 +210,7 @@ export function publishedText(claim: Claim): string {
 }
 
 /** Our number of a row, formatted (the two values of a ranking). */
-export function measuredText(row: ComparisonRow): string {
+export function measuredText(row: Pick<ComparisonRow, 'claim' | 'evaluated'>): string {
   const e = row.evaluated;
   if (!e) return '—';
   const hint = { format: row.claim.format, digits: row.claim.digits };
@@ -165,11 +240,12 @@ export function renderReport(summary: ComparisonSummary, root: string): string {
   const lines: string[] = [
     '# Reproductions',
     '',
-    '<!-- Generated by `npx paperzoo report` from apps/*/*/results/<tier>/result.json. Do not edit by hand. -->',
+    '<!-- Generated by `npx paperzoo report` from the committed apps/*/*/results/<tier>/result.json; `npx paperzoo report --check` (part of `npm test`) fails when it is stale. Do not edit by hand. -->',
     '',
     `Every claim of every paper, the paper's number beside ours. ${summaryLine(summary)}.`,
-    'Smoke results are regenerated by CI on every push (and not committed); full-tier results are committed',
-    'with their provenance (tier · date · git commit · backend and device).',
+    'Only committed results appear here: full-tier results are committed with their provenance (tier · date ·',
+    'git commit · backend and device); smoke results are regenerated by CI on every push and not committed, so',
+    'their rows read missing here (`npx paperzoo run --all && npx paperzoo compare --tier smoke` shows them).',
     '',
     '| Paper | Claim | Source | Tier | Paper says | Ours | Verdict | Provenance | Plots |',
     '|---|---|---|---|---|---|---|---|---|',

@@ -28,3 +28,5 @@ export { writeFileAtomic } from './fsutil.js';
 export * from './discover.js';
 export * from './compare.js';
 export * from './renderer.js';
+export * from './shard.js';
+export * from './readme-table.js';

@@ -5,12 +5,14 @@
  * Exit codes: 0 all claims pass · 1 a claim fails or is missing, or a run failed · 2 usage error ·
  * 130 interrupted (a checkpoint was saved; rerun with --resume).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
+import { compareTable, MARK } from './table.js';
+import { planReport, staleFiles } from './report.js';
 import {
   BACKEND_NAMES,
   claimsForTier,
@@ -18,15 +20,14 @@ import {
   createConsoleRenderer,
   discoverApps,
   findApp,
+  findResultFiles,
   findRepoRoot,
   loadReproduction,
-  measuredText,
-  provenanceText,
-  publishedText,
-  renderReport,
+  parseShard,
   resolveRunConfig,
   type RunAbortedError,
   runReproduction,
+  shardOf,
   suggest,
   summaryLine,
   TIER_NAMES,
@@ -34,6 +35,7 @@ import {
   type ClaimResult,
   type LoadedApp,
   type OutputStream,
+  type ShardSpec,
   type TierName,
   type Verdict,
 } from '@paperzoo/repro';
@@ -76,12 +78,18 @@ function parseSeed(value: string): number {
   return n;
 }
 
+function parseShardOption(value: string): ShardSpec {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+}
+
 function collect(value: string, previous: string[]): string[] {
   if (!value.includes('=')) throw new InvalidArgumentError(`expected key=value, got '${value}'`);
   return [...previous, value];
 }
-
-const MARK: Record<Verdict, string> = { pass: '✓', fail: '✗', missing: '?' };
 
 function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [], compact: false } });
@@ -132,8 +140,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   const rel = (p: string) => path.relative(io.cwd, p) || '.';
 
   /** Discover and import every app; report the ones that fail to load. */
-  const loadAll = async (root: string): Promise<{ loaded: LoadedApp[]; failed: { entry: AppEntry; error: string }[] }> => {
-    const entries = await discoverApps(root);
+  const loadAll = async (root: string, shard?: ShardSpec): Promise<{ loaded: LoadedApp[]; failed: { entry: AppEntry; error: string }[] }> => {
+    let entries = await discoverApps(root);
+    if (shard) {
+      const ids = new Set(shardOf(entries.map((e) => e.id), shard.index, shard.count));
+      entries = entries.filter((e) => ids.has(e.id));
+      err(`shard ${shard.index}/${shard.count}: ${entries.length ? entries.map((e) => e.id).join(', ') : '(no reproductions)'}`);
+    }
     const loaded: LoadedApp[] = [];
     const failed: { entry: AppEntry; error: string }[] = [];
     for (const entry of entries) {
@@ -153,9 +166,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program
     .command('list')
     .description('list the reproductions: id, paper, year, package, claims, last result')
-    .action(async () => {
+    .option('--shard <i/n>', 'only the reproductions of shard i of n (as `run --all --shard i/n` splits them)', parseShardOption)
+    .action(async (opts: { shard?: ShardSpec }) => {
       const root = rootDir();
-      const { loaded, failed } = await loadAll(root);
+      const { loaded, failed } = await loadAll(root, opts.shard);
       if (!loaded.length && !failed.length) {
         out(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
         return;
@@ -189,22 +203,28 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .description('run a reproduction (or --all) and check its claims; writes results/<tier>/result.json and SVG curves')
     .argument('[id]', 'the reproduction to run (see `paperzoo list`)')
     .option('--all', 'run every reproduction')
+    .option('--shard <i/n>', 'with --all: run only shard i of n (ids sorted, every n-th from the i-th), e.g. --shard 2/4', parseShardOption)
     .addOption(new Option('--tier <tier>', 'smoke (CPU, ≤ ~90 s) or full (the paper\'s budget)').argParser(oneOf(TIER_NAMES)).default('smoke'))
     .option('--seed <n>', 'random seed (default: the reproduction\'s, usually 0)', parseSeed)
     .addOption(new Option('--backend <name>', `tensor backend: ${BACKEND_NAMES.join(', ')} (default: PAPERZOO_BACKEND, the tier's choice, else auto)`).argParser(oneOf(BACKEND_NAMES)))
     .option('--set <key=value>', 'override a config field of the tier preset (repeatable), e.g. --set epochs=2', collect, [] as string[])
     .option('--resume', 'continue from the checkpoint of an interrupted run (same tier, seed and config)')
     .option('--data-mirror <dir>', 'a local folder tried before downloading datasets (sets PAPERZOO_DATA_MIRROR)')
-    .action(async (id: string | undefined, opts: { all?: boolean; tier: TierName; seed?: number; backend?: string; set: string[]; resume?: boolean; dataMirror?: string }) => {
+    .action(async (id: string | undefined, opts: { all?: boolean; shard?: ShardSpec; tier: TierName; seed?: number; backend?: string; set: string[]; resume?: boolean; dataMirror?: string }) => {
       if (id && opts.all) throw new UsageError('give a reproduction id or --all, not both');
       if (opts.all && opts.set.length) throw new UsageError('--set applies to one reproduction; it cannot be combined with --all');
+      if (opts.shard && !opts.all) throw new UsageError('--shard i/n splits --all; give --all with it');
       const root = rootDir();
       let targets: LoadedApp[];
       let failedToLoad = 0;
       if (opts.all) {
-        const { loaded, failed } = await loadAll(root);
+        const { loaded, failed } = await loadAll(root, opts.shard);
         targets = loaded;
         failedToLoad = failed.length;
+        if (!loaded.length && !failed.length && opts.shard) {
+          out(`shard ${opts.shard.index}/${opts.shard.count} has no reproductions (there are fewer than ${opts.shard.count})`);
+          return;
+        }
         if (!loaded.length && !failed.length) throw new UsageError(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
       } else {
         const entries = await discoverApps(root);
@@ -254,9 +274,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
           trap?.release();
         }
       }
-      if (targets.length > 1 || failedToLoad) {
+      if (targets.length > 1 || failedToLoad || opts.shard) {
         const count = (v: Verdict | 'error') => verdicts.filter((x) => x.verdict === v).length;
-        out(`${verdicts.length + failedToLoad} reproductions (${opts.tier}): ${count('pass')} pass, ${count('fail')} fail, ${count('missing')} missing, ${count('error') + failedToLoad} errors`);
+        out(`${verdicts.length + failedToLoad} reproductions (${opts.tier}${opts.shard ? `, shard ${opts.shard.index}/${opts.shard.count}` : ''}): ${count('pass')} pass, ${count('fail')} fail, ${count('missing')} missing, ${count('error') + failedToLoad} errors`);
       }
       if (failedToLoad || verdicts.some((v) => v.verdict !== 'pass')) exitCode = EXIT.failed;
     });
@@ -266,22 +286,29 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .command('compare')
     .description('paper vs ours for every claim, with provenance; exits 1 when a claim fails or a result is missing')
     .addOption(new Option('--tier <tier>', 'smoke, full or all').argParser(oneOf(['smoke', 'full', 'all'] as const)).default('all'))
-    .action(async (opts: { tier: TierName | 'all' }) => {
+    .option('--results <dir>', 'read result.json files from this folder (any depth; repeatable, e.g. one per shard artifact) instead of each app\'s results/', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(async (opts: { tier: TierName | 'all'; results: string[] }) => {
       const root = rootDir();
+      const dirs = opts.results.map((d) => path.resolve(io.cwd, d));
+      for (const d of dirs) if (!existsSync(d)) throw new UsageError(`--results ${rel(d)}: no such folder`);
       const { loaded, failed } = await loadAll(root);
       const tiers = opts.tier === 'all' ? TIER_NAMES : [opts.tier];
-      const summary = await compareResults(loaded, tiers);
+      let resultFile: ((app: LoadedApp, tier: TierName) => string | null) | undefined;
+      if (dirs.length) {
+        const found = await findResultFiles(dirs);
+        for (const f of found.unreadable) err(`warning: ${rel(f)} is not a result file (no id and tier); skipped`);
+        for (const d of found.duplicates) err(`warning: two ${d.kept.id}/${d.kept.tier} results: using ${rel(d.kept.file)}, not ${rel(d.ignored)}`);
+        const known = new Set(loaded.map((a) => a.repro.id));
+        for (const r of found.results.values()) if (!known.has(r.id)) err(`warning: ${rel(r.file)} is for '${r.id}', which is not a reproduction here`);
+        resultFile = (app, tier) => found.results.get(`${app.repro.id}/${tier}`)?.file ?? null;
+        err(`results from ${dirs.map(rel).join(', ')}: ${found.results.size} result file(s)`);
+      }
+      const summary = await compareResults(loaded, tiers, { resultFile });
       if (!summary.rows.length && !failed.length) {
         out(`no reproductions found under ${rel(path.join(root, 'apps'))}/*/*/reproduction.ts`);
         return;
       }
-      const t = table(['id', 'claim', 'source', 'tier', 'paper', 'ours', 'verdict', 'provenance']);
-      for (const row of summary.rows) {
-        const claim = truncate(row.claim.what, 44) + (row.notes.length ? '\n' + row.notes.map((n) => `  ${truncate(n, 60)}`).join('\n') : '');
-        const tolerance = row.evaluated ? ` (${row.evaluated.tolerance})` : '';
-        t.push([row.app.repro.id, claim, row.claim.source, row.tier, publishedText(row.claim), measuredText(row), `${MARK[row.verdict]} ${row.verdict}${tolerance}`, provenanceText(row.provenance).replace(/^(\w+) · /, '')]);
-      }
-      out(t.toString());
+      out(compareTable(summary.rows));
       for (const f of failed) out(`✗ ${f.entry.id}: cannot load (${f.error.split('\n')[0]})`);
       out(summaryLine(summary) + (failed.length ? `; ${failed.length} reproduction(s) failed to load` : ''));
       if (summary.verdict !== 'pass' || failed.length) exitCode = EXIT.failed;
@@ -290,14 +317,28 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   // ---- report ----------------------------------------------------------------------------------
   program
     .command('report')
-    .description('write REPRODUCTIONS.md at the repository root: one row per claim, linking each app\'s README and plots')
-    .action(async () => {
+    .description('write REPRODUCTIONS.md at the repository root and the generated claims table of every app README (between <!-- paperzoo:claims:start --> and <!-- paperzoo:claims:end -->), from committed results')
+    .option('--check', 'write nothing; exit 1 listing the files that regenerating would change, and the READMEs without markers')
+    .action(async (opts: { check?: boolean }) => {
       const root = rootDir();
       const { loaded, failed } = await loadAll(root);
-      const summary = await compareResults(loaded);
-      const file = path.join(root, 'REPRODUCTIONS.md');
-      await fs.writeFile(file, renderReport(summary, root));
-      out(`wrote ${rel(file)}: ${summaryLine(summary)}`);
+      const plan = await planReport(root, loaded, rel);
+      const stale = await staleFiles(plan.files);
+      if (opts.check) {
+        for (const f of stale) out(`stale: ${rel(f.file)}`);
+        for (const p of plan.problems) out(`error: ${p}`);
+        if (stale.length || plan.problems.length) {
+          out(`${stale.length} stale file(s)${plan.problems.length ? `, ${plan.problems.length} README(s) without a generated table` : ''}: run \`npx paperzoo report\` and commit the result`);
+          exitCode = EXIT.failed;
+        } else out(`up to date: REPRODUCTIONS.md and ${plan.files.length - 1} README table(s)`);
+        if (failed.length) exitCode = EXIT.failed;
+        return;
+      }
+      for (const f of stale) await fs.writeFile(f.file, f.text);
+      for (const p of plan.problems) err(`warning: ${p}`);
+      const readmes = stale.filter((f) => path.basename(f.file) === 'README.md').length;
+      const reportFile = plan.files[0].file;
+      out(`${stale.some((f) => f.file === reportFile) ? 'wrote' : 'unchanged:'} ${rel(reportFile)}: ${summaryLine(plan.summary)}; ${readmes} README table(s) updated, ${plan.files.length - 1 - readmes} unchanged`);
       if (failed.length) exitCode = EXIT.failed;
     });
 

@@ -82,6 +82,19 @@ describe('argument errors', () => {
     expect((await cli('run', 'demo', 'extra')).code).toBe(2);
   });
 
+  it('--shard: bad forms name the flag and the form; it needs --all', async () => {
+    for (const bad of ['2', '0/4', '5/4', 'a/b']) {
+      const r = await cli('run', '--all', '--shard', bad);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--shard/);
+      expect(r.stderr).toMatch(/i\/n, with 1 ≤ i ≤ n \(e\.g\. 2\/4\)/);
+    }
+    const r = await cli('run', 'demo', '--shard', '1/2');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--shard i\/n splits --all/);
+    expect((await cli('list', '--shard', '3/2')).code).toBe(2);
+  });
+
   it('--help and --version exit 0', async () => {
     expect((await cli('--help')).code).toBe(0);
     const v = await cli('--version');
@@ -105,6 +118,17 @@ describe('list · run · compare · report against a fake repo', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/other/);
     expect(r.stdout).toMatch(/smoke: —/);
+  });
+
+  it('list --shard shows one shard; run --all --shard runs only it', async () => {
+    let r = await cli('list', '--shard', '2/2');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('shard 2/2: other\n');
+    expect(r.stdout).toMatch(/other/);
+    expect(r.stdout).not.toMatch(/demo/);
+    r = await cli('run', '--all', '--shard', '3/3');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/shard 3\/3 has no reproductions/);
   });
 
   it('run writes a schema-valid result.json and SVGs, and ends with the verdict line', async () => {

@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { evaluateClaims, overallVerdict, RESULT_SCHEMA_ID, writeResult, type Metrics, type Reproduction, type ResultRecord, type TierName } from '@paperzoo/repro';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -86,4 +87,37 @@ export function makeFakeRepo(): FakeRepo {
   app('demo', 'demo', APP('demo', 'The Hitchhiker Guide', DEMO_CLAIMS));
   app('other', 'other', APP('other', 'The Restaurant at the End of the Universe', OTHER_CLAIMS));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Write a schema-valid result.json for `repro`'s `tier` with these metrics (claims evaluated as a run would). */
+export async function writeFakeResult(file: string, repro: Reproduction, tier: TierName, metrics: Metrics, extra: Partial<ResultRecord> = {}): Promise<ResultRecord> {
+  const claims = evaluateClaims(repro.claims, metrics, tier);
+  const record: ResultRecord = {
+    schema: RESULT_SCHEMA_ID,
+    id: repro.id,
+    package: repro.package,
+    paper: { ...repro.paper, authors: [...repro.paper.authors] },
+    tier,
+    budget: repro.tiers[tier].budget,
+    seed: 0,
+    verdict: overallVerdict(claims),
+    claims,
+    metrics,
+    config: repro.tiers[tier].config as Record<string, unknown>,
+    overrides: {},
+    backend: 'cpu',
+    device: { backend: 'cpu', device: 'Test CPU', threads: 1, cpus: 2, platform: 'linux', arch: 'x64' },
+    git: { sha: '0123456789abcdef0123456789abcdef01234567', dirty: false },
+    versions: { node: 'v20.0.0' },
+    startedAt: '2025-01-02T03:04:05.000Z',
+    endedAt: '2025-01-02T03:05:05.000Z',
+    wallTimeSeconds: 60,
+    resumed: null,
+    curves: {},
+    plots: [],
+    ...extra,
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  await writeResult(file, record);
+  return record;
 }
