@@ -45,9 +45,9 @@ export interface NewAppResult {
   area: string;
   /** Repo-relative app folder, 'apps/cnn-zoo/example-net'. */
   relDir: string;
-  /** Repo-relative files written or changed. */
+  /** Repo-relative files written (the app's). */
   written: string[];
-  /** How the workspace was registered, in words (one line each). */
+  /** How the workspace was registered (package-lock.json, node_modules link), in words, a line each. */
   workspace: string[];
 }
 
@@ -192,19 +192,22 @@ export async function createApp(opts: NewAppOptions): Promise<NewAppResult> {
     await fs.writeFile(path.join(dir, name), text, { flag: 'wx' });
     written.push(`${relDir}/${name}`);
   };
-  await write('package.json', JSON.stringify(pkg, null, 2) + '\n');
-  await write('reproduction.ts', reproductionTemplate(t));
-  await write('README.md', readmeTemplate(t));
+  let registered: boolean;
+  try {
+    await write('package.json', JSON.stringify(pkg, null, 2) + '\n');
+    await write('reproduction.ts', reproductionTemplate(t));
+    await write('README.md', readmeTemplate(t));
+    registered = await addToLockfile(root, relDir, pkg);
+  } catch (e) {
+    await fs.rm(dir, { recursive: true, force: true }); // all or nothing
+    throw e;
+  }
 
   const workspace: string[] = [];
-  if (await addToLockfile(root, relDir, pkg)) {
-    written.push('package-lock.json');
-    workspace.push(`package-lock.json: added the workspace ${relDir} and its link, as npm install would (npm ci stays in sync)`);
-  } else {
-    workspace.push('no package-lock.json: run `npm install` to record the new workspace');
-  }
+  if (registered) workspace.push(`updated package-lock.json: the workspace ${pkg.name} and its link, as npm install records them (npm ci stays in sync)`);
+  else workspace.push('no package-lock.json here: run `npm install` to record the new workspace');
   const link = await linkWorkspace(root, pkg.name, dir);
-  workspace.push(link ? `${link} → ${relDir} (the workspace link)` : 'node_modules/ is not installed: `npm install` will link the workspace');
+  workspace.push(link ? `linked ${link} → ${relDir}` : 'node_modules/ is not installed: `npm install` will link the workspace');
   return { id, area, relDir, written, workspace };
 }
 
@@ -231,7 +234,7 @@ export function addNewCommand(
       }
       const rel = (p: string) => path.relative(io.cwd, path.join(io.root(), p)) || '.';
       io.out(`created ${r.relDir} (@paperzoo/app-${r.id}):`);
-      for (const f of r.written) io.out(`  ${rel(f)}`);
+      for (const f of r.written) io.out(`  wrote ${rel(f)}`);
       for (const w of r.workspace) io.out(`  ${w}`);
       io.out('');
       io.out('next:');
