@@ -1,5 +1,5 @@
 /**
- * `paperzoo` — list, run, compare and report the paper reproductions.
+ * `paperzoo` — list, run, compare and report the paper reproductions; `paperzoo new <area>/<id>` starts one (./new.ts).
  *
  * A thin layer over @paperzoo/repro: argument parsing (commander), tables (cli-table3) and exit codes.
  * Exit codes: 0 all claims pass · 1 a claim fails or is missing, or a run failed · 2 usage error ·
@@ -39,6 +39,7 @@ import {
   type TierName,
   type Verdict,
 } from '@paperzoo/repro';
+import { addNewCommand } from './new.js';
 
 /** Where the CLI writes and what it may hook into; `main.ts` passes the real process. */
 export interface CliIO {
@@ -341,6 +342,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       out(`${stale.some((f) => f.file === reportFile) ? 'wrote' : 'unchanged:'} ${rel(reportFile)}: ${summaryLine(plan.summary)}; ${readmes} README table(s) updated, ${plan.files.length - 1 - readmes} unchanged`);
       if (failed.length) exitCode = EXIT.failed;
     });
+
+  // ---- new (./new.ts) ----------------------------------------------------------------------------
+  addNewCommand(program, { root: rootDir, cwd: io.cwd, out, err, setExitCode: (code) => (exitCode = code) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
