@@ -93,7 +93,7 @@ describe('Module', () => {
     const meta = tf.grad((w: tf.Tensor) => {
       const inner = (v: tf.Tensor) => m.withParameters({ 'fc/kernel': v }, () => tf.mul(0.5, tf.sum(tf.square(tf.sub(m.apply(x), t)))));
       const adapted = tf.sub(w, tf.mul(alpha, tf.grad(inner)(w)));
-      return m.withParameters({ 'fc/kernel': adapted }, () => tf.mul(0.5, tf.sum(tf.square(tf.sub(m.apply(z), u))))) as tf.Scalar;
+      return m.withParameters({ 'fc/kernel': adapted }, () => tf.mul<tf.Scalar>(0.5, tf.sum(tf.square(tf.sub(m.apply(z), u)))));
     })(m.w.value);
     const got = Array.from(meta.dataSync());
     got.forEach((g, j) => expect(g).toBeCloseTo(expected[j], 4));
