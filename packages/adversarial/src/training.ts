@@ -75,6 +75,8 @@ export interface FitPhasesOptions<B extends LabelledBatch> {
 export async function fitPhases<B extends LabelledBatch>(o: FitPhasesOptions<B>): Promise<FitResult> {
   const ends = o.phases.map((_, i) => o.phases.slice(0, i + 1).reduce((n, p) => n + p.steps, 0));
   const total = ends[ends.length - 1] ?? 0;
+  // A run shorter than one pass is one epoch of `total` steps (the same batches; progress counts the right total).
+  const perEpoch = Math.max(1, Math.min(o.stepsPerEpoch, total));
   const phaseAt = (step: number) => Math.max(0, ends.findIndex((end) => step < end));
   const models = [...new Set(o.phases.map((p) => p.model))];
   const variables = Object.fromEntries(models.flatMap((m, i) => Object.entries(m.variables).map(([k, v]) => [`${i}/${k}`, v])));
@@ -83,15 +85,15 @@ export async function fitPhases<B extends LabelledBatch>(o: FitPhasesOptions<B>)
     ctx: o.ctx,
     variables,
     optimizers: Object.fromEntries(optimizerList.map((opt, i) => [String(i), opt])),
-    epochs: Math.ceil(total / o.stepsPerEpoch),
-    stepsPerEpoch: o.stepsPerEpoch,
+    epochs: Math.ceil(total / perEpoch),
+    stepsPerEpoch: perEpoch,
     label: o.label,
     lossCurve: o.lossCurve,
     *batches(epoch) {
-      const left = total - epoch * o.stepsPerEpoch;
+      const left = total - epoch * perEpoch;
       let taken = 0;
       if (left > 0) {
-        for (const b of o.batches(epoch, phaseAt(epoch * o.stepsPerEpoch))) {
+        for (const b of o.batches(epoch, phaseAt(epoch * perEpoch))) {
           yield b;
           if (++taken >= left) return;
         }
