@@ -19,9 +19,8 @@
  * MNIST) and the outer minimum by a gradient step on L(θ, x̃, y) (Danskin's theorem, §2.1).
  *
  * Both craft x̃ *outside* the optimizer's gradient tape: {@link craftAdversarial} returns a constant
- * batch, and the loss functions below only see it as data. Use them in a custom loop with
- * {@link adversarialTrainingStep}, or with @paperzoo/repro's `fit` by crafting in its batch source
- * (which runs between steps, with the current weights).
+ * batch, and the loss functions below only see it as data. {@link adversarialTrainingStep} is one
+ * such step; `fitPhases` (./training.ts) runs it inside @paperzoo/repro's `fit` (checkpointed, resumable).
  */
 import { tf } from '@paperzoo/tensor';
 import { meanLoss, type Classifier } from './classifier.js';

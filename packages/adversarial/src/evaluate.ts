@@ -5,7 +5,9 @@
  * misclassified examples) — and {@link evaluateAttacks}, the loop that counts them over a test set.
  */
 import { tf } from '@paperzoo/tensor';
-import type { GridRow } from './grid.js';
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import { adversarialGridPng, type GridOptions, type GridRow } from './grid.js';
 import { predictedClass, predictedConfidence, type Classifier } from './classifier.js';
 import { disposeBatch, type LabelledBatch } from './batches.js';
 
@@ -163,4 +165,19 @@ export function gridRows(
     cleanPrediction: { label: names(pc.classes[i]), confidence: pc.confidence[i] },
     adversarialPrediction: { label: names(pa.classes[i]), confidence: pa.confidence[i] },
   }));
+}
+
+/**
+ * The first `count` examples of a batch as a PNG grid ({@link gridRows} drawn by
+ * {@link adversarialGridPng}), written to `file` (its folder is created). The tensors are read before
+ * it returns, so it may be called where they are about to be disposed (`evaluateAttacks`' `onBatch`).
+ */
+export function writeAdversarialGrid(
+  file: string,
+  model: Classifier,
+  rows: { x: tf.Tensor; xAdv: tf.Tensor; labels: ArrayLike<number>; count: number; names?: (c: number) => string | number },
+  options: GridOptions = {},
+): Promise<void> {
+  const png = adversarialGridPng(gridRows(model, rows.x, rows.xAdv, rows.labels, rows.count, rows.names), options);
+  return fs.mkdir(path.dirname(file), { recursive: true }).then(() => fs.writeFile(file, png));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { PNG } from 'pngjs';
-import { tf, initBackend, seed, assertNoLeaks } from '@paperzoo/tensor';
+import { tf, initBackend, seed, assertNoLeaks, makeRng } from '@paperzoo/tensor';
 import { MadryCnn, MaxoutNetwork, RbfNetwork, SoftmaxRegression, LogisticRegression, meanLoss, adversarialGridPng, Canvas } from '../src/index.js';
 
 describe.each(['cpu', 'wasm'] as const)('models on %s', (backend) => {
@@ -79,6 +79,22 @@ describe.each(['cpu', 'wasm'] as const)('models on %s', (backend) => {
     s.dispose();
     l.dispose();
     x.dispose();
+  });
+
+  it("keeps the initial values the models drew before they became Modules (one keyed generator, creation order)", () => {
+    const rng = makeRng('maxout:3');
+    const uniform = (n: number) => Float32Array.from({ length: n }, () => (rng() * 2 - 1) * 0.05);
+    const net = new MaxoutNetwork({ seed: 3, inputs: 4, hiddenUnits: [2], pieces: 2, classes: 3, initRange: 0.05 });
+    const v = net.variables;
+    expect(Array.from(v['h0/kernel'].dataSync())).toEqual(Array.from(uniform(16)));
+    expect(Array.from(v['out/kernel'].dataSync())).toEqual(Array.from(uniform(6)));
+    expect(Array.from(v['out/bias'].dataSync())).toEqual([0, 0, 0]);
+    net.dispose();
+    const lr = makeRng('softmax-regression:2');
+    const softmax = new SoftmaxRegression({ seed: 2, inputs: 3, classes: 2 });
+    expect(Array.from(softmax.kernel.value.dataSync())).toEqual(Array.from(Float32Array.from({ length: 6 }, () => (lr() * 2 - 1) * 0.01)));
+    expect(new MadryCnn({ allocate: false }).parameterCount()).toBe(3274634);
+    softmax.dispose();
   });
 });
 

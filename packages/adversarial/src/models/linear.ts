@@ -11,66 +11,50 @@
  *
  * Inputs are flat pixel vectors [B, 784] in [0, 1] (28×28 images are flattened by `apply`).
  */
-import { tf, makeRng } from '@paperzoo/tensor';
+import { tf, makeRng, Module, type Initializer, type Parameter } from '@paperzoo/tensor';
 
-let nextInstance = 0;
-
-function smallUniform(rng: () => number, shape: number[], bound: number): tf.Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(size);
-  for (let i = 0; i < size; i++) v[i] = (rng() * 2 - 1) * bound;
-  return tf.tensor(v, shape);
+/**
+ * U(±bound) drawn from one generator shared by a model's parameters in creation order (the models'
+ * original initialisation, kept so that their numbers are unchanged by the move to `Module`).
+ */
+export function sharedUniform(rng: () => number, bound: number): Initializer {
+  return { kind: 'custom', values: (size) => Float32Array.from({ length: size }, () => (rng() * 2 - 1) * bound) };
 }
 
 /** Softmax regression: logits = x W + b, W [inputs, classes]. */
-export class SoftmaxRegression {
-  readonly variables: { kernel: tf.Variable; bias: tf.Variable };
+export class SoftmaxRegression extends Module {
+  readonly kernel: Parameter;
+  readonly bias: Parameter;
 
   constructor(options: { inputs?: number; classes?: number; seed?: number } = {}) {
-    const inputs = options.inputs ?? 784;
-    const classes = options.classes ?? 10;
+    super('softmax_regression');
     const rng = makeRng(`softmax-regression:${options.seed ?? 0}`);
-    const scope = `softmax_regression_${nextInstance++}`;
-    this.variables = {
-      kernel: tf.variable(smallUniform(rng, [inputs, classes], 0.01), true, `${scope}/kernel`), // [784, 10]
-      bias: tf.variable(tf.zeros([classes]), true, `${scope}/bias`), // [10]
-    };
+    this.kernel = this.store.add('kernel', [options.inputs ?? 784, options.classes ?? 10], sharedUniform(rng, 0.01)); // [784, 10]
+    this.bias = this.store.add('bias', [options.classes ?? 10], { kind: 'zeros' }); // [10]
+    this.build({ seed: options.seed });
   }
 
   /** x [B, 784] (or [B, 28, 28, 1]) → logits [B, 10]. */
   apply(x: tf.Tensor): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), this.variables.kernel), this.variables.bias));
-  }
-
-  parameterCount(): number {
-    return this.variables.kernel.size + this.variables.bias.size;
-  }
-
-  dispose(): void {
-    tf.dispose(Object.values(this.variables));
+    return tf.tidy(() => tf.add(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), this.kernel.value as tf.Tensor2D), this.bias.value));
   }
 }
 
 /** Logistic regression: logit z = x w + b, P(y = 1 | x) = σ(z); logits [B, 1]. */
-export class LogisticRegression {
-  readonly variables: { weights: tf.Variable; bias: tf.Variable };
+export class LogisticRegression extends Module {
+  readonly weights: Parameter;
+  readonly bias: Parameter;
 
   constructor(options: { inputs?: number; seed?: number } = {}) {
-    const inputs = options.inputs ?? 784;
+    super('logistic_regression');
     const rng = makeRng(`logistic-regression:${options.seed ?? 0}`);
-    const scope = `logistic_regression_${nextInstance++}`;
-    this.variables = {
-      weights: tf.variable(smallUniform(rng, [inputs, 1], 0.01), true, `${scope}/weights`), // [784, 1]
-      bias: tf.variable(tf.zeros([1]), true, `${scope}/bias`), // [1]
-    };
+    this.weights = this.store.add('weights', [options.inputs ?? 784, 1], sharedUniform(rng, 0.01)); // [784, 1]
+    this.bias = this.store.add('bias', [1], { kind: 'zeros' }); // [1]
+    this.build({ seed: options.seed });
   }
 
   /** x [B, 784] (or [B, 28, 28, 1]) → logits [B, 1]. */
   apply(x: tf.Tensor): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), this.variables.weights), this.variables.bias));
-  }
-
-  dispose(): void {
-    tf.dispose(Object.values(this.variables));
+    return tf.tidy(() => tf.add(tf.matMul(x.reshape<tf.Tensor2D>([x.shape[0], -1]), this.weights.value as tf.Tensor2D), this.bias.value));
   }
 }

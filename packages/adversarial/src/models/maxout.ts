@@ -17,7 +17,8 @@
  * applies dropout (seeded through @paperzoo/tensor); evaluation uses the full net (dropout's weight
  * scaling is folded into inverted dropout at training time).
  */
-import { tf, makeRng, dropout } from '@paperzoo/tensor';
+import { tf, makeRng, dropout, Module } from '@paperzoo/tensor';
+import { sharedUniform } from './linear.js';
 
 export interface MaxoutOptions {
   /** Input size (784 for MNIST). */
@@ -39,13 +40,11 @@ export interface MaxoutOptions {
   seed?: number;
 }
 
-let nextInstance = 0;
-
-export class MaxoutNetwork {
-  readonly variables: Record<string, tf.Variable>;
+export class MaxoutNetwork extends Module {
   readonly options: Required<MaxoutOptions>;
 
   constructor(options: MaxoutOptions = {}) {
+    super('maxout');
     this.options = {
       inputs: 784,
       hiddenUnits: [240, 240],
@@ -59,23 +58,20 @@ export class MaxoutNetwork {
       ...options,
     };
     const o = this.options;
-    const rng = makeRng(`maxout:${o.seed}`);
-    const uniform = (shape: number[], bound: number) => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      const v = new Float32Array(size);
-      for (let i = 0; i < size; i++) v[i] = (rng() * 2 - 1) * bound;
-      return tf.tensor(v, shape);
-    };
-    const scope = `maxout_${nextInstance++}`;
-    this.variables = {};
+    const uniform = sharedUniform(makeRng(`maxout:${o.seed}`), o.initRange);
     let fanIn = o.inputs;
     o.hiddenUnits.forEach((units, l) => {
-      this.variables[`h${l}/kernel`] = tf.variable(uniform([fanIn, units * o.pieces], o.initRange), true, `${scope}/h${l}/kernel`); // [in, k·units]: column j·units + i is piece j of unit i
-      this.variables[`h${l}/bias`] = tf.variable(tf.zeros([units * o.pieces]), true, `${scope}/h${l}/bias`);
+      this.store.add(`h${l}/kernel`, [fanIn, units * o.pieces], uniform); // [in, k·units]: column j·units + i is piece j of unit i
+      this.store.add(`h${l}/bias`, [units * o.pieces], { kind: 'zeros' });
       fanIn = units;
     });
-    this.variables['out/kernel'] = tf.variable(uniform([fanIn, o.classes], o.initRange), true, `${scope}/out/kernel`); // [units, 10]
-    this.variables['out/bias'] = tf.variable(tf.zeros([o.classes]), true, `${scope}/out/bias`);
+    this.store.add('out/kernel', [fanIn, o.classes], uniform); // [units, 10]
+    this.store.add('out/bias', [o.classes], { kind: 'zeros' });
+    this.build({ seed: o.seed });
+  }
+
+  private value(name: string): tf.Tensor {
+    return this.store.get(name)!.value;
   }
 
   /** x [B, 784] → logits [B, classes]. Dropout only when `training`. */
@@ -85,13 +81,13 @@ export class MaxoutNetwork {
       let h = x.reshape<tf.Tensor2D>([x.shape[0], -1]); // [B, 784]
       if (training) h = dropout(h, o.inputDropout);
       o.hiddenUnits.forEach((_units, l) => {
-        const z = tf.add(tf.matMul(h, this.variables[`h${l}/kernel`]), this.variables[`h${l}/bias`]); // [B, k·units], piece-major
+        const z = tf.add(tf.matMul(h, this.value(`h${l}/kernel`) as tf.Tensor2D), this.value(`h${l}/bias`)); // [B, k·units], piece-major
         // max over the k pieces as k − 1 elementwise maxima of [B, units] slices: the same function as
         // tf.max over a [B, units, k] view, with a gradient ~5× cheaper on wasm (measured).
         h = tf.split<tf.Tensor2D>(z, o.pieces, 1).reduce((a, b) => tf.maximum(a, b)); // [B, units]
         if (training) h = dropout(h, o.hiddenDropout);
       });
-      return tf.add(tf.matMul(h, this.variables['out/kernel']), this.variables['out/bias']); // [B, classes]
+      return tf.add(tf.matMul(h, this.value('out/kernel') as tf.Tensor2D), this.value('out/bias')); // [B, classes]
     });
   }
 
@@ -109,13 +105,5 @@ export class MaxoutNetwork {
         v.assign(tf.mul(v, tf.minimum(1, tf.div(bound, tf.maximum(norms, 1e-12)))));
       });
     }
-  }
-
-  parameterCount(): number {
-    return Object.values(this.variables).reduce((n, v) => n + v.size, 0);
-  }
-
-  dispose(): void {
-    tf.dispose(Object.values(this.variables));
   }
 }

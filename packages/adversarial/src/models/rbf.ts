@@ -12,21 +12,19 @@
  * (cross-entropy), which keeps every unit's shape and the decision rule; β = exp(log β) keeps the
  * precision positive. `initCentres` (e.g. class means of the training set) speeds training up.
  */
-import { tf } from '@paperzoo/tensor';
+import { tf, Module, type Parameter } from '@paperzoo/tensor';
 
-let nextInstance = 0;
+export class RbfNetwork extends Module {
+  readonly centres: Parameter;
+  readonly logPrecision: Parameter;
 
-export class RbfNetwork {
-  readonly variables: { centres: tf.Variable; logPrecision: tf.Variable };
-
-  constructor(options: { inputs?: number; classes?: number; initCentres?: tf.Tensor2D; initPrecision?: number } = {}) {
-    const inputs = options.inputs ?? 784;
-    const classes = options.classes ?? 10;
-    const scope = `rbf_${nextInstance++}`;
-    this.variables = {
-      centres: tf.variable(options.initCentres ? options.initCentres.clone() : tf.fill([classes, inputs], 0.5), true, `${scope}/centres`), // [C, 784]
-      logPrecision: tf.variable(tf.fill([classes, inputs], Math.log(options.initPrecision ?? 0.05)), true, `${scope}/log_precision`), // [C, 784]
-    };
+  constructor(options: { inputs?: number; classes?: number; initCentres?: tf.Tensor2D | Float32Array; initPrecision?: number } = {}) {
+    super('rbf');
+    const shape = [options.classes ?? 10, options.inputs ?? 784]; // [C, 784]
+    const init = options.initCentres;
+    this.centres = this.store.add('centres', shape, init ? { kind: 'tensor', values: init instanceof Float32Array ? init : init.dataSync() as Float32Array } : { kind: 'constant', value: 0.5 });
+    this.logPrecision = this.store.add('log_precision', shape, { kind: 'constant', value: Math.log(options.initPrecision ?? 0.05) });
+    this.build();
   }
 
   /** x [B, 784] (or [B, 28, 28, 1]) → a [B, C] (log of the unnormalised RBF activations). */
@@ -34,16 +32,12 @@ export class RbfNetwork {
     return tf.tidy(() => {
       // Σ_i β_ci (x_i − μ_ci)² = x²·β_c − 2x·(β_c ⊙ μ_c) + Σ_i β_ci μ_ci², as three matrix products.
       const flat = x.reshape<tf.Tensor2D>([x.shape[0], -1]); // [B, 784]
-      const beta = tf.exp(this.variables.logPrecision); // [C, 784]
-      const mu = this.variables.centres; // [C, 784]
+      const beta = tf.exp(this.logPrecision.value); // [C, 784]
+      const mu = this.centres.value; // [C, 784]
       const quad = tf.matMul(tf.square(flat), beta, false, true); // [B, C]
       const cross = tf.matMul(flat, tf.mul(beta, mu), false, true); // [B, C]
       const constant = tf.sum(tf.mul(beta, tf.square(mu)), -1); // [C]
       return tf.neg(tf.add(tf.sub(quad, tf.mul(2, cross)), constant)) as tf.Tensor2D; // [B, C]
     });
-  }
-
-  dispose(): void {
-    tf.dispose(Object.values(this.variables));
   }
 }
