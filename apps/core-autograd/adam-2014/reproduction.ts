@@ -8,8 +8,8 @@
  * @paperzoo/core-autograd's benchmarks. README: the smoke tier's scale and margins.
  */
 import { tf, randomInt, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
-import { compareOptimizers, crossEntropyWithLogits, defineReproduction, sampleMean, sampleStandardDeviation, z, type Claim, type ComparisonTask, type OptimizerComparison } from '@paperzoo/repro';
-import { Adadelta, Adagrad, Adam, DropoutMlp, Nesterov, RMSProp, SoftmaxRegression, SparseLogisticRegression, bagOfWords, l2Penalty, sparseRows } from '@paperzoo/core-autograd';
+import { comparison, compareOptimizers, crossEntropyWithLogits, defineReproduction, sampleMean, sampleStandardDeviation, z, type Claim, type ComparisonTask, type OptimizerComparison } from '@paperzoo/repro';
+import { Adadelta, Adagrad, Adam, DropoutMlp, Nesterov, RMSProp, MultinomialLogisticRegression, SparseLogisticRegression, bagOfWords, l2Penalty, sparseRows } from '@paperzoo/core-autograd';
 import { loadMnist, loadSst2, takeBatch, type ImageDataset } from '@paperzoo/datasets';
 
 const OPTIMIZERS = ['adam', 'adagrad', 'rmsprop', 'sgdNesterov', 'adadelta'] as const;
@@ -132,28 +132,31 @@ export default defineReproduction({
     const [train, sst2] = await Promise.all([has('logreg') || has('mlp') ? loadMnist({ split: 'train' }) : null, has('bow') ? loadSst2({ split: 'train' }) : null]);
     // One seed per replicate, shared by every optimizer (the paper: "the same parameter initialization").
     const seeds = Array.from({ length: cfg.seeds }, () => randomInt(2 ** 31));
-    const compare = <B>(t: ComparisonTask<B>, lrs: Partial<Record<Opt, number[]>>, decay: readonly Opt[]) =>
-      compareOptimizers(ctx, t, Object.fromEntries(Object.entries(lrs).map(([o, l]) => [o, { learningRates: l, make: (lr: number) => makeOptimizer(o as Opt, lr, cfg.momentum, decay.includes(o as Opt)) }])), seeds);
+    const optimizers = (lrs: Partial<Record<Opt, number[]>>, decay: readonly Opt[]) =>
+      Object.fromEntries(Object.entries(lrs).map(([o, l]) => [o, { learningRates: l, make: (lr: number) => makeOptimizer(o as Opt, lr, cfg.momentum, decay.includes(o as Opt)) }]));
     type Batch = { x: tf.Tensor; y: tf.Tensor };
+    const specs = [];
     // §6.1: cost = mean −log p(y|x) + (λ/2)‖W‖²; α/√t for Adam and SGD-Nesterov (AdaGrad's 1/√Σg² is its own decay).
-    const logreg = !has('logreg') ? null : await compare(task('logreg', train!.count, cfg.logreg, images(train!), () => {
-      const m = new SoftmaxRegression(784, 10);
+    if (has('logreg')) specs.push(comparison(task('logreg', train!.count, cfg.logreg, images(train!), () => {
+      const m = new MultinomialLogisticRegression(784, 10);
       return { variables: m.variables, loss: (b: Batch) => tf.tidy(() => tf.add<tf.Scalar>(crossEntropyWithLogits(m.apply(b.x), b.y), l2Penalty([m.W.value], cfg.logreg.l2))), dispose: () => m.dispose() };
-    }), cfg.logreg.learningRates, ['adam', 'sgdNesterov']);
-    const bow = !has('bow') ? null : await (async () => {
+    }), optimizers(cfg.logreg.learningRates, ['adam', 'sgdNesterov'])));
+    if (has('bow')) {
       const features = bagOfWords(sst2!.sentences, cfg.bow.vocabulary);
       const rows = (idx: Int32Array) => ({ x: sparseRows(features, idx), y: tf.tensor1d(Array.from(idx, (i) => sst2!.labels![i]), 'float32') });
-      return compare(task('bow', features.rows.length, cfg.bow, rows, () => {
+      specs.push(comparison(task('bow', features.rows.length, cfg.bow, rows, () => {
         const m = new SparseLogisticRegression(features.vocabulary.length);
         // Mean logistic loss −[y log σ(a) + (1 − y) log(1 − σ(a))].
         return { variables: m.variables, loss: (b: ReturnType<typeof rows>) => tf.tidy(() => tf.losses.sigmoidCrossEntropy(b.y, m.apply(b.x))), dispose: () => m.dispose() };
-      }), cfg.bow.learningRates, ['adam', 'sgdNesterov']);
-    })();
+      }), optimizers(cfg.bow.learningRates, ['adam', 'sgdNesterov'])));
+    }
     // §6.2: He-normal weights, zero biases; the training cost with dropout noise, as the figure's.
-    const mlp = !has('mlp') ? null : await compare(task('mlp', train!.count, cfg.mlp, images(train!), (s) => {
+    if (has('mlp')) specs.push(comparison(task('mlp', train!.count, cfg.mlp, images(train!), (s) => {
       const m = new DropoutMlp(784, cfg.mlp.hidden, 10, { input: cfg.mlp.inputDropout, hidden: cfg.mlp.hiddenDropout }, { seed: s });
       return { variables: m.variables, loss: (b: Batch) => tf.tidy(() => crossEntropyWithLogits(m.apply(b.x, { training: true }), b.y) as tf.Scalar), dispose: () => m.dispose() };
-    }), cfg.mlp.learningRates, []);
+    }), optimizers(cfg.mlp.learningRates, [])));
+    const results = await compareOptimizers(ctx, specs, seeds);
+    const [logreg, bow, mlp] = [results.logreg ?? null, results.bow ?? null, results.mlp ?? null];
     for (const [t, c] of Object.entries({ logreg, bow, mlp })) {
       if (c) ctx.info(`${t}: ` + Object.entries(c.costs).map(([o, costs]) => `${LABELS[o as Opt]} ${sampleMean(costs).toFixed(4)} ± ${sampleStandardDeviation(costs).toFixed(4)} (α ${c.learningRate[o]}; grid ${c.grid[o].map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`).join('; '));
     }

@@ -7,7 +7,7 @@
  * Replica r: every optimizer starts from the same w and sees the same shuffles (compareOptimizers).
  */
 import { tf, randomInt, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
-import { compareOptimizers, defineReproduction, sampleMean, sampleStandardDeviation, z } from '@paperzoo/repro';
+import { comparison, compareOptimizers, defineReproduction, sampleMean, sampleStandardDeviation, z } from '@paperzoo/repro';
 import { Adagrad, Adam, LinearRegression, RMSProp } from '@paperzoo/core-autograd';
 import { loadAirfoil } from '@paperzoo/datasets';
 
@@ -65,9 +65,9 @@ export default defineReproduction({
     const squaredLoss = (m: LinearRegression, bx: tf.Tensor, by: tf.Tensor) => tf.tidy(() => tf.mean<tf.Scalar>(tf.div(tf.square(tf.sub(m.apply(bx), by)), 2)));
     const replicaSeeds = Array.from({ length: cfg.replicas }, () => randomInt(2 ** 31));
     const only = (make: (lr: number) => Adam | Adagrad | RMSProp, lr: number) => ({ learningRates: [lr], make });
-    const c = await compareOptimizers(
+    const { loss: c } = await compareOptimizers(
       ctx,
-      {
+      [comparison({
         name: 'loss',
         epochs: cfg.epochs,
         stepsPerEpoch: Math.ceil(n / cfg.batchSize),
@@ -82,12 +82,11 @@ export default defineReproduction({
           const cost = () => tf.tidy(() => squaredLoss(m, x(all), y(all)).dataSync()[0]);
           return { variables: m.variables, loss: (b: { x: tf.Tensor; y: tf.Tensor }) => squaredLoss(m, b.x, b.y), cost, dispose: () => m.dispose() };
         },
-      },
-      {
+      }, {
         adam: only((lr) => new Adam({ learningRate: lr, beta1: 0.9, beta2: 0.999, epsilon: cfg.epsilon }), cfg.adamLearningRate),
         adagrad: only((lr) => new Adagrad({ learningRate: lr, epsilon: cfg.epsilon }), cfg.adagradLearningRate),
         rmsprop: only((lr) => new RMSProp({ learningRate: lr, decay: cfg.rmspropGamma, epsilon: cfg.epsilon }), cfg.rmspropLearningRate),
-      },
+      })],
       replicaSeeds,
     );
     const stats = (l: number[]) => ({ mean: sampleMean(l), sd: sampleStandardDeviation(l), min: Math.min(...l), max: Math.max(...l), first: l[0] });

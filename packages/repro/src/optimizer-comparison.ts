@@ -3,8 +3,8 @@
  * the same model, the same initial parameters and the same minibatch order for every optimizer of a
  * seed; each optimizer's learning rate picked from a grid by the cost of the first seed ("searched
  * over a dense grid … reported using the best hyper-parameter setting"); the cost compared at a fixed
- * number of steps over independent seeds. One {@link sweep}: every run is a member, so a killed
- * comparison resumes after the last finished run (and inside the running one).
+ * number of steps over independent seeds. One {@link sweep} for all tasks of a run: every run is a
+ * member, so a killed comparison resumes after the last finished run (and inside the running one).
  */
 import { seed, tf } from '@paperzoo/tensor';
 import { NonFiniteLossError } from './errors.js';
@@ -48,7 +48,19 @@ export interface OptimizerComparison {
   grid: Record<string, { learningRate: number; cost: number }[]>;
 }
 
+/** One task and its optimizers, for {@link compareOptimizers} (see {@link comparison}). */
+export interface ComparisonSpec {
+  task: ComparisonTask<unknown>;
+  candidates: Readonly<Record<string, OptimizerCandidate>>;
+}
+
+/** A task with its optimizers (the batch type stays between the task's `batches` and its model's `loss`). */
+export function comparison<B>(task: ComparisonTask<B>, candidates: Readonly<Record<string, OptimizerCandidate>>): ComparisonSpec {
+  return { task, candidates };
+}
+
 interface Member {
+  task: string;
   optimizer: string;
   /** A candidate rate, or null: the rate the grid chose. */
   learningRate: number | null;
@@ -56,27 +68,34 @@ interface Member {
 }
 
 /**
- * Run every optimizer on every seed: first its grid on seed 1 (a diverged run counts as +∞), then the
- * other seeds at the best rate. Curves: seed 1 of every candidate.
+ * Run every optimizer of every task on every seed, all in one sweep (one checkpoint): first an
+ * optimizer's grid on seed 1 (a diverged run counts as +∞), then the other seeds at the best rate.
+ * Curves: seed 1 of every candidate. Returns each task's comparison by task name.
  */
-export async function compareOptimizers<B>(ctx: FitContext, task: ComparisonTask<B>, candidates: Readonly<Record<string, OptimizerCandidate>>, seeds: readonly number[]): Promise<OptimizerComparison> {
-  const members: Member[] = Object.entries(candidates).flatMap(([optimizer, c]) => [
-    ...c.learningRates.map((learningRate) => ({ optimizer, learningRate, seedIndex: 0 })),
-    ...seeds.slice(1).map((_, s) => ({ optimizer, learningRate: null, seedIndex: s + 1 })),
-  ]);
-  const tuned = (o: string, finished: readonly { member: Member; result: number | null }[]) =>
-    finished.filter((e) => e.member.optimizer === o && e.member.seedIndex === 0).reduce((a, b) => ((b.result ?? Infinity) < (a.result ?? Infinity) ? b : a)).member.learningRate!;
+export async function compareOptimizers(ctx: FitContext, specs: readonly ComparisonSpec[], seeds: readonly number[]): Promise<Record<string, OptimizerComparison>> {
+  const byName = new Map(specs.map((s) => [s.task.name, s]));
+  if (byName.size !== specs.length) throw new RangeError('compareOptimizers: two tasks have the same name');
+  const members: Member[] = specs.flatMap(({ task, candidates }) =>
+    Object.entries(candidates).flatMap(([optimizer, c]) => [
+      ...c.learningRates.map((learningRate) => ({ task: task.name, optimizer, learningRate, seedIndex: 0 })),
+      ...seeds.slice(1).map((_, s) => ({ task: task.name, optimizer, learningRate: null, seedIndex: s + 1 })),
+    ]),
+  );
+  const tuned = (t: string, o: string, finished: readonly { member: Member; result: number | null }[]) =>
+    finished.filter((e) => e.member.task === t && e.member.optimizer === o && e.member.seedIndex === 0).reduce((a, b) => ((b.result ?? Infinity) < (a.result ?? Infinity) ? b : a)).member.learningRate!;
   const entries = await sweep<Member, number | null>({
     ctx,
     members,
-    key: (m) => `${task.name}/${m.optimizer}/${m.learningRate === null ? 'tuned' : `lr=${m.learningRate}`}/seed=${m.seedIndex + 1}`,
+    key: (m) => `${m.task}/${m.optimizer}/${m.learningRate === null ? 'tuned' : `lr=${m.learningRate}`}/seed=${m.seedIndex + 1}`,
     logCurves: (m) => m.seedIndex === 0,
     async run(m, memberCtx, _i, finished) {
-      const lr = m.learningRate ?? tuned(m.optimizer, finished);
+      const { task, candidates } = byName.get(m.task)!;
+      const lr = m.learningRate ?? tuned(m.task, m.optimizer, finished);
       const many = candidates[m.optimizer].learningRates.length > 1;
       seed(seeds[m.seedIndex]); // the same minibatch order (and dropout masks) for every optimizer of this seed
       const model = task.build(seeds[m.seedIndex]);
       const optimizer = candidates[m.optimizer].make(lr);
+      const costName = `${task.name}_cost/${m.optimizer}`;
       try {
         const r = await fit({
           ctx: memberCtx,
@@ -88,10 +107,10 @@ export async function compareOptimizers<B>(ctx: FitContext, task: ComparisonTask
           lossCurve: `${task.name}/${m.optimizer}${many ? ` α=${lr}` : ''}`,
           batches: (epoch) => task.batches(epoch),
           loss: (b) => model.loss(b),
-          evaluate: model.cost ? () => ({ [`${task.name}_cost/${m.optimizer}`]: model.cost!() }) : undefined,
+          evaluate: model.cost ? () => ({ [costName]: model.cost!() }) : undefined,
           owns: [model, optimizer],
         });
-        const cost = model.cost ? r.metrics[`${task.name}_cost/${m.optimizer}`] : r.trainLoss;
+        const cost = model.cost ? r.metrics[costName] : r.trainLoss;
         return cost !== undefined && cost !== null && Number.isFinite(cost) ? cost : null;
       } catch (e) {
         if (e instanceof NonFiniteLossError) return null;
@@ -99,13 +118,16 @@ export async function compareOptimizers<B>(ctx: FitContext, task: ComparisonTask
       }
     },
   });
-  const out: OptimizerComparison = { learningRate: {}, costs: {}, grid: {} };
-  for (const o of Object.keys(candidates)) {
-    const mine = entries.filter((e) => e.member.optimizer === o);
-    const lr = tuned(o, mine);
-    out.learningRate[o] = lr;
-    out.grid[o] = mine.filter((e) => e.member.seedIndex === 0).map((e) => ({ learningRate: e.member.learningRate!, cost: e.result ?? Number.NaN }));
-    out.costs[o] = [mine.find((e) => e.member.learningRate === lr)!.result, ...mine.filter((e) => e.member.learningRate === null).map((e) => e.result)].map((c) => c ?? Number.NaN);
+  const out: Record<string, OptimizerComparison> = {};
+  for (const { task, candidates } of specs) {
+    const c: OptimizerComparison = (out[task.name] = { learningRate: {}, costs: {}, grid: {} });
+    for (const o of Object.keys(candidates)) {
+      const mine = entries.filter((e) => e.member.task === task.name && e.member.optimizer === o);
+      const lr = tuned(task.name, o, mine);
+      c.learningRate[o] = lr;
+      c.grid[o] = mine.filter((e) => e.member.seedIndex === 0).map((e) => ({ learningRate: e.member.learningRate!, cost: e.result ?? Number.NaN }));
+      c.costs[o] = [mine.find((e) => e.member.learningRate === lr)!.result, ...mine.filter((e) => e.member.learningRate === null).map((e) => e.result)].map((v) => v ?? Number.NaN);
+    }
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '@paperzoo/tensor';
-import { compareOptimizers, type CheckpointStore, type FitContext } from '../src/index.js';
+import { comparison, compareOptimizers, type CheckpointStore, type FitContext } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -19,19 +19,19 @@ describe('compareOptimizers', () => {
     const { ctx, saves } = memoryContext();
     const seen: number[] = []; // the learning rate of every run, in order
     // Minimise (w − 3)² from w = 0 in 5 steps of plain gradient descent: lr 0.1 is better than 0.01; lr 1e6 diverges.
-    const c = await compareOptimizers(
+    const { quad: c } = await compareOptimizers(
       ctx,
-      {
+      [comparison({
         name: 'quad',
         epochs: 1,
         stepsPerEpoch: 5,
         batches: () => Array.from({ length: 5 }, () => 0),
         build: (seed) => {
           const w = tf.variable(tf.scalar(0));
-          return { variables: { w }, loss: () => tf.square(tf.sub(w, 3)), cost: () => (w.dataSync()[0] - 3) ** 2 * (1 + seed / 1e6), dispose: () => w.dispose() };
+          return { variables: { w }, loss: () => tf.square(tf.sub(w, 3)) as tf.Scalar, cost: () => (w.dataSync()[0] - 3) ** 2 * (1 + seed / 1e6), dispose: () => w.dispose() };
         },
       },
-      { sgd: { learningRates: [0.01, 0.1, 1e6], make: (lr) => (seen.push(lr), tf.train.sgd(lr)) } },
+      { sgd: { learningRates: [0.01, 0.1, 1e6], make: (lr) => (seen.push(lr), tf.train.sgd(lr)) } })],
       [11, 22, 33],
     );
     expect(c.learningRate.sgd).toBe(0.1);
