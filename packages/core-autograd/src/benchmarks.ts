@@ -2,7 +2,7 @@
  * The models on which the optimizer papers of paperzoo compare their optimizers, as {@link Module}s
  * (deterministic per-seed initialisation, named variables for `fit` and checkpoints):
  *
- * - {@link SoftmaxRegression}: multinomial logistic regression (Kingma & Ba 2015 §6.1, Fig. 1 left);
+ * - {@link MultinomialLogisticRegression}: multinomial logistic regression (Kingma & Ba 2015 §6.1, Fig. 1 left);
  * - {@link SparseLogisticRegression} on {@link bagOfWords} features (§6.1, Fig. 1 right);
  * - {@link DropoutMlp}: two ReLU hidden layers with dropout (§6.2, Fig. 2a);
  * - {@link BatchNormMlp}: two batch-normalised hidden layers (Loshchilov & Hutter 2019, the grid of Fig. 2);
@@ -11,11 +11,11 @@
 import { Module, dropout, heNormal, tf, type ModuleOptions, type Parameter } from '@paperzoo/tensor';
 
 /** p(y|x) = softmax(xW + b); W, b start at 0. */
-export class SoftmaxRegression extends Module {
+export class MultinomialLogisticRegression extends Module {
   readonly W: Parameter;
   readonly b: Parameter;
   constructor(inputs: number, classes: number, options: ModuleOptions = {}) {
-    super('softmax_regression');
+    super('multinomial_logistic_regression');
     this.W = this.store.add('W', [inputs, classes], { kind: 'zeros' });
     this.b = this.store.add('b', [classes], { kind: 'zeros' });
     this.build(options);
