@@ -1,191 +1,107 @@
 /**
  * Adam against AdaGrad, RMSProp, SGD with Nesterov momentum and AdaDelta — D. P. Kingma, J. Ba,
  * "Adam: A Method for Stochastic Optimization", ICLR 2015, https://arxiv.org/abs/1412.6980, §6.1–6.2:
- *
- * - Fig. 1 (left), §6.1: L2-regularised logistic regression on MNIST, minibatch 128, α_t = α/√t —
- *   "Adam yields similar convergence as SGD with momentum and both converge faster than Adagrad";
- * - Fig. 1 (right), §6.1: sparse bag-of-words features — "Adagrad outperforms SGD with Nesterov
- *   momentum by a large margin … Adam converges as fast as Adagrad" (IMDB in the paper; SST-2 here);
- * - Fig. 2 (a), §6.2: MNIST, two hidden layers of 1000 ReLUs, dropout, minibatch 128 — "Adam shows
- *   better convergence than other methods" (AdaGrad, RMSProp, SGDNesterov, AdaDelta).
- *
- * The optimizers are @paperzoo/core-autograd's; the protocol (same initialisation and minibatch order
- * for every optimizer, learning rates from a grid, mean training cost over seeds) is ./compare.ts;
- * the models are ./tasks.ts. The smoke tier is scaled down (README: how, and how its margins were set).
+ * Fig. 1 left (MNIST logistic regression, α_t = α/√t), Fig. 1 right (sparse bag-of-words features;
+ * IMDB in the paper, SST-2 here), Fig. 2a (MNIST MLP, 2 × 1000 ReLUs, dropout). The protocol (same
+ * initialisation and minibatches for every optimizer of a seed, α from a grid on seed 1, the training
+ * cost of the last epoch as a mean over seeds) is repro's compareOptimizers; the models are
+ * @paperzoo/core-autograd's benchmarks. README: the smoke tier's scale and margins.
  */
-import { randomInt } from '@paperzoo/tensor';
-import { defineReproduction, sampleMean, sampleStandardDeviation, z, type Claim, type RunContext } from '@paperzoo/repro';
-import { loadMnist, loadSst2 } from '@paperzoo/datasets';
-import { OPTIMIZER_LABELS, compareOptimizers, type Comparison, type OptimizerName } from './compare.js';
-import { bagOfWords, bowTask, logisticRegressionTask, mlpTask, type BowOptions, type LogRegOptions, type MlpOptions } from './tasks.js';
+import { tf, randomInt, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
+import { comparison, compareOptimizers, crossEntropyWithLogits, defineReproduction, sampleMean, sampleStandardDeviation, z, type Claim, type ComparisonTask, type OptimizerComparison } from '@paperzoo/repro';
+import { Adadelta, Adagrad, Adam, DropoutMlp, Nesterov, RMSProp, MultinomialLogisticRegression, SparseLogisticRegression, bagOfWords, l2Penalty, sparseRows } from '@paperzoo/core-autograd';
+import { loadMnist, loadSst2, takeBatch, type ImageDataset } from '@paperzoo/datasets';
 
-/** Candidate learning rates per optimizer (one value: no tuning). */
-type Rates<K extends OptimizerName> = Record<K, number[]>;
+const OPTIMIZERS = ['adam', 'adagrad', 'rmsprop', 'sgdNesterov', 'adadelta'] as const;
+type Opt = (typeof OPTIMIZERS)[number];
+const LABELS: Record<Opt, string> = { adam: 'Adam', adagrad: 'AdaGrad', rmsprop: 'RMSProp', sgdNesterov: 'SGD-Nesterov', adadelta: 'AdaDelta' };
+const LINEAR = ['adam', 'adagrad', 'sgdNesterov'] as const;
 
-/** The three experiments of §6.1–6.2. */
-export const EXPERIMENTS = ['logreg', 'bow', 'mlp'] as const;
-export type Experiment = (typeof EXPERIMENTS)[number];
-
-export interface Adam2014Config {
-  /** Which experiments to run (all three by default; a claim of one left out is reported missing). */
-  experiments: Experiment[];
-  /** Independent seeds per optimizer (fresh minibatch order, initialisation and dropout masks). */
-  seeds: number;
-  /** μ of SGD with Nesterov momentum. */
-  momentum: number;
-  /** §6.1, MNIST logistic regression (./tasks.ts). */
-  logreg: LogRegOptions & { learningRates: Rates<'adam' | 'adagrad' | 'sgdNesterov'> };
-  /** §6.1, bag-of-words logistic regression on SST-2 phrases (./tasks.ts). */
-  bow: BowOptions & {
-    /** Vocabulary size (the paper: 10,000 most frequent words). */
-    vocabulary: number;
-    learningRates: Rates<'adam' | 'adagrad' | 'sgdNesterov'>;
-  };
-  /** §6.2, the MNIST MLP with dropout (./tasks.ts). */
-  mlp: MlpOptions & { learningRates: Rates<OptimizerName> };
-}
-
-const rates = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.array(z.number().positive()).min(1)])));
-const budget = { trainExamples: z.number().int().min(128), epochs: z.number().int().min(1), batchSize: z.number().int().min(1) };
+/** Candidate learning rates (one value: no tuning) of each optimizer. */
+const rates = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.array(z.number().positive().max(1000)).min(1)])) as Record<K, z.ZodArray<z.ZodNumber>>);
+const budget = {
+  /** Training examples used, the first N (MNIST: 60,000 digits; SST-2: 67,349 phrases). */
+  trainExamples: z.number().int().min(128).max(100000),
+  epochs: z.number().int().min(1).max(1000),
+  batchSize: z.number().int().min(1).max(4096),
+};
 const configSchema = z.object({
-  experiments: z.array(z.enum(EXPERIMENTS)).min(1),
-  seeds: z.number().int().min(1),
+  /** Which experiments to run (a claim of one left out is reported missing). */
+  experiments: z.array(z.enum(['logreg', 'bow', 'mlp'])).min(1),
+  /** Independent seeds per optimizer (fresh minibatch order, initialisation and dropout masks). */
+  seeds: z.number().int().min(1).max(100),
+  /** μ of SGD with Nesterov momentum. */
   momentum: z.number().min(0).lt(1),
-  logreg: z.object({ ...budget, l2: z.number().min(0), learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
-  bow: z.object({ vocabulary: z.number().int().min(10), ...budget, learningRates: rates(['adam', 'adagrad', 'sgdNesterov']) }),
-  mlp: z.object({
-    ...budget,
-    hidden: z.number().int().min(1),
-    inputDropout: z.number().min(0).lt(1),
-    hiddenDropout: z.number().min(0).lt(1),
-    learningRates: rates(['adam', 'adagrad', 'rmsprop', 'sgdNesterov', 'adadelta']),
-  }),
-}) as unknown as z.ZodType<Adam2014Config>;
-
-function metricsOf(task: string, c: Comparison): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, costs] of Object.entries(c.costs) as Array<[OptimizerName, number[]]>) {
-    out[`${task}_${name}_cost`] = sampleMean(costs);
-    out[`${task}_${name}_cost_sd`] = sampleStandardDeviation(costs);
-    out[`${task}_${name}_lr`] = c.learningRate[name]!;
-  }
-  return out;
-}
-
-function describe(task: string, c: Comparison): string {
-  return (Object.entries(c.costs) as Array<[OptimizerName, number[]]>)
-    .map(([name, costs]) => `${OPTIMIZER_LABELS[name]} ${sampleMean(costs).toFixed(4)} ± ${sampleStandardDeviation(costs).toFixed(4)} (α ${c.learningRate[name]}; grid ${c.grid[name]!.map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`)
-    .join('; ')
-    .replace(/^/, `${task}: `);
-}
-
-async function run(cfg: Adam2014Config, ctx: RunContext<Adam2014Config>) {
-  // Only the data the chosen experiments need (SST-2 comes from the mirror; MNIST is bundled).
-  const needsMnist = cfg.experiments.includes('logreg') || cfg.experiments.includes('mlp');
-  const [train, sst2] = await Promise.all([needsMnist ? loadMnist({ split: 'train' }) : null, cfg.experiments.includes('bow') ? loadSst2({ split: 'train' }) : null]);
-  // One seed per replicate, shared by every optimizer (the paper: "the same parameter initialization").
-  const runSeeds = Array.from({ length: cfg.seeds }, () => randomInt(2 ** 31));
-  const base = { momentum: cfg.momentum, inverseSqrtDecay: false };
-  const metrics: Record<string, number> = {};
-
-  if (cfg.experiments.includes('logreg')) {
-    const logreg = await compareOptimizers(logisticRegressionTask(train!, cfg.logreg), cfg.logreg.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
-    Object.assign(metrics, metricsOf('logreg', logreg));
-    ctx.info(describe('logistic regression (MNIST)', logreg));
-    // "Similar convergence": Adam's cost relative to SGD-Nesterov's.
-    metrics.logreg_adam_vs_sgdnesterov = metrics.logreg_adam_cost / metrics.logreg_sgdNesterov_cost - 1;
-  }
-  if (cfg.experiments.includes('bow')) {
-    const bow = await compareOptimizers(bowTask(bagOfWords(sst2!.sentences, sst2!.labels!, cfg.bow.vocabulary), cfg.bow), cfg.bow.learningRates, { ...base, inverseSqrtDecayFor: ['adam', 'sgdNesterov'] }, runSeeds, ctx);
-    Object.assign(metrics, metricsOf('bow', bow));
-    ctx.info(describe('bag-of-words logistic regression (SST-2)', bow));
-  }
-  if (cfg.experiments.includes('mlp')) {
-    const mlp = await compareOptimizers(mlpTask(train!, cfg.mlp), cfg.mlp.learningRates, { ...base, inverseSqrtDecayFor: [] }, runSeeds, ctx);
-    Object.assign(metrics, metricsOf('mlp', mlp));
-    ctx.info(describe('MLP with dropout (MNIST)', mlp));
-  }
-  return metrics;
-}
-
-/** Smoke-tier margins on the mean training cost (README: measured gaps over harness seeds 0–4, and how these were set). */
-const SMOKE_MARGIN = { bow: 0.05, mlp: 0.01 } as const;
-/**
- * Full-tier margin of every ranking: 0.005, ten times the seed-to-seed s.d. of a full-budget training
- * cost (≤ 0.0005 measured for logistic regression and bag-of-words) — a smaller gap is a tie, not "faster".
- */
-const FULL_MARGIN = 0.005;
-
-const ranking = (id: string, task: 'logreg' | 'bow' | 'mlp', better: OptimizerName, worse: OptimizerName, what: string, source: string, tiers: Claim['tiers'], margin: number): Claim => ({
-  id,
-  kind: 'ranking',
-  what,
-  label: `${task} training cost`,
-  source,
-  better: `${task}_${better}_cost`,
-  worse: `${task}_${worse}_cost`,
-  betterIs: 'lower',
-  margin,
-  names: { better: OPTIMIZER_LABELS[better], worse: OPTIMIZER_LABELS[worse] },
-  tiers,
-  digits: 4,
+  /** §6.1, MNIST logistic regression; l2 = λ of (λ/2)‖W‖² (the paper does not give it). */
+  logreg: z.object({ ...budget, l2: z.number().min(0).max(1), learningRates: rates(LINEAR) }),
+  /** §6.1, bag-of-words logistic regression on SST-2 phrases; vocabulary: the most frequent words kept (the paper: 10,000). */
+  bow: z.object({ vocabulary: z.number().int().min(10).max(100000), ...budget, learningRates: rates(LINEAR) }),
+  /** §6.2, the MNIST MLP (two hidden layers of `hidden` ReLUs) with dropout on the inputs and hidden layers. */
+  mlp: z.object({ ...budget, hidden: z.number().int().min(1).max(4096), inputDropout: z.number().min(0).lt(1), hiddenDropout: z.number().min(0).lt(1), learningRates: rates(OPTIMIZERS) }),
 });
 
-const claims: Claim[] = [
-  ranking('logreg-adam-beats-adagrad', 'logreg', 'adam', 'adagrad', 'MNIST logistic regression: Adam reaches a lower training cost than AdaGrad after 45 epochs (mean over seeds)', '§6.1, Fig. 1 (left)', ['full'], FULL_MARGIN),
-  ranking('logreg-sgdn-beats-adagrad', 'logreg', 'sgdNesterov', 'adagrad', 'MNIST logistic regression: SGD with Nesterov momentum reaches a lower training cost than AdaGrad after 45 epochs', '§6.1, Fig. 1 (left)', ['full'], FULL_MARGIN),
-  {
-    id: 'logreg-adam-like-sgdn',
-    kind: 'value',
-    what: "MNIST logistic regression: Adam converges at least as fast as SGD with Nesterov momentum (Adam's training cost relative to SGD-Nesterov's: no more than 5% above it, or lower)",
-    label: 'Adam vs SGD-Nesterov (relative cost)',
-    source: '§6.1, Fig. 1 (left)',
-    metric: 'logreg_adam_vs_sgdnesterov',
-    published: 0,
-    tolerance: 0.05,
-    orBetter: 'lower',
-    tiers: ['smoke', 'full'],
-    format: 'percent',
-    note: 'The paper: "Adam yields similar convergence as SGD with momentum". One-sided: after 1 epoch SGD-Nesterov (α/√t, α = 1) is still noisy across seeds (README).',
-  },
-  // The same rankings in both tiers, each tier with its own margin (set from that tier's measured gaps and spread).
-  ...(['smoke', 'full'] as const).flatMap((tier) => {
-    const margin = (m: number) => (tier === 'smoke' ? m : FULL_MARGIN);
-    const id = (base: string) => (tier === 'smoke' ? base : `${base}-full`);
-    return [
-      ranking(id('bow-adagrad-beats-sgdn'), 'bow', 'adagrad', 'sgdNesterov', 'sparse bag-of-words features (SST-2): AdaGrad reaches a lower training cost than SGD with Nesterov momentum', '§6.1, Fig. 1 (right)', [tier], margin(SMOKE_MARGIN.bow)),
-      ranking(id('bow-adam-beats-sgdn'), 'bow', 'adam', 'sgdNesterov', 'sparse bag-of-words features (SST-2): Adam reaches a lower training cost than SGD with Nesterov momentum', '§6.1, Fig. 1 (right)', [tier], margin(SMOKE_MARGIN.bow)),
-      ...(['adagrad', 'sgdNesterov', 'adadelta'] as const).map((other) =>
-        ranking(id(`mlp-adam-beats-${other.toLowerCase()}`), 'mlp', 'adam', other, `MNIST MLP with dropout: Adam reaches a lower training cost than ${OPTIMIZER_LABELS[other]} at a fixed number of steps (mean over seeds)`, '§6.2, Fig. 2 (a)', [tier], margin(SMOKE_MARGIN.mlp)),
-      ),
-    ];
-  }),
-  ranking('mlp-adam-beats-rmsprop', 'mlp', 'adam', 'rmsprop', 'MNIST MLP with dropout: Adam reaches a lower training cost than RMSProp after 200 epochs (at the smoke budget RMSProp is ahead: README)', '§6.2, Fig. 2 (a)', ['full'], FULL_MARGIN),
-];
+/**
+ * The optimizers as §6 configures them: Adam β₁ = 0.9, β₂ = 0.999, ε = 1e-8; AdaGrad G₀ = 0; RMSProp
+ * ρ = 0.9; AdaDelta ρ = 0.95, ε = 1e-6; α_t = α/√t (t = 1, 2, …) for Adam and SGD-Nesterov when `decay`.
+ */
+function makeOptimizer(name: Opt, lr: number, momentum: number, decay: boolean) {
+  const rate = decay ? (t: number) => lr / Math.sqrt(t + 1) : lr;
+  if (name === 'adam') return new Adam({ learningRate: rate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  if (name === 'sgdNesterov') return new Nesterov({ learningRate: rate, momentum });
+  if (name === 'adagrad') return new Adagrad({ learningRate: lr });
+  if (name === 'rmsprop') return new RMSProp({ learningRate: lr, decay: 0.9 });
+  return new Adadelta({ learningRate: lr, rho: 0.95, epsilon: 1e-6 });
+}
 
-export default defineReproduction<Adam2014Config>({
+/** A task over the first `trainExamples` of `count` examples: full minibatches made by `make`, reshuffled every epoch. */
+function task<B>(name: string, count: number, o: { trainExamples: number; epochs: number; batchSize: number }, make: (idx: Int32Array) => B, build: ComparisonTask<B>['build']): ComparisonTask<B> {
+  const n = Math.min(o.trainExamples, count);
+  return {
+    name, epochs: o.epochs, stepsPerEpoch: Math.floor(n / o.batchSize), build,
+    *batches() {
+      const order = shuffledIndicesFromGlobalRng(n);
+      for (let s = 0; s + o.batchSize <= n; s += o.batchSize) yield make(order.subarray(s, s + o.batchSize));
+    },
+  };
+}
+const images = (ds: ImageDataset) => (idx: Int32Array) => {
+  const b = takeBatch(ds, idx);
+  return { x: tf.tensor2d(b.x, [idx.length, 784]), y: tf.tensor1d(b.y, 'int32') };
+};
+
+/** Mean, s.d. and chosen α of each optimizer's cost (undefined for an experiment not run). */
+function metricsOf<T extends string, O extends Opt>(t: T, names: readonly O[], c: OptimizerComparison | null) {
+  const out = Object.fromEntries(names.flatMap((o) => (c ? [[`${t}_${o}_cost`, sampleMean(c.costs[o])], [`${t}_${o}_cost_sd`, sampleStandardDeviation(c.costs[o])], [`${t}_${o}_lr`, c.learningRate[o]]] : [])));
+  return out as { [K in `${T}_${O}_${'cost' | 'cost_sd' | 'lr'}`]: number | undefined };
+}
+
+/** Smoke margins from measured gaps over harness seeds 0–4; full: 0.005, ten times the seed-to-seed s.d. of a full-budget cost (README). */
+const MARGIN = { smoke: { bow: 0.05, mlp: 0.01 }, full: { bow: 0.005, mlp: 0.005 } } as const;
+const ranking = <T extends 'logreg' | 'bow' | 'mlp', B extends Opt, W extends Opt>(id: string, t: T, better: B, worse: W, what: string, source: string, tier: 'smoke' | 'full', margin: number): Claim<`${T}_${B | W}_cost`> =>
+  ({ id, kind: 'ranking', what, label: `${t} training cost`, source, better: `${t}_${better}_cost`, worse: `${t}_${worse}_cost`, betterIs: 'lower', margin, names: { better: LABELS[better], worse: LABELS[worse] }, tiers: [tier], digits: 4 });
+
+export default defineReproduction({
   id: 'adam-2014',
   package: '@paperzoo/core-autograd',
-  paper: {
-    title: 'Adam: A Method for Stochastic Optimization',
-    authors: ['D. P. Kingma', 'J. Ba'],
-    year: 2015,
-    venue: 'ICLR 2015',
-    url: 'https://arxiv.org/abs/1412.6980',
-  },
-  claims,
+  paper: { title: 'Adam: A Method for Stochastic Optimization', authors: ['D. P. Kingma', 'J. Ba'], year: 2015, venue: 'ICLR 2015', url: 'https://arxiv.org/abs/1412.6980' },
+  config: configSchema,
+  claims: [
+    ranking('logreg-adam-beats-adagrad', 'logreg', 'adam', 'adagrad', 'MNIST logistic regression: Adam reaches a lower training cost than AdaGrad after 45 epochs (mean over seeds)', '§6.1, Fig. 1 (left)', 'full', 0.005),
+    ranking('logreg-sgdn-beats-adagrad', 'logreg', 'sgdNesterov', 'adagrad', 'MNIST logistic regression: SGD with Nesterov momentum reaches a lower training cost than AdaGrad after 45 epochs', '§6.1, Fig. 1 (left)', 'full', 0.005),
+    { id: 'logreg-adam-like-sgdn', kind: 'value', what: "MNIST logistic regression: Adam converges at least as fast as SGD with Nesterov momentum (Adam's training cost relative to SGD-Nesterov's: no more than 5% above it, or lower)", label: 'Adam vs SGD-Nesterov (relative cost)', source: '§6.1, Fig. 1 (left)', metric: 'logreg_adam_vs_sgdnesterov', published: 0, tolerance: 0.05, orBetter: 'lower', tiers: ['smoke', 'full'], format: 'percent', note: 'The paper: "Adam yields similar convergence as SGD with momentum". One-sided: after 1 epoch SGD-Nesterov (α/√t, α = 1) is still noisy across seeds (README).' },
+    ...(['smoke', 'full'] as const).flatMap((tier) => {
+      const id = (base: string) => (tier === 'smoke' ? base : `${base}-full`);
+      return [
+        ranking(id('bow-adagrad-beats-sgdn'), 'bow', 'adagrad', 'sgdNesterov', 'sparse bag-of-words features (SST-2): AdaGrad reaches a lower training cost than SGD with Nesterov momentum', '§6.1, Fig. 1 (right)', tier, MARGIN[tier].bow),
+        ranking(id('bow-adam-beats-sgdn'), 'bow', 'adam', 'sgdNesterov', 'sparse bag-of-words features (SST-2): Adam reaches a lower training cost than SGD with Nesterov momentum', '§6.1, Fig. 1 (right)', tier, MARGIN[tier].bow),
+        ...(['adagrad', 'sgdNesterov', 'adadelta'] as const).map((other) =>
+          ranking(id(`mlp-adam-beats-${other.toLowerCase()}`), 'mlp', 'adam', other, `MNIST MLP with dropout: Adam reaches a lower training cost than ${LABELS[other]} at a fixed number of steps (mean over seeds)`, '§6.2, Fig. 2 (a)', tier, MARGIN[tier].mlp),
+        ),
+      ];
+    }),
+    ranking('mlp-adam-beats-rmsprop', 'mlp', 'adam', 'rmsprop', 'MNIST MLP with dropout: Adam reaches a lower training cost than RMSProp after 200 epochs (at the smoke budget RMSProp is ahead: README)', '§6.2, Fig. 2 (a)', 'full', 0.005),
+  ],
   tiers: {
-    smoke: {
-      config: {
-        experiments: ['logreg', 'bow', 'mlp'],
-        seeds: 3,
-        momentum: 0.9,
-        logreg: { trainExamples: 60000, epochs: 1, batchSize: 128, l2: 1e-4, learningRates: { adam: [0.03], adagrad: [0.1], sgdNesterov: [1] } },
-        bow: { vocabulary: 10000, trainExamples: 67349, epochs: 1, batchSize: 128, learningRates: { adam: [0.3], adagrad: [0.3], sgdNesterov: [10] } },
-        mlp: { trainExamples: 12800, epochs: 2, batchSize: 128, hidden: 128, inputDropout: 0.2, hiddenDropout: 0.5, learningRates: { adam: [0.003], adagrad: [0.03], rmsprop: [0.003], sgdNesterov: [0.1], adadelta: [1] } },
-      },
-      budget: 'scaled down: 1 epoch of logistic regression (468 steps) and of bag-of-words (526 steps), 200 steps of a 2×128 MLP (cost = mean over its second 100); 3 seeds; learning rates tuned once on a grid at this budget (README); about 45 s of CPU on 2 cores',
-    },
     full: {
       config: {
         experiments: ['logreg', 'bow', 'mlp'],
@@ -193,24 +109,59 @@ export default defineReproduction<Adam2014Config>({
         momentum: 0.9,
         logreg: { trainExamples: 60000, epochs: 45, batchSize: 128, l2: 1e-4, learningRates: { adam: [0.01, 0.03, 0.1, 0.3], adagrad: [0.03, 0.1, 0.3, 1], sgdNesterov: [0.3, 1, 3, 10] } },
         bow: { vocabulary: 10000, trainExamples: 67349, epochs: 20, batchSize: 128, learningRates: { adam: [0.3, 1, 3], adagrad: [0.3, 1, 3], sgdNesterov: [10, 30, 100, 300, 1000] } },
-        mlp: {
-          trainExamples: 60000,
-          epochs: 200,
-          batchSize: 128,
-          hidden: 1000,
-          inputDropout: 0.2,
-          hiddenDropout: 0.5,
-          learningRates: { adam: [1e-4, 3e-4, 1e-3, 3e-3], adagrad: [3e-3, 1e-2, 3e-2, 0.1], rmsprop: [1e-4, 3e-4, 1e-3, 3e-3], sgdNesterov: [0.01, 0.03, 0.1, 0.3], adadelta: [0.3, 1, 3] },
-        },
+        mlp: { trainExamples: 60000, epochs: 200, batchSize: 128, hidden: 1000, inputDropout: 0.2, hiddenDropout: 0.5, learningRates: { adam: [1e-4, 3e-4, 1e-3, 3e-3], adagrad: [3e-3, 1e-2, 3e-2, 0.1], rmsprop: [1e-4, 3e-4, 1e-3, 3e-3], sgdNesterov: [0.01, 0.03, 0.1, 0.3], adadelta: [0.3, 1, 3] } },
       },
       budget: "the paper's setups: 45 epochs of MNIST logistic regression, 20 epochs of SST-2 bag-of-words, 200 epochs of the 2×1000 dropout MLP, each learning rate from a grid, 3 seeds; the MLP is ~3 CPU-hours per run here, ~100 for the whole grid (not run: README)",
     },
+    smoke: {
+      config: {
+        logreg: { epochs: 1, learningRates: { adam: [0.03], adagrad: [0.1], sgdNesterov: [1] } },
+        bow: { epochs: 1, learningRates: { adam: [0.3], adagrad: [0.3], sgdNesterov: [10] } },
+        mlp: { trainExamples: 12800, epochs: 2, hidden: 128, learningRates: { adam: [0.003], adagrad: [0.03], rmsprop: [0.003], sgdNesterov: [0.1], adadelta: [1] } },
+      },
+      budget: 'scaled down: 1 epoch of logistic regression (468 steps) and of bag-of-words (526 steps), 200 steps of a 2×128 MLP (cost = mean over its second 100); 3 seeds; learning rates tuned once on a grid at this budget (README); about 45 s of CPU on 2 cores',
+    },
   },
-  configSchema,
   plots: {
     logreg: { title: 'MNIST logistic regression: training cost (seed 1)', y: 'training cost', logScale: true },
     bow: { title: 'SST-2 bag-of-words logistic regression: training cost (seed 1)', y: 'training cost', logScale: true },
     mlp: { title: 'MNIST MLP with dropout: training cost (seed 1)', y: 'training cost', logScale: true },
   },
-  run,
+  async run(cfg, ctx) {
+    const has = (e: 'logreg' | 'bow' | 'mlp') => cfg.experiments.includes(e);
+    const [train, sst2] = await Promise.all([has('logreg') || has('mlp') ? loadMnist({ split: 'train' }) : null, has('bow') ? loadSst2({ split: 'train' }) : null]);
+    // One seed per replicate, shared by every optimizer (the paper: "the same parameter initialization").
+    const seeds = Array.from({ length: cfg.seeds }, () => randomInt(2 ** 31));
+    const optimizers = (lrs: Partial<Record<Opt, number[]>>, decay: readonly Opt[]) =>
+      Object.fromEntries(Object.entries(lrs).map(([o, l]) => [o, { learningRates: l, make: (lr: number) => makeOptimizer(o as Opt, lr, cfg.momentum, decay.includes(o as Opt)) }]));
+    type Batch = { x: tf.Tensor; y: tf.Tensor };
+    const specs = [];
+    // §6.1: cost = mean −log p(y|x) + (λ/2)‖W‖²; α/√t for Adam and SGD-Nesterov (AdaGrad's 1/√Σg² is its own decay).
+    if (has('logreg')) specs.push(comparison(task('logreg', train!.count, cfg.logreg, images(train!), () => {
+      const m = new MultinomialLogisticRegression(784, 10);
+      return { variables: m.variables, loss: (b: Batch) => tf.tidy(() => tf.add<tf.Scalar>(crossEntropyWithLogits(m.apply(b.x), b.y), l2Penalty([m.W.value], cfg.logreg.l2))), dispose: () => m.dispose() };
+    }), optimizers(cfg.logreg.learningRates, ['adam', 'sgdNesterov'])));
+    if (has('bow')) {
+      const features = bagOfWords(sst2!.sentences, cfg.bow.vocabulary);
+      const rows = (idx: Int32Array) => ({ x: sparseRows(features, idx), y: tf.tensor1d(Array.from(idx, (i) => sst2!.labels![i]), 'float32') });
+      specs.push(comparison(task('bow', features.rows.length, cfg.bow, rows, () => {
+        const m = new SparseLogisticRegression(features.vocabulary.length);
+        // Mean logistic loss −[y log σ(a) + (1 − y) log(1 − σ(a))].
+        return { variables: m.variables, loss: (b: ReturnType<typeof rows>) => tf.tidy(() => tf.losses.sigmoidCrossEntropy(b.y, m.apply(b.x))), dispose: () => m.dispose() };
+      }), optimizers(cfg.bow.learningRates, ['adam', 'sgdNesterov'])));
+    }
+    // §6.2: He-normal weights, zero biases; the training cost with dropout noise, as the figure's.
+    if (has('mlp')) specs.push(comparison(task('mlp', train!.count, cfg.mlp, images(train!), (s) => {
+      const m = new DropoutMlp(784, cfg.mlp.hidden, 10, { input: cfg.mlp.inputDropout, hidden: cfg.mlp.hiddenDropout }, { seed: s });
+      return { variables: m.variables, loss: (b: Batch) => tf.tidy(() => crossEntropyWithLogits(m.apply(b.x, { training: true }), b.y) as tf.Scalar), dispose: () => m.dispose() };
+    }), optimizers(cfg.mlp.learningRates, [])));
+    const results = await compareOptimizers(ctx, specs, seeds);
+    const [logreg, bow, mlp] = [results.logreg ?? null, results.bow ?? null, results.mlp ?? null];
+    for (const [t, c] of Object.entries({ logreg, bow, mlp })) {
+      if (c) ctx.info(`${t}: ` + Object.entries(c.costs).map(([o, costs]) => `${LABELS[o as Opt]} ${sampleMean(costs).toFixed(4)} ± ${sampleStandardDeviation(costs).toFixed(4)} (α ${c.learningRate[o]}; grid ${c.grid[o].map((g) => `${g.learningRate}: ${g.cost.toFixed(4)}`).join(', ')})`).join('; '));
+    }
+    const metrics = { ...metricsOf('logreg', LINEAR, logreg), ...metricsOf('bow', LINEAR, bow), ...metricsOf('mlp', OPTIMIZERS, mlp) };
+    // "Similar convergence": Adam's cost relative to SGD-Nesterov's.
+    return { ...metrics, logreg_adam_vs_sgdnesterov: logreg ? metrics.logreg_adam_cost! / metrics.logreg_sgdNesterov_cost! - 1 : undefined };
+  },
 });

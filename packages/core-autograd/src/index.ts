@@ -12,3 +12,5 @@
  */
 export * from './engine/index.js';
 export * from './optim/index.js';
+export * from './benchmarks.js';
+export * from './sweep-nets.js';

@@ -15,6 +15,7 @@ export * from './context.js';
 export * from './checkpoint.js';
 export * from './fit.js';
 export * from './sweep.js';
+export * from './optimizer-comparison.js';
 export * from './templates.js';
 export * from './schedules.js';
 export * from './metrics.js';

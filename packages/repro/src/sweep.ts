@@ -26,9 +26,11 @@ export interface SweepOptions<M, R extends JsonValue> {
   key: (member: M, index: number) => string;
   /**
    * Run one member and return its result (JSON: numbers, strings, arrays, objects). `ctx` is the
-   * member's context: train with `fit({ ctx, … })` and the member resumes mid-way too.
+   * member's context: train with `fit({ ctx, … })` and the member resumes mid-way too. `finished`:
+   * the members before this one with their results (restored ones too), for a member that depends
+   * on earlier ones (a learning rate picked from a grid run first).
    */
-  run: (member: M, ctx: FitContext, index: number) => Promise<R> | R;
+  run: (member: M, ctx: FitContext, index: number, finished: readonly SweepEntry<M, R>[]) => Promise<R> | R;
   /** Whether this member's curves are kept (default: only the first member's). */
   logCurves?: (member: M, index: number) => boolean;
 }
@@ -108,7 +110,7 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
       };
       const keep = options.logCurves ? options.logCurves(member, i) : i === 0;
       const memberCtx: FitContext = { progress: ctx.progress, signal: ctx.signal, info: (t) => ctx.info(t), log: keep ? (v, at) => ctx.log(v, at) : () => {}, checkpoint: store };
-      const result = await options.run(member, memberCtx, i);
+      const result = await options.run(member, memberCtx, i, out);
       done.set(key, result);
       out.push({ key, member, result });
       // The finished member and the generator's state now: a resumed sweep continues from here.

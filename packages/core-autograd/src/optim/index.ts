@@ -2,7 +2,7 @@
 export { Optimizer, ITERATIONS_WEIGHT, type OptimizerOptions, type NamedTensor, type GradientInput, type VariableUpdate, type ResolvedGradient } from './optimizer.js';
 export { learningRateAt, type LearningRate } from './learning-rate.js';
 export { clipByValue, clipByGlobalNorm, globalNorm } from './clipping.js';
-export { l1Penalty, l2Penalty, addPenaltyGradient } from './penalties.js';
+export { l1Penalty, l2Penalty, addPenaltyGradient, zeroGradientRatios } from './penalties.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Momentum, type MomentumOptions } from './momentum.js';
 export { Nesterov, type NesterovOptions } from './nesterov.js';

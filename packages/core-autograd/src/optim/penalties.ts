@@ -14,6 +14,7 @@
  * to add to a loss you want to report or differentiate.
  */
 import { tf } from '@paperzoo/tensor';
+import type { Optimizer } from './optimizer.js';
 
 /** (λ/2) Σ_v ‖v‖² as a scalar tensor. */
 export function l2Penalty(variables: readonly tf.Tensor[], lambda: number): tf.Scalar {
@@ -33,4 +34,23 @@ export function addPenaltyGradient(gradient: tf.Tensor, value: tf.Tensor, l1: nu
     if (l2 !== 0) g = tf.add(g, tf.mul(value, l2));
     return g === gradient ? tf.clone(gradient) : g;
   });
+}
+
+/**
+ * Apply `steps` updates with a zero gradient to θ_0 = [1e-3, 0.1, 1, −5] and return θ_t/θ_0 per
+ * element (the optimizer is disposed). Decoupled decay (AdamW, Loshchilov & Hutter 2019, Algorithm 2):
+ * every ratio is (1 − ηλ)^t. An L2 penalty inside Adam: λθ/√v̂ ≈ sign θ, so the ratios differ by size.
+ */
+export function zeroGradientRatios(optimizer: Optimizer, steps: number): number[] {
+  const start = [1e-3, 0.1, 1, -5];
+  const theta = tf.tidy(() => tf.variable(tf.tensor1d(start), true));
+  for (let t = 0; t < steps; t++) {
+    const zero = tf.zerosLike(theta);
+    optimizer.applyGradients(new Map([[theta, zero]]));
+    zero.dispose();
+  }
+  const end = Array.from(theta.dataSync());
+  theta.dispose();
+  optimizer.dispose();
+  return end.map((v, i) => v / start[i]);
 }

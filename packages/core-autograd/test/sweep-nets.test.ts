@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '@paperzoo/tensor';
-import { MatrixNet, ScalarNet, XOR, encoderProblem, hiddenCodes, trainUntilLearned, type NetShape } from '../networks.js';
+import { MatrixNet, MomentumTrainer, ScalarNet, XOR, encoderProblem, hiddenCodes, trainUntilLearned, type NetShape } from '../src/sweep-nets.js';
 
 const shapes: Array<[string, NetShape]> = [
   ['2-2-1', { inputs: 2, hidden: 2, outputs: 1, skip: false }],
@@ -74,6 +74,21 @@ describe('trainUntilLearned', () => {
     const r = trainUntilLearned(new ScalarNet({ inputs: 2, hidden: 2, outputs: 1, skip: false }, makeRng(2), 1), XOR, { learningRate: 0.5, momentum: 0.9, maxSweeps: 3, tightTolerance: 0.1 });
     expect(r.sweepsToTight).toBeNull();
     expect(r.sweeps).toBe(3);
+  });
+});
+
+describe('MomentumTrainer', () => {
+  it.each(shapes)('%s: a trainer restored from get() after 37 sweeps (JSON round trip) ends exactly where an uninterrupted one does', (_, shape) => {
+    const problem = shape.inputs === 2 ? XOR : encoderProblem(8);
+    const Net = shape.inputs === 2 ? ScalarNet : MatrixNet;
+    const options = { learningRate: 0.3, momentum: 0.9, maxSweeps: 120, tightTolerance: 0.1 };
+    const whole = trainUntilLearned(new Net(shape, makeRng(5), 1), problem, options);
+    const first = new MomentumTrainer(new Net(shape, makeRng(5), 1), problem, options);
+    for (let s = 0; s < 37; s++) first.step();
+    const second = new MomentumTrainer(new Net(shape, makeRng('other'), 1), problem, options);
+    second.set(JSON.parse(JSON.stringify(first.get())));
+    while (!second.done) second.step();
+    expect(second.outcome()).toEqual(whole);
   });
 });
 

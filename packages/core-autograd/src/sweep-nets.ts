@@ -18,7 +18,7 @@
  * from the float64 n-d {@link Tensor} (the same numbers, ~50× fewer graph nodes; used for the
  * 8-3-8 encoder, whose scalar graph has ~1,300 nodes per sweep).
  */
-import { Tensor, Value, add, matmul, mul, sigmoid, sub, sum, tensor } from '@paperzoo/core-autograd';
+import { Tensor, Value, add, matmul, mul, sigmoid, sub, sum, tensor } from './engine/index.js';
 
 /** The shape of a one-hidden-layer net of logistic units. */
 export interface NetShape {
@@ -72,6 +72,10 @@ export interface SweepNet {
   gradient(): Float64Array;
   /** Add Δw to the weights, in parameter order. */
   addToWeights(delta: Float64Array): void;
+  /** The weights, in parameter order. */
+  weights(): Float64Array;
+  /** Set the weights, in parameter order (a checkpoint's). */
+  setWeights(w: ArrayLike<number>): void;
 }
 
 /**
@@ -137,6 +141,14 @@ export class ScalarNet implements SweepNet {
 
   addToWeights(delta: Float64Array): void {
     this.parameters.forEach((p, i) => (p.data += delta[i]));
+  }
+
+  weights(): Float64Array {
+    return Float64Array.from(this.parameters, (p) => p.data);
+  }
+
+  setWeights(w: ArrayLike<number>): void {
+    this.parameters.forEach((p, i) => (p.data = w[i]));
   }
 }
 
@@ -204,6 +216,14 @@ export class MatrixNet implements SweepNet {
     this.scalarOrder.forEach(([t, i], k) => (this.parameters[t].data[i] += delta[k]));
   }
 
+  weights(): Float64Array {
+    return Float64Array.from(this.scalarOrder, ([t, i]) => this.parameters[t].data[i]);
+  }
+
+  setWeights(w: ArrayLike<number>): void {
+    this.scalarOrder.forEach(([t, i], k) => (this.parameters[t].data[i] = w[k]));
+  }
+
   /**
    * (parameter, element) pairs in {@link ScalarNet}'s parameter order: matrices [to][from], i.e.
    * column by column of our [from, to] storage.
@@ -265,24 +285,88 @@ function within(outputs: number[][], targets: number[][], tolerance: number): bo
   return outputs.every((row, c) => row.every((y, k) => Math.abs(y - targets[c][k]) < tolerance));
 }
 
+/** Where a {@link MomentumTrainer} is, as JSON (a checkpoint's `state`). */
+export interface TrainerState {
+  weights: number[];
+  delta: number[];
+  sweeps: number;
+  sweepsToSide: number | null;
+  done: boolean;
+  last: SweepOutcome | null;
+  learned: boolean;
+}
+
 /**
- * Train by eq. 9 until every output is within `tightTolerance` of its target or `maxSweeps` weight
- * changes have been made; record when the outputs first all sat on the right side of ½.
+ * Training by eq. 9, one sweep per {@link step}, until every output is within `tightTolerance` of its
+ * target or `maxSweeps` weight changes have been made; records when the outputs first all sat on the
+ * right side of ½. Its {@link get}/{@link set} carry everything (weights, Δw(t − 1), counters) as
+ * JSON, so a training loop can checkpoint between sweeps and resume exactly.
  */
-export function trainUntilLearned(net: SweepNet, problem: Problem, options: TrainOptions): RunOutcome {
-  const tight = options.tightTolerance ?? 0.5;
-  const delta = new Float64Array(net.parameterCount); // Δw(t − 1)
-  let sweepsToSide: number | null = null;
-  for (let sweeps = 0; ; sweeps++) {
-    const outcome = net.sweep(problem); // outputs of the weights after `sweeps` changes, and ∂E/∂w
-    options.onSweep?.(sweeps, outcome);
-    if (sweepsToSide === null && within(outcome.outputs, problem.targets, 0.5)) sweepsToSide = sweeps;
-    if (within(outcome.outputs, problem.targets, tight)) return { sweepsToSide, sweepsToTight: sweeps, last: outcome, sweeps };
-    if (sweeps === options.maxSweeps) return { sweepsToSide, sweepsToTight: null, last: outcome, sweeps };
-    const g = net.gradient();
-    for (let i = 0; i < delta.length; i++) delta[i] = -options.learningRate * g[i] + options.momentum * delta[i]; // eq. 9
-    net.addToWeights(delta);
+export class MomentumTrainer {
+  private delta: Float64Array; // Δw(t − 1)
+  /** Weight changes made. */
+  sweeps = 0;
+  sweepsToSide: number | null = null;
+  /** Whether training has stopped (learned, or at maxSweeps). */
+  done = false;
+  private learned = false;
+  private last: SweepOutcome | null = null;
+
+  constructor(
+    readonly net: SweepNet,
+    readonly problem: Problem,
+    readonly options: TrainOptions,
+  ) {
+    this.delta = new Float64Array(net.parameterCount);
   }
+
+  /** One sweep: the outcome of the current weights (and ∂E/∂w); then stop, or change the weights by eq. 9. */
+  step(): SweepOutcome {
+    if (this.done) throw new Error('MomentumTrainer.step: training has stopped');
+    const { problem, options } = this;
+    const outcome = this.net.sweep(problem); // outputs of the weights after `sweeps` changes, and ∂E/∂w
+    this.last = outcome;
+    options.onSweep?.(this.sweeps, outcome);
+    if (this.sweepsToSide === null && within(outcome.outputs, problem.targets, 0.5)) this.sweepsToSide = this.sweeps;
+    this.learned = within(outcome.outputs, problem.targets, options.tightTolerance ?? 0.5);
+    if (this.learned || this.sweeps === options.maxSweeps) {
+      this.done = true;
+      return outcome;
+    }
+    const g = this.net.gradient();
+    for (let i = 0; i < this.delta.length; i++) this.delta[i] = -options.learningRate * g[i] + options.momentum * this.delta[i]; // eq. 9
+    this.net.addToWeights(this.delta);
+    this.sweeps++;
+    return outcome;
+  }
+
+  /** The sweep indices 0, 1, … until training stops: a batch source for a training loop (replayable after {@link set}). */
+  *sweepIndices(): Generator<number> {
+    for (let s = 0; !this.done || s <= this.sweeps; s++) yield s;
+  }
+
+  /** The course of the run so far (call once {@link done}). */
+  outcome(): RunOutcome {
+    if (!this.last) throw new Error('MomentumTrainer.outcome: no sweep made yet');
+    return { sweepsToSide: this.sweepsToSide, sweepsToTight: this.learned ? this.sweeps : null, last: this.last, sweeps: this.sweeps };
+  }
+
+  get(): TrainerState {
+    return { weights: Array.from(this.net.weights()), delta: Array.from(this.delta), sweeps: this.sweeps, sweepsToSide: this.sweepsToSide, done: this.done, last: this.last, learned: this.learned };
+  }
+
+  set(state: TrainerState): void {
+    this.net.setWeights(state.weights);
+    this.delta = Float64Array.from(state.delta);
+    Object.assign(this, { sweeps: state.sweeps, sweepsToSide: state.sweepsToSide, done: state.done, last: state.last, learned: state.learned });
+  }
+}
+
+/** Train by eq. 9 until learned or `maxSweeps` weight changes have been made ({@link MomentumTrainer} to the end). */
+export function trainUntilLearned(net: SweepNet, problem: Problem, options: TrainOptions): RunOutcome {
+  const trainer = new MomentumTrainer(net, problem, options);
+  while (!trainer.done) trainer.step();
+  return trainer.outcome();
 }
 
 /**
