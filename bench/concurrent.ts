@@ -46,7 +46,9 @@ async function worker(): Promise<void> {
   for (let i = 0; i < STEPS; i++) w.step();
   const ms = performance.now() - t;
   w.dispose();
-  const result: WorkerResult = { ms, threads: backendExtras(BACKEND).threads ?? '?' };
+  // the thread count in use at the end (native lowers it while other paperzoo processes compute beside it)
+  const active = BACKEND === 'native' ? (await import('@paperzoo/tensor-native')).nativeInfo().activeThreads : undefined;
+  const result: WorkerResult = { ms, threads: active ?? backendExtras(BACKEND).threads ?? '?' };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.stdin.destroy();
   tf.disposeVariables();
