@@ -34,6 +34,9 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // the two test workers would otherwise share the cores (packages/tensor-native/src/share.ts) and run
+    // native kernels on one thread each, leaving the two-thread code paths untested
+    env: { PAPERZOO_NATIVE_SHARE: '0' },
     projects: [
       ...packageProjects,
       project('@paperzoo/datasets', 'datasets'),

@@ -14,7 +14,14 @@
  *
  * A checkpoint records the run's id, tier, seed and config; loading it into a run with a different
  * one throws a {@link CheckpointMismatchError} rather than silently mixing runs.
+ *
+ * Where it lives: each run has its own folder, `results/<tier>/runs/<seed>-<backend>-<hash>/`
+ * ({@link runKey}: the hash is of id, tier, seed, config and backend), holding the run's lock file,
+ * its checkpoint (`checkpoint/checkpoint.pzck`) and its outputs before they are published to
+ * `results/<tier>/`. Two runs that differ in any of those never share a checkpoint; `--resume` finds
+ * the one of the same identity.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,6 +104,52 @@ export function canonicalJson(v: unknown): string {
   });
 }
 
+/** The folder name of one run identity: `<seed>-<backend>-<12 hex digits of sha256(identity)>`. */
+export function runKey(identity: CheckpointIdentity): string {
+  const hash = createHash('sha256')
+    .update(canonicalJson({ id: identity.id, tier: identity.tier, seed: identity.seed, config: identity.config ?? null, backend: identity.backend }))
+    .digest('hex')
+    .slice(0, 12);
+  const safeBackend = identity.backend.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `${identity.seed}-${safeBackend}-${hash}`;
+}
+
+/** Why a checkpoint of `theirs` cannot continue a run of `mine` (empty: it can; the backend only warns). */
+export function identityDifferences(theirs: CheckpointIdentity, mine: CheckpointIdentity): string[] {
+  const differences: string[] = [];
+  if (theirs.id !== mine.id) differences.push(`it belongs to '${theirs.id}', not '${mine.id}'`);
+  if (theirs.tier !== mine.tier) differences.push(`it is from the ${theirs.tier} tier`);
+  if (theirs.seed !== mine.seed) differences.push(`it was made with seed ${theirs.seed}, this run uses ${mine.seed}`);
+  if (canonicalJson(theirs.config) !== canonicalJson(mine.config)) {
+    const a = (theirs.config ?? {}) as Record<string, unknown>;
+    const b = (mine.config ?? {}) as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
+    differences.push(`its config differs in ${keys.map((k) => `${k} (${canonicalJson(a[k])} there, ${canonicalJson(b[k])} here)`).join(', ')}`);
+  }
+  return differences;
+}
+
+/** The header of a checkpoint file (identity, epoch, step, savedAt) without reading its tensors; null if unreadable. */
+export async function readCheckpointHeader(file: string): Promise<{ identity: CheckpointIdentity; epoch: number; step: number; savedAt: string } | null> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, 'r');
+    const head = Buffer.alloc(12);
+    await handle.read(head, 0, 12, 0);
+    if (head.subarray(0, 8).toString('latin1') !== MAGIC) return null;
+    const length = head.readUInt32LE(8);
+    const body = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(body, 0, length, 12);
+    if (bytesRead !== length) return null;
+    const h = JSON.parse(body.toString('utf8')) as Header;
+    return { identity: h.identity, epoch: h.epoch, step: h.step, savedAt: h.savedAt };
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
+}
+
 /** Serialise tensors + header into the checkpoint byte format. */
 export async function encodeCheckpoint(header: Omit<Header, 'format' | 'version' | 'tensors'>, tensors: Record<string, tf.Tensor>): Promise<Uint8Array> {
   if (os.endianness() !== 'LE') throw new Error('checkpoints are little-endian; this machine is big-endian');
@@ -157,7 +210,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): { head
   return { header, tensors };
 }
 
-/** Saves and loads the checkpoint of one run (`results/<tier>/checkpoint/checkpoint.pzck`). */
+/** Saves and loads the checkpoint of one run (`results/<tier>/runs/<run key>/checkpoint/checkpoint.pzck`). */
 export interface CheckpointStore {
   /** Whether this run was asked to resume (`--resume`). */
   readonly resume: boolean;
@@ -220,16 +273,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions): Checkpoi
       const { header, tensors } = decodeCheckpoint(new Uint8Array(await fs.readFile(file)), file);
       const mine = options.identity;
       const theirs = header.identity;
-      const differences: string[] = [];
-      if (theirs.id !== mine.id) differences.push(`it belongs to '${theirs.id}', not '${mine.id}'`);
-      if (theirs.tier !== mine.tier) differences.push(`it is from the ${theirs.tier} tier`);
-      if (theirs.seed !== mine.seed) differences.push(`it was made with seed ${theirs.seed}, this run uses ${mine.seed}`);
-      if (canonicalJson(theirs.config) !== canonicalJson(mine.config)) {
-        const a = (theirs.config ?? {}) as Record<string, unknown>;
-        const b = (mine.config ?? {}) as Record<string, unknown>;
-        const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
-        differences.push(`its config differs in ${keys.map((k) => `${k} (${canonicalJson(a[k])} there, ${canonicalJson(b[k])} here)`).join(', ')}`);
-      }
+      const differences = identityDifferences(theirs, mine);
       if (differences.length) {
         tf.dispose(Object.values(tensors));
         throw new CheckpointMismatchError(file, differences.join('; '));

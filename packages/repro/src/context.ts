@@ -64,7 +64,11 @@ export interface RunContext<C = unknown> {
   readonly progress: ProgressReporter;
   /** Per-run checkpoint store (`fit` uses it every epoch). */
   readonly checkpoint: CheckpointStore;
-  /** `results/<tier>` of this app: where result.json and the plots go. */
+  /**
+   * Where this run writes its output files (result.json, the plots, any image an app makes): the run's
+   * own folder (`results/<tier>/runs/<seed>-<backend>-<hash>/` under the harness), published to
+   * `results/<tier>/` when the run completes, so that runs side by side never write the same file.
+   */
   readonly resultsDir: string;
   /**
    * Log metrics as curves at `at.step` (and `at.epoch`): `ctx.log({ 'loss/train': 0.31 }, { step: 1200, epoch: 2.5 })`.
@@ -83,8 +87,10 @@ export interface CreateRunContextOptions<C> {
   tier: TierName;
   seed: number;
   config: C;
-  /** `results/<tier>`; the checkpoint lives in its `checkpoint/` folder. */
+  /** Where the run's output files go (the harness gives the run's own folder). */
   resultsDir: string;
+  /** The checkpoint folder; default `<resultsDir>/checkpoint`. */
+  checkpointDir?: string;
   resume?: boolean;
   signal?: AbortSignal;
   onEvent?: RunObserver;
@@ -105,7 +111,7 @@ export function createRunContext<C>(options: CreateRunContextOptions<C>): RunCon
   const device = options.device ?? deviceInfo();
   const backend = device.backend ?? tf.getBackend();
   const checkpoint = createCheckpointStore({
-    dir: path.join(options.resultsDir, 'checkpoint'),
+    dir: options.checkpointDir ?? path.join(options.resultsDir, 'checkpoint'),
     identity: { id: options.id, tier: options.tier, seed: options.seed, config: options.config, backend },
     curves,
     resume: options.resume ?? false,

@@ -98,3 +98,22 @@ export class UnknownReproductionError extends Error {
     this.name = 'UnknownReproductionError';
   }
 }
+
+/** Another live process is running the same reproduction, tier, seed, config and backend. */
+export class RunLockedError extends Error {
+  constructor(
+    readonly lockFile: string,
+    readonly pid: number,
+    readonly what: string,
+    readonly since: string,
+    readonly otherHost?: string,
+  ) {
+    super(
+      `${what} is already running in another process (pid ${pid}${otherHost ? ` on ${otherHost}` : ''}, since ${since}); its lock is ${lockFile}. ` +
+        'Wait for it to finish or stop it' +
+        (otherHost ? '' : ` (kill ${pid})`) +
+        ', or run with another --seed or --set to run beside it. If no such run is going on, delete the lock file.',
+    );
+    this.name = 'RunLockedError';
+  }
+}

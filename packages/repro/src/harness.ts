@@ -3,19 +3,29 @@
  *
  * 1. apply `--set` overrides to the tier's preset (type-checked);
  * 2. `initBackend({ backend })` and `seed(seed)`, then `deviceInfo()`;
- * 3. call `run(config, ctx)` with a fresh run context;
- * 4. evaluate the tier's claims against the returned metrics;
- * 5. write `results/<tier>/result.json` (schema-validated, atomic) and one SVG per curve group;
- * 6. delete the checkpoint of the now finished run.
+ * 3. take the lock of this run's own folder, `results/<tier>/runs/<seed>-<backend>-<hash>/` (the hash
+ *    is of id, tier, seed, config and backend: {@link runKey}); a live process holding it is a
+ *    {@link RunLockedError}, a lock left by a dead process is taken over with a warning;
+ * 4. call `run(config, ctx)` with a fresh run context whose checkpoint and output files live in that
+ *    folder (runs with another seed or config run side by side without touching each other's files);
+ * 5. evaluate the tier's claims against the returned metrics;
+ * 6. write result.json (schema-validated) and one SVG per curve group into the run's folder, then
+ *    publish them to `results/<tier>/` under a short publishing lock: every file is written atomically
+ *    and result.json last, so a reader never sees a half-written file or a mix of two runs' plots;
+ * 7. delete the checkpoint of the now finished run and release the lock.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { deviceInfo, initBackend, seed as seedRng } from '@paperzoo/tensor';
 import { evaluateClaims, overallVerdict, TIER_NAMES, type ClaimResult, type TierName } from './claims.js';
 import { applyOverrides } from './config.js';
+import { identityDifferences, readCheckpointHeader, runKey, type CheckpointIdentity } from './checkpoint.js';
 import { createRunContext, type RunObserver } from './context.js';
 import type { Reproduction } from './define.js';
-import { writeFileAtomic } from './fsutil.js';
+import { CheckpointMismatchError, RunLockedError } from './errors.js';
+import { acquireLock, withLock, writeFileAtomic, type LockOwner } from './fsutil.js';
 import { plotCurves } from './plots.js';
 import { gitInfo, packageVersions } from './provenance.js';
 import { RESULT_SCHEMA_ID, writeResult, type ResultRecord } from './result.js';
@@ -48,8 +58,107 @@ export interface RunOptions {
 
 export interface RunOutcome {
   result: ResultRecord;
+  /** The published result.json (`results/<tier>/result.json`). */
   resultFile: string;
+  /** The published plots. */
   plotFiles: string[];
+  /** The run's own folder, which keeps its copy of the files (and held its checkpoint). */
+  runDir: string;
+}
+
+/** Lock file of a run's folder; publishing lock of a tier's folder. */
+const RUN_LOCK = 'run.lock';
+const PUBLISH_LOCK = '.publish.lock';
+
+/** The folder of one run: `<appDir>/results/<tier>/runs/<seed>-<backend>-<hash>`. */
+export function runDirFor(tierDir: string, identity: CheckpointIdentity): string {
+  return path.join(tierDir, 'runs', runKey(identity));
+}
+
+function describeOwner(o: LockOwner): string {
+  return `pid ${o.pid}${o.command ? ` (${o.command})` : ''}, started ${o.startedAt}`;
+}
+
+/** The output files of a run folder (everything but the lock, hidden files and folders). */
+async function outputFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && e.name !== RUN_LOCK && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Copy `from` to `to` atomically (a temporary file in `to`'s folder, renamed into place). */
+async function copyFileAtomic(from: string, to: string): Promise<void> {
+  const tmp = path.join(path.dirname(to), `.${path.basename(to)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await fs.copyFile(from, tmp);
+    await fs.rename(tmp, to);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Publish a finished run's files from its folder to the tier's folder, under the tier's publishing
+ * lock: plots and other files first, result.json last, each atomically; plots of an earlier run that
+ * this one did not make are removed. Runs finishing at once publish one after the other (the last
+ * one's files stay, complete).
+ */
+async function publish(runDir: string, tierDir: string, what: string, warn: (text: string) => void): Promise<string[]> {
+  const files = await outputFiles(runDir);
+  return withLock(
+    path.join(tierDir, PUBLISH_LOCK),
+    `publishing ${what}`,
+    async () => {
+      for (const f of await fs.readdir(tierDir)) {
+        if (f.endsWith('.svg') && !files.includes(f)) await fs.rm(path.join(tierDir, f), { force: true });
+      }
+      const ordered = [...files.filter((f) => f !== 'result.json'), ...files.filter((f) => f === 'result.json')];
+      for (const f of ordered) await copyFileAtomic(path.join(runDir, f), path.join(tierDir, f));
+      return ordered.map((f) => path.join(tierDir, f));
+    },
+    { onStale: (o) => warn(`took over the publishing lock of ${describeOwner(o)}, which no longer runs`) },
+  );
+}
+
+/**
+ * When resuming and this run has no checkpoint: a checkpoint at the pre-v2 place
+ * (`results/<tier>/checkpoint/`) of the same identity is moved into the run's folder; a checkpoint of
+ * another seed/config of the same reproduction and tier is refused with what differs (as before runs
+ * had their own folders); with none, the run starts from scratch.
+ */
+async function findCheckpointElsewhere(tierDir: string, runDir: string, identity: CheckpointIdentity, checkpointFile: string, info: (t: string) => void): Promise<void> {
+  const legacy = path.join(tierDir, 'checkpoint', 'checkpoint.pzck');
+  const legacyHeader = await readCheckpointHeader(legacy);
+  if (legacyHeader && identityDifferences(legacyHeader.identity, identity).length === 0) {
+    await fs.mkdir(path.dirname(checkpointFile), { recursive: true });
+    await fs.rename(legacy, checkpointFile);
+    await fs.rm(path.dirname(legacy), { recursive: true, force: true }).catch(() => {});
+    info(`moved the checkpoint ${legacy} into this run's folder ${runDir}`);
+    return;
+  }
+  const candidates: { file: string; savedAt: string; differences: string[] }[] = [];
+  if (legacyHeader) candidates.push({ file: legacy, savedAt: legacyHeader.savedAt, differences: identityDifferences(legacyHeader.identity, identity) });
+  const runsDir = path.join(tierDir, 'runs');
+  for (const d of await fs.readdir(runsDir).catch(() => [] as string[])) {
+    const file = path.join(runsDir, d, 'checkpoint', 'checkpoint.pzck');
+    if (file === checkpointFile) continue;
+    const h = await readCheckpointHeader(file);
+    if (!h || h.identity.id !== identity.id || h.identity.tier !== identity.tier) continue;
+    const differences = identityDifferences(h.identity, identity);
+    if (differences.length === 0) differences.push(`it was made on the ${h.identity.backend} backend, this run uses ${identity.backend}`);
+    candidates.push({ file, savedAt: h.savedAt, differences });
+  }
+  if (!candidates.length) {
+    info('no checkpoint to resume from; starting from scratch');
+    return;
+  }
+  candidates.sort((a, b) => (a.savedAt < b.savedAt ? 1 : -1));
+  const [newest] = candidates;
+  const others = candidates.length > 1 ? ` (${candidates.length - 1} more unfinished run${candidates.length > 2 ? 's' : ''} under ${runsDir})` : '';
+  throw new CheckpointMismatchError(newest.file, `this run (${path.basename(runDir)}) has no checkpoint, and the newest one of ${identity.id}'s ${identity.tier} tier differs: ${newest.differences.join('; ')}${others}`);
 }
 
 /** The results folder of one tier: `<appDir>/results/<tier>`. */
@@ -94,74 +203,88 @@ export async function runReproduction<C extends object>(repro: Reproduction<C>, 
   const device = deviceInfo();
   if (options.dataMirror) process.env.PAPERZOO_DATA_MIRROR = options.dataMirror;
 
-  let resumed: ResultRecord['resumed'] = null;
-  const ctx = createRunContext<C>({
-    id: repro.id,
-    tier,
-    seed,
-    config,
-    resultsDir: dir,
-    resume: options.resume ?? false,
-    signal: options.signal,
-    device,
-    dataMirror: options.dataMirror,
-    onEvent: (e) => {
-      if (e.type === 'resume') resumed = { epoch: e.epoch, step: e.step, checkpointSavedAt: e.savedAt };
-      emit(e);
-    },
+  const identity: CheckpointIdentity = { id: repro.id, tier, seed, config, backend };
+  const runDir = runDirFor(dir, identity);
+  const what = `${repro.id} · ${tier} tier · seed ${seed} · ${backend} · run ${path.basename(runDir)}`;
+  const early: string[] = [];
+  const lock = await acquireLock(path.join(runDir, RUN_LOCK), {
+    what,
+    onHeld: (o) => new RunLockedError(path.join(runDir, RUN_LOCK), o.pid, o.what, o.startedAt, o.hostname === os.hostname() ? undefined : o.hostname),
+    onStale: (o) => early.push(`took over the lock of an earlier run of ${o.what} (${describeOwner(o)}), which no longer runs`),
   });
-  emit({ type: 'run-start', id: repro.id, tier, seed, backend, device: device.device, config, resume: options.resume ?? false, budget: tierDef.budget });
-  if (options.resume && !(await ctx.checkpoint.exists())) ctx.info('no checkpoint to resume from; starting from scratch');
-  if (!options.resume && (await ctx.checkpoint.exists())) ctx.info('a checkpoint from an earlier, unfinished run exists; starting over (use --resume to continue it)');
+  try {
+    // output files of an earlier run of the same identity (not its checkpoint): this run writes its own
+    for (const f of await outputFiles(runDir)) await fs.rm(path.join(runDir, f), { force: true });
 
-  const started = new Date();
-  const rawMetrics = await repro.run(config, ctx);
-  const ended = new Date();
-  const seconds = (ended.getTime() - started.getTime()) / 1000;
-  if (tier === 'smoke' && seconds > SMOKE_BUDGET_SECONDS && !resumed) {
-    ctx.warn(`this smoke run took ${Math.round(seconds)} s; smoke tiers should finish in about ${SMOKE_BUDGET_SECONDS} s on 2 CPU cores — scale the preset down`);
+    let resumed: ResultRecord['resumed'] = null;
+    const ctx = createRunContext<C>({
+      id: repro.id,
+      tier,
+      seed,
+      config,
+      resultsDir: runDir,
+      checkpointDir: path.join(runDir, 'checkpoint'),
+      resume: options.resume ?? false,
+      signal: options.signal,
+      device,
+      dataMirror: options.dataMirror,
+      onEvent: (e) => {
+        if (e.type === 'resume') resumed = { epoch: e.epoch, step: e.step, checkpointSavedAt: e.savedAt };
+        emit(e);
+      },
+    });
+    emit({ type: 'run-start', id: repro.id, tier, seed, backend, device: device.device, config, resume: options.resume ?? false, budget: tierDef.budget });
+    for (const text of early) ctx.warn(text);
+    if (options.resume && !(await ctx.checkpoint.exists())) await findCheckpointElsewhere(dir, runDir, identity, ctx.checkpoint.file, (t) => ctx.info(t));
+    if (!options.resume && (await ctx.checkpoint.exists())) ctx.info('a checkpoint from an earlier, unfinished run exists; starting over (use --resume to continue it)');
+
+    const started = new Date();
+    const rawMetrics = await repro.run(config, ctx);
+    const ended = new Date();
+    const seconds = (ended.getTime() - started.getTime()) / 1000;
+    if (tier === 'smoke' && seconds > SMOKE_BUDGET_SECONDS && !resumed) {
+      ctx.warn(`this smoke run took ${Math.round(seconds)} s; smoke tiers should finish in about ${SMOKE_BUDGET_SECONDS} s on 2 CPU cores — scale the preset down`);
+    }
+    const metrics = cleanMetrics(rawMetrics, repro.id);
+    // Non-finite numbers are judged as such (a NaN fails a value claim), then stored as null.
+    const claims: ClaimResult[] = evaluateClaims(repro.claims, rawMetrics, tier);
+
+    const curves = ctx.curves();
+    const plots = await plotCurves(curves, repro.plots);
+    await fs.mkdir(runDir, { recursive: true });
+    for (const p of plots) await writeFileAtomic(path.join(runDir, p.file), p.svg);
+
+    const result: ResultRecord = {
+      schema: RESULT_SCHEMA_ID,
+      id: repro.id,
+      package: repro.package,
+      paper: { ...repro.paper, authors: [...repro.paper.authors] },
+      tier,
+      budget: tierDef.budget,
+      seed,
+      verdict: overallVerdict(claims),
+      claims,
+      metrics,
+      config: config as Record<string, unknown>,
+      overrides,
+      backend,
+      device: { backend: device.backend, device: device.device, threads: device.threads, cpus: device.cpus, platform: device.platform, arch: device.arch },
+      git: await gitInfo(options.appDir),
+      versions: await packageVersions(options.appDir, [repro.package]),
+      startedAt: started.toISOString(),
+      endedAt: ended.toISOString(),
+      wallTimeSeconds: seconds,
+      resumed,
+      curves,
+      plots: plots.map((p) => p.file),
+    };
+    await writeResult(path.join(runDir, 'result.json'), result);
+    const published = await publish(runDir, dir, what, (t) => ctx.warn(t));
+    await ctx.checkpoint.clear();
+    const resultFile = path.join(dir, 'result.json');
+    const plotFiles = plots.map((p) => path.join(dir, p.file)).filter((f) => published.includes(f));
+    return { result, resultFile, plotFiles, runDir };
+  } finally {
+    await lock.release();
   }
-  const metrics = cleanMetrics(rawMetrics, repro.id);
-  // Non-finite numbers are judged as such (a NaN fails a value claim), then stored as null.
-  const claims: ClaimResult[] = evaluateClaims(repro.claims, rawMetrics, tier);
-
-  const curves = ctx.curves();
-  const plots = await plotCurves(curves, repro.plots);
-  await fs.mkdir(dir, { recursive: true });
-  for (const f of await fs.readdir(dir)) if (f.endsWith('.svg')) await fs.rm(path.join(dir, f), { force: true });
-  const plotFiles: string[] = [];
-  for (const p of plots) {
-    const file = path.join(dir, p.file);
-    await writeFileAtomic(file, p.svg);
-    plotFiles.push(file);
-  }
-
-  const result: ResultRecord = {
-    schema: RESULT_SCHEMA_ID,
-    id: repro.id,
-    package: repro.package,
-    paper: { ...repro.paper, authors: [...repro.paper.authors] },
-    tier,
-    budget: tierDef.budget,
-    seed,
-    verdict: overallVerdict(claims),
-    claims,
-    metrics,
-    config: config as Record<string, unknown>,
-    overrides,
-    backend,
-    device: { backend: device.backend, device: device.device, threads: device.threads, cpus: device.cpus, platform: device.platform, arch: device.arch },
-    git: await gitInfo(options.appDir),
-    versions: await packageVersions(options.appDir, [repro.package]),
-    startedAt: started.toISOString(),
-    endedAt: ended.toISOString(),
-    wallTimeSeconds: seconds,
-    resumed,
-    curves,
-    plots: plots.map((p) => p.file),
-  };
-  const resultFile = path.join(dir, 'result.json');
-  await writeResult(resultFile, result);
-  await ctx.checkpoint.clear();
-  return { result, resultFile, plotFiles };
 }

@@ -29,7 +29,8 @@ describe.each(['cpu', 'wasm'])('checkpoint and resume on %s', (backend) => {
     const other = mkdtempSync(path.join(os.tmpdir(), 'pz-fit-'));
     hooks.crashAfterEpoch = 2;
     await expect(runReproduction(tiny, { appDir: other, tier: 'smoke', backend, seed: 7 })).rejects.toThrow('simulated crash');
-    expect(readdirSync(path.join(other, 'results', 'smoke', 'checkpoint'))).toEqual(['checkpoint.pzck']);
+    const [runKey] = readdirSync(path.join(other, 'results', 'smoke', 'runs')); // the run's own folder
+    expect(readdirSync(path.join(other, 'results', 'smoke', 'runs', runKey, 'checkpoint'))).toEqual(['checkpoint.pzck']);
     resetHooks();
     const events: RunEvent[] = [];
     const resumed = await runReproduction(tiny, { appDir: other, tier: 'smoke', backend, seed: 7, resume: true, onEvent: (e) => events.push(e) });
@@ -43,7 +44,8 @@ describe.each(['cpu', 'wasm'])('checkpoint and resume on %s', (backend) => {
     // the curves logged before the crash came back from the checkpoint
     expect(resumed.result.curves).toEqual(straight.result.curves);
     // a finished run leaves no checkpoint behind
-    expect(readdirSync(path.join(other, 'results', 'smoke')).sort()).toEqual(['loss.svg', 'result.json', 'train_error.svg']);
+    expect(readdirSync(path.join(other, 'results', 'smoke')).sort()).toEqual(['loss.svg', 'result.json', 'runs', 'train_error.svg']);
+    expect(readdirSync(resumed.runDir).sort()).toEqual(['loss.svg', 'result.json', 'train_error.svg']);
     rmSync(other, { recursive: true, force: true });
   });
 

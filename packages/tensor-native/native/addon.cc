@@ -33,6 +33,11 @@ pz::PoolGeom poolGeom(const Napi::Value& v) {
 
 Napi::Value Init(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), pz::init((int)num(info[0]))); }
 
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  pz::setThreads((int)num(info[0]));
+  return info.Env().Undefined();
+}
+
 Napi::Value SetGemmLib(const Napi::CallbackInfo& info) {
   pz::setGemmLib((int)num(info[0]));
   return info.Env().Undefined();
@@ -215,6 +220,7 @@ Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
 
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setGemmLib", Napi::Function::New(env, SetGemmLib));
   exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
   exports.Set("gemm", Napi::Function::New(env, Gemm));

@@ -750,3 +750,19 @@ void batchNormGrad(const float* x, const float* mean, const float* var, const fl
 }
 
 }  // namespace pz
+
+namespace pz {
+
+// Change the thread count between kernels (the JS side shares the cores with other paperzoo processes).
+// oneDNN fixes a primitive's thread decomposition when it is created, so the cached primitives go.
+void setThreads(int threads) {
+  if (threads == g_threads) return;
+  g_threads = threads;
+  g_blasThreads = threads;
+  openblas_set_num_threads(threads);
+  omp_set_num_threads(threads);
+  g_matmul.clear();
+  g_conv.clear();
+}
+
+}  // namespace pz

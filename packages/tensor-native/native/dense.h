@@ -20,6 +20,7 @@ struct PoolGeom {
 };
 
 std::string init(int threads);
+void setThreads(int threads);
 void setGemmLib(int lib);
 void setConvLayout(int layout);
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB);

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 /** The addon's functions (native/addon.cc). Arrays are used in place; nothing is copied. */
 export interface Addon {
   init(threads: number): string;
+  /** Change the thread count between kernels (drops the cached oneDNN primitives). */
+  setThreads(threads: number): void;
   setGemmLib(lib: number): void;
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
   biasActivation(y: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: number, alpha: number): void;

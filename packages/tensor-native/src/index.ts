@@ -21,6 +21,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { addonError, loadAddon, type Addon } from './addon.js';
 import { NATIVE_KERNELS, nativeKernelConfig } from './kernels.js';
 import { BufferPool, activePool, setActivePool } from './pool.js';
+import { startCoreShare, type CoreShare } from './share.js';
 
 export { ENABLE_COMMAND, addonError, loadAddon, type Addon } from './addon.js';
 export { NATIVE_KERNELS } from './kernels.js';
@@ -91,10 +92,15 @@ export function nativeAvailable(): boolean {
 
 let libraries = '';
 let threads = 0;
+let share: CoreShare | null = null;
 
-/** What the addon computes with: library versions and thread counts ('' before registration). */
-export function nativeInfo(): { libraries: string; threads: number } {
-  return { libraries, threads };
+/**
+ * What the addon computes with: library versions and the requested thread count ('' before
+ * registration); `activeThreads`: the count in use now (lower while other paperzoo processes compute
+ * on the same cores, see src/share.ts).
+ */
+export function nativeInfo(): { libraries: string; threads: number; activeThreads: number } {
+  return { libraries, threads, activeThreads: share?.threads() ?? threads };
 }
 
 /**
@@ -131,8 +137,11 @@ let registered = false;
 export function registerNativeBackend(options: { threads?: number; priority?: number } = {}): void {
   if (registered) return;
   const addon = requireAddon();
-  threads = options.threads ?? (Number(process.env.PAPERZOO_NATIVE_THREADS) || DEFAULT_THREADS);
+  const explicit = options.threads ?? (Number(process.env.PAPERZOO_NATIVE_THREADS) || null);
+  threads = explicit ?? DEFAULT_THREADS;
   libraries = addon.init(threads);
+  // an explicit count is kept; the default one is shared with other paperzoo processes computing beside us
+  share = explicit == null && process.env.PAPERZOO_NATIVE_SHARE !== '0' ? startCoreShare(threads, (n) => addon.setThreads(n)) : null;
   const gemm = process.env.PAPERZOO_NATIVE_GEMM;
   if (gemm != null && gemm !== 'openblas' && gemm !== 'dnnl') throw new Error(`@paperzoo/tensor-native: PAPERZOO_NATIVE_GEMM must be openblas or dnnl, got '${gemm}'`);
   setGemmLibrary(gemm ?? 'dnnl');
@@ -144,7 +153,8 @@ export function registerNativeBackend(options: { threads?: number; priority?: nu
     tf.registerKernel({ ...config, backendName: BACKEND_NAME });
   }
   for (const { kernelName, kernel } of NATIVE_KERNELS) {
-    tf.registerKernel(nativeKernelConfig(kernelName, BACKEND_NAME, kernel, addon, tf.getKernel(kernelName, 'cpu')));
+    const shared: typeof kernel = share == null ? kernel : (args, a) => (share!.tick(), kernel(args, a));
+    tf.registerKernel(nativeKernelConfig(kernelName, BACKEND_NAME, shared, addon, tf.getKernel(kernelName, 'cpu')));
   }
   registered = true;
 }
