@@ -37,6 +37,8 @@ export interface SweepOptions<M, R extends JsonValue> {
 
 interface SweepState {
   done: { key: string; result: JsonValue }[];
+  /** Steps of the finished members (each member's own steps, at least 1): the sweep's step count is this plus the running member's. */
+  steps?: number;
   current: { key: string; state: JsonValue } | null;
 }
 
@@ -59,6 +61,8 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
 
   const loaded = await parent.load();
   let pending: LoadedCheckpoint | null = null;
+  /** Checkpoints count the sweep's steps: every finished member's steps plus the running member's. */
+  let stepsDone = 0;
   const done = new Map<string, JsonValue>();
   if (loaded) {
     const s = sweepStateOf(loaded);
@@ -69,7 +73,8 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
       }
       done.set(d.key, d.result);
     }
-    if (s.current) pending = { ...loaded, state: s.current.state };
+    stepsDone = s.steps ?? 0;
+    if (s.current) pending = { ...loaded, step: loaded.step - stepsDone, state: s.current.state };
     else pending = null;
     if (!s.current) for (const t of Object.values(loaded.tensors)) t.dispose();
     ctx.info(`sweep: resuming after ${done.size} of ${keys.length} finished members`);
@@ -87,6 +92,7 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
         continue;
       }
       let lastSavedEpoch: number | null = null;
+      let memberSteps = 0;
       const store: CheckpointStore = {
         resume: parent.resume,
         file: parent.file,
@@ -95,8 +101,9 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
         },
         exists: () => Promise.resolve(pending !== null && pendingKey === key),
         async save(snapshot) {
-          await parent.save({ ...snapshot, state: { sweep: { done: record(), current: { key, state: snapshot.state ?? null } } } });
+          await parent.save({ ...snapshot, step: stepsDone + snapshot.step, state: { sweep: { done: record(), steps: stepsDone, current: { key, state: snapshot.state ?? null } } } });
           lastSavedEpoch = snapshot.epoch;
+          memberSteps = snapshot.step;
         },
         async load() {
           if (!pending || pendingKey !== key) return null;
@@ -104,6 +111,7 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
           pending = null;
           setRngState(p.rng);
           lastSavedEpoch = p.epoch;
+          memberSteps = p.step;
           return p;
         },
         clear: () => Promise.resolve(),
@@ -114,7 +122,8 @@ export async function sweep<M, R extends JsonValue>(options: SweepOptions<M, R>)
       done.set(key, result);
       out.push({ key, member, result });
       // The finished member and the generator's state now: a resumed sweep continues from here.
-      await parent.save({ epoch: 0, step: 0, tensors: {}, state: { sweep: { done: record(), current: null } } });
+      stepsDone += Math.max(1, memberSteps);
+      await parent.save({ epoch: 0, step: stepsDone, tensors: {}, state: { sweep: { done: record(), steps: stepsDone, current: null } } });
     }
   } finally {
     if (pending) for (const t of Object.values((pending).tensors)) t.dispose();

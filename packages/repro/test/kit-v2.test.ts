@@ -89,6 +89,8 @@ describe('sweep', () => {
     reset();
     const resumed = await run(twoPlayerSweep, dir, { resume: true });
     expect(twoPlayerHooks.memberRuns).toEqual(['seed=1', 'seed=2']); // seed=0 is not rerun
+    // the sweep's step count: seed=0's 8 steps + seed=1's last checkpoint (its epoch end, step 4)
+    expect(resumed.result.resumed).toMatchObject({ step: 12 });
     expect(resumed.result.metrics.digests).toBe(straight.result.metrics.digests);
     expect(resumed.result.curves).toEqual(straight.result.curves);
   });
