@@ -9,12 +9,15 @@
  *   and evaluated after every epoch (`evaluateClassifier(…, { keepBatches: true })`).
  * - {@link shuffledTrainingBatches}: one `fit` epoch's batches, drawn from shuffled passes over the
  *   images, optionally with the "C10+" pad-crop-flip augmentation (He et al. 2016, §4.2).
+ * - {@link trainCifar10} / {@link cifar10TrainingFields}: the training run and config fields NiN and
+ *   DenseNet share (`trainClassifier` on the above).
  *
  * Randomness (shuffles, crops, flips) comes from @paperzoo/tensor's global generator, in a fixed order
  * per batch, so a seeded run is reproducible and `fit`'s `--resume` replays an interrupted epoch exactly.
  */
 import { tf, random, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
 import { loadCifar10Normalized, type Cifar10Normalized, type FetchOptions, type ImageBatch } from '@paperzoo/datasets';
+import { trainClassifier, z, type ClassifierModel, type ClassifierRun, type FitContext, type FitOptimizer } from '@paperzoo/repro';
 import { downsample, padCropFlip } from './augment.js';
 
 /** One batch of images and their class indices as tensors. */
@@ -141,4 +144,58 @@ export function* shuffledTrainingBatches(images: ImageBatch, options: ShuffledBa
     pos += batchSize;
     yield { x: tf.tensor4d(augment ? padCropFlip(x, shape, height / 8, random) : x, shape), y: tf.tensor1d(y, 'int32') };
   }
+}
+
+/**
+ * The config fields every CIFAR-10 reproduction of the package shares (spread them into the app's
+ * `z.object({ ... })`): data size, iterations in evaluation intervals, batch, step-decay schedule.
+ */
+export const cifar10TrainingFields = {
+  /** Input size: 32 (the paper) or 16 (2×2 box-filtered, smoke). */
+  imageSize: z.union([z.literal(32), z.literal(16)]),
+  /** Training images, the first N of 50,000. */
+  trainExamples: z.number().int().min(100).max(50000),
+  /** SGD iterations. */
+  iterations: z.number().int().min(1).max(10_000_000),
+  /** Iterations between test evaluations (one `fit` epoch and checkpoint); divides `iterations`. */
+  evalEvery: z.number().int().min(1).max(10_000_000),
+  batchSize: z.number().int().min(2).max(50000),
+  /** Initial learning rate. */
+  learningRate: z.number().positive().max(10),
+  /** Iterations at which the learning rate is divided by 10. */
+  lrBoundaries: z.array(z.number().int().min(0).max(10_000_000)),
+  /** L2 weight decay λ (gradient + λθ). */
+  weightDecay: z.number().min(0).max(1),
+  /** Test images, the first N of 10,000. */
+  testExamples: z.number().int().min(100).max(10000),
+};
+
+/** What {@link trainCifar10} reads of a run's config. */
+export interface Cifar10TrainingConfig {
+  imageSize: number;
+  trainExamples: number;
+  testExamples: number;
+  iterations: number;
+  evalEvery: number;
+  batchSize: number;
+  /** "C10+" pad-crop-flip augmentation (default false). */
+  augment?: boolean;
+}
+
+/**
+ * Train `model` on the first `trainExamples` CIFAR-10 images at `imageSize` ({@link loadCifar10AtSize})
+ * with @paperzoo/repro's `trainClassifier`: `iterations / evalEvery` epochs of {@link shuffledTrainingBatches},
+ * the test error after each. The model and optimizer are disposed when it returns or throws.
+ */
+export async function trainCifar10(o: { ctx: FitContext; cfg: Cifar10TrainingConfig; model: ClassifierModel; optimizer: FitOptimizer; label: string }): Promise<ClassifierRun> {
+  const { cfg } = o;
+  if (cfg.iterations % cfg.evalEvery !== 0) throw new RangeError(`iterations (${cfg.iterations}) must be a multiple of evalEvery (${cfg.evalEvery})`);
+  const { train, test } = await loadCifar10AtSize({ trainExamples: cfg.trainExamples, testExamples: cfg.testExamples, imageSize: cfg.imageSize }); // [n, imageSize, imageSize, 3]
+  return trainClassifier({
+    ...o,
+    epochs: cfg.iterations / cfg.evalEvery,
+    stepsPerEpoch: cfg.evalEvery,
+    test: evaluationBatches(test),
+    batches: () => shuffledTrainingBatches(train, { batchSize: cfg.batchSize, steps: cfg.evalEvery, augment: cfg.augment }),
+  });
 }

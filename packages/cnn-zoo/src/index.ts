@@ -13,3 +13,6 @@ export * from './resnet.js';
 export * from './densenet.js';
 export * from './augment.js';
 export * from './image-batches.js';
+export * from './metrics.js';
+export * from './side-by-side.js';
+export * from './d2l.js';

@@ -201,18 +201,3 @@ export function localResponseNorm(a: tf.Tensor4D, options: { k?: number; n?: num
     return tf.div(a, tf.pow(tf.add(k, tf.mul(alpha, sums)), beta));
   });
 }
-
-/**
- * The variables of several networks, each under its own key (`<key>/<path>`), for training them side by
- * side in one `fit` (one checkpoint covers all; sum their losses — with disjoint parameters, SGD,
- * momentum and weight decay then update each network exactly as if it trained alone).
- */
-export function collectVariables(nets: Readonly<Record<string, Network>>): { variables: Record<string, tf.Variable>; stateVariables: Record<string, tf.Variable> } {
-  const variables: Record<string, tf.Variable> = {};
-  const stateVariables: Record<string, tf.Variable> = {};
-  for (const [key, net] of Object.entries(nets)) {
-    for (const [path, v] of Object.entries(net.variables)) variables[`${key}/${path}`] = v;
-    for (const [path, v] of Object.entries(net.stateVariables)) stateVariables[`${key}/${path}`] = v;
-  }
-  return { variables, stateVariables };
-}

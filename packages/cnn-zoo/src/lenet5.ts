@@ -32,7 +32,7 @@
  *
  * Shapes are NHWC: [batch, height, width, channels].
  */
-import { tf, makeRng } from '@paperzoo/tensor';
+import { tf, makeRng, Module, type ModuleOptions, type Parameter } from '@paperzoo/tensor';
 
 export interface LeNet5Options {
   /** Use a fully connected C3 instead of Table I's partial connections. Default false (the paper). */
@@ -65,99 +65,102 @@ export function lenet5Input(images: tf.Tensor): tf.Tensor4D {
   });
 }
 
-let nextInstance = 0;
+/** The trainable parameters in the order the initialisation draws them, with shape and fan-in Fᵢ. */
+const LAYOUT: readonly [name: string, shape: number[], fanIn: number][] = [
+  ['c1/kernel', [5, 5, 1, 6], 25],
+  ['c1/bias', [6], 25],
+  ['s2/coef', [6], 4],
+  ['s2/bias', [6], 4],
+  ['c3/kernel', [5, 5, 6, 16], 0], // drawn first, per column (below)
+  ['c3/bias', [16], 75],
+  ['s4/coef', [16], 4],
+  ['s4/bias', [16], 4],
+  ['c5/kernel', [400, 120], 400], // 5×5×16 → 120
+  ['c5/bias', [120], 400],
+  ['f6/kernel', [120, 84], 120],
+  ['f6/bias', [84], 120],
+  ['output/kernel', [84, 10], 84],
+  ['output/bias', [10], 84],
+];
 
-export class LeNet5 {
-  /** Trainable variables, named after the paper's layers. */
-  readonly variables: Record<string, tf.Variable>;
+/** The 0/1 mask [5, 5, 6, 16] (flattened) of the C3 weights Table I connects. */
+function c3MaskValues(): Float32Array {
+  const mask = new Float32Array(5 * 5 * 6 * 16); // [kh, kw, in, out] flattened
+  for (let out = 0; out < 16; out++) for (const inp of C3_CONNECTIONS[out]) for (let k = 0; k < 25; k++) mask[k * 96 + inp * 16 + out] = 1;
+  return mask;
+}
+
+export class LeNet5 extends Module {
   /** Fixed 0/1 mask [5, 5, 6, 16] that zeroes C3 weights Table I leaves unconnected. */
-  private readonly c3Mask: tf.Tensor4D | null;
+  private readonly c3Mask: tf.Tensor4D | null = null;
+  private readonly p: Record<string, Parameter> = {};
+  private readonly fullC3: boolean;
 
-  constructor(options: LeNet5Options = {}) {
+  /**
+   * All initial values come from one generator keyed `lenet5:<seed>`, drawn in a fixed order (C3's
+   * columns first, then the layers in order), and enter the store as `tensor` initializers.
+   */
+  constructor(options: LeNet5Options & ModuleOptions = {}) {
+    super('lenet5');
+    this.fullC3 = options.fullC3 ?? false;
     const rng = makeRng(`lenet5:${options.seed ?? 0}`);
-    const uniform = (shape: number[], fanIn: number): tf.Tensor => {
+    const uniform = (size: number, fanIn: number): Float32Array => {
       const bound = options.init === 'paper' ? 2.4 / fanIn : Math.sqrt(3 / fanIn);
-      const size = shape.reduce((a, b) => a * b, 1);
       const values = new Float32Array(size);
       for (let i = 0; i < size; i++) values[i] = (rng() * 2 - 1) * bound;
-      return tf.tensor(values, shape);
+      return values;
     };
-    const scope = `lenet5_${nextInstance++}`; // tfjs variable names must be unique per process
-    const v = (name: string, t: tf.Tensor): tf.Variable => tf.variable(t, true, `${scope}/${name}`);
-    this.c3Mask = null;
-    if (!options.fullC3) {
-      const mask = new Float32Array(5 * 5 * 6 * 16); // [kh, kw, in, out] flattened
-      for (let out = 0; out < 16; out++) for (const inp of C3_CONNECTIONS[out]) for (let k = 0; k < 25; k++) mask[k * 96 + inp * 16 + out] = 1;
-      this.c3Mask = tf.tensor4d(mask, [5, 5, 6, 16]);
+    const mask = this.fullC3 ? null : c3MaskValues();
+    let c3: Float32Array;
+    if (!mask) c3 = uniform(2400, 150);
+    else {
+      // Fᵢ differs per C3 map (75, 100 or 150 inputs): each column [5, 5, 6] with its own bound, masked.
+      c3 = new Float32Array(2400);
+      C3_CONNECTIONS.forEach((ins, out) => uniform(150, 25 * ins.length).forEach((v, j) => (c3[j * 16 + out] = v * mask[j * 16 + out])));
     }
-    const c3Kernel = options.fullC3
-      ? uniform([5, 5, 6, 16], 150)
-      : tf.tidy(() => {
-          // Fᵢ differs per C3 map (75, 100 or 150 inputs): draw each column with its own bound.
-          const cols = C3_CONNECTIONS.map((ins) => uniform([5, 5, 6, 1], 25 * ins.length));
-          return tf.concat(cols, 3).mul(this.c3Mask!);
-        });
-    this.variables = {
-      c1Kernel: v('c1/kernel', uniform([5, 5, 1, 6], 25)), // [5, 5, 1, 6]
-      c1Bias: v('c1/bias', uniform([6], 25)),
-      s2Coef: v('s2/coef', uniform([6], 4)),
-      s2Bias: v('s2/bias', uniform([6], 4)),
-      c3Kernel: v('c3/kernel', c3Kernel), // [5, 5, 6, 16]
-      c3Bias: v('c3/bias', uniform([16], 75)),
-      s4Coef: v('s4/coef', uniform([16], 4)),
-      s4Bias: v('s4/bias', uniform([16], 4)),
-      c5Kernel: v('c5/kernel', uniform([400, 120], 400)), // 5×5×16 → 120
-      c5Bias: v('c5/bias', uniform([120], 400)),
-      f6Kernel: v('f6/kernel', uniform([120, 84], 120)),
-      f6Bias: v('f6/bias', uniform([84], 120)),
-      outKernel: v('output/kernel', uniform([84, 10], 84)),
-      outBias: v('output/bias', uniform([10], 84)),
-    };
+    for (const [name, shape, fanIn] of LAYOUT) {
+      const values = name === 'c3/kernel' ? c3 : uniform(shape.reduce((a, b) => a * b, 1), fanIn);
+      this.p[name] = this.store.add(name, shape, { kind: 'tensor', values });
+    }
+    this.build(options);
+    if (mask && options.allocate !== false) this.c3Mask = tf.tensor4d(mask, [5, 5, 6, 16]);
   }
 
   /** Number of trainable parameters (connections that Table I leaves out are not counted). */
-  parameterCount(): number {
+  override parameterCount(): number {
     return Object.values(this.layerParameterCounts()).reduce((a, b) => a + b, 0);
   }
 
   /** Trainable parameters per layer as §II.B counts them (C3's unconnected weights excluded). */
   layerParameterCounts(): { C1: number; S2: number; C3: number; S4: number; C5: number; F6: number; OUTPUT: number } {
-    const v = this.variables;
-    const c3Weights = this.c3Mask ? C3_CONNECTIONS.reduce((n, inputs) => n + inputs.length, 0) * 25 : v.c3Kernel.size;
-    return {
-      C1: v.c1Kernel.size + v.c1Bias.size,
-      S2: v.s2Coef.size + v.s2Bias.size,
-      C3: c3Weights + v.c3Bias.size,
-      S4: v.s4Coef.size + v.s4Bias.size,
-      C5: v.c5Kernel.size + v.c5Bias.size,
-      F6: v.f6Kernel.size + v.f6Bias.size,
-      OUTPUT: v.outKernel.size + v.outBias.size,
-    };
+    const n = (layer: string) => this.p[`${layer}/kernel`] ? this.p[`${layer}/kernel`].size + this.p[`${layer}/bias`].size : this.p[`${layer}/coef`].size + this.p[`${layer}/bias`].size;
+    const c3Weights = this.fullC3 ? 2400 : C3_CONNECTIONS.reduce((k, inputs) => k + inputs.length, 0) * 25;
+    return { C1: n('c1'), S2: n('s2'), C3: c3Weights + this.p['c3/bias'].size, S4: n('s4'), C5: n('c5'), F6: n('f6'), OUTPUT: n('output') };
   }
 
   /** Subsampling layer (§II.B): sum of a 2×2 window × trainable coefficient + trainable bias, squashed. */
-  private subsample(x: tf.Tensor4D, coef: tf.Variable, bias: tf.Variable): tf.Tensor4D {
+  private subsample(x: tf.Tensor4D, layer: 's2' | 's4'): tf.Tensor4D {
     const summed = tf.avgPool(x, 2, 2, 'valid').mul(4); // [B, H/2, W/2, C]
-    return lecunTanh(summed.mul(coef).add(bias)) as tf.Tensor4D;
+    return lecunTanh(summed.mul(this.p[`${layer}/coef`].value).add(this.p[`${layer}/bias`].value)) as tf.Tensor4D;
   }
 
   /** Forward pass: [B, 32, 32, 1] → logits [B, 10]. */
-  apply(input: tf.Tensor4D): tf.Tensor2D {
+  apply(input: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => {
-      const p = this.variables;
-      const c1 = lecunTanh(tf.conv2d(input, p.c1Kernel as tf.Tensor4D, 1, 'valid').add(p.c1Bias)) as tf.Tensor4D; // [B, 28, 28, 6]
-      const s2 = this.subsample(c1, p.s2Coef, p.s2Bias); // [B, 14, 14, 6]
-      const c3Kernel = this.c3Mask ? p.c3Kernel.mul(this.c3Mask) : p.c3Kernel; // [5, 5, 6, 16]
-      const c3 = lecunTanh(tf.conv2d(s2, c3Kernel as tf.Tensor4D, 1, 'valid').add(p.c3Bias)) as tf.Tensor4D; // [B, 10, 10, 16]
-      const s4 = this.subsample(c3, p.s4Coef, p.s4Bias); // [B, 5, 5, 16]
-      const c5 = lecunTanh(s4.reshape([-1, 400]).matMul(p.c5Kernel).add(p.c5Bias)); // [B, 120]
-      const f6 = lecunTanh(c5.matMul(p.f6Kernel).add(p.f6Bias)); // [B, 84]
-      return f6.matMul(p.outKernel).add<tf.Tensor2D>(p.outBias); // [B, 10]
+      const v = (name: string) => this.p[name].value;
+      const c1 = lecunTanh(tf.conv2d(input as tf.Tensor4D, v('c1/kernel') as tf.Tensor4D, 1, 'valid').add(v('c1/bias'))) as tf.Tensor4D; // [B, 28, 28, 6]
+      const s2 = this.subsample(c1, 's2'); // [B, 14, 14, 6]
+      const c3Kernel = this.c3Mask ? v('c3/kernel').mul(this.c3Mask) : v('c3/kernel'); // [5, 5, 6, 16]
+      const c3 = lecunTanh(tf.conv2d(s2, c3Kernel as tf.Tensor4D, 1, 'valid').add(v('c3/bias'))) as tf.Tensor4D; // [B, 10, 10, 16]
+      const s4 = this.subsample(c3, 's4'); // [B, 5, 5, 16]
+      const c5 = lecunTanh(s4.reshape([-1, 400]).matMul(v('c5/kernel')).add(v('c5/bias'))); // [B, 120]
+      const f6 = lecunTanh(c5.matMul(v('f6/kernel')).add(v('f6/bias'))); // [B, 84]
+      return f6.matMul(v('output/kernel')).add<tf.Tensor2D>(v('output/bias')); // [B, 10]
     });
   }
 
-  dispose(): void {
-    tf.dispose(Object.values(this.variables));
+  override dispose(): void {
+    super.dispose();
     this.c3Mask?.dispose();
   }
 }

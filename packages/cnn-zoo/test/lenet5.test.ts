@@ -11,12 +11,12 @@ describe.each(['cpu', 'wasm'] as const)('LeNet-5 on %s', (backend) => {
     const net = new LeNet5();
     const v = net.variables;
     // The paper: C1 156, S2 12, C3 1,516, S4 32, C5 48,120, F6 10,164.
-    expect(v.c1Kernel.size + v.c1Bias.size).toBe(156);
-    expect(v.s2Coef.size + v.s2Bias.size).toBe(12);
+    expect(v['c1/kernel'].size + v['c1/bias'].size).toBe(156);
+    expect(v['s2/coef'].size + v['s2/bias'].size).toBe(12);
     expect(C3_CONNECTIONS.reduce((n, c) => n + c.length, 0) * 25 + 16).toBe(1516);
-    expect(v.s4Coef.size + v.s4Bias.size).toBe(32);
-    expect(v.c5Kernel.size + v.c5Bias.size).toBe(48120);
-    expect(v.f6Kernel.size + v.f6Bias.size).toBe(10164);
+    expect(v['s4/coef'].size + v['s4/bias'].size).toBe(32);
+    expect(v['c5/kernel'].size + v['c5/bias'].size).toBe(48120);
+    expect(v['f6/kernel'].size + v['f6/bias'].size).toBe(10164);
     // Output: 84×10 + 10 (linear head instead of the paper's 840-weight RBF layer).
     expect(net.parameterCount()).toBe(156 + 12 + 1516 + 32 + 48120 + 10164 + 850);
     net.dispose();
@@ -38,7 +38,7 @@ describe.each(['cpu', 'wasm'] as const)('LeNet-5 on %s', (backend) => {
         cost?.dispose();
       }
     });
-    const kernel = net.variables.c3Kernel.arraySync() as number[][][][];
+    const kernel = net.variables['c3/kernel'].arraySync() as number[][][][];
     // C3 map 0 reads S2 maps 0,1,2 only (Table I): weights from map 5 stay exactly 0.
     expect(kernel[2][2][5][0]).toBe(0);
     expect(kernel[2][2][0][0]).not.toBe(0);
@@ -51,14 +51,14 @@ describe.each(['cpu', 'wasm'] as const)('LeNet-5 on %s', (backend) => {
     const a = new LeNet5({ seed: 1 });
     const b = new LeNet5({ seed: 1 });
     const c = new LeNet5({ seed: 2 });
-    const av = a.variables.c5Kernel.dataSync();
-    expect(Array.from(b.variables.c5Kernel.dataSync())).toEqual(Array.from(av));
-    expect(Array.from(c.variables.c5Kernel.dataSync())).not.toEqual(Array.from(av));
+    const av = a.variables['c5/kernel'].dataSync();
+    expect(Array.from(b.variables['c5/kernel'].dataSync())).toEqual(Array.from(av));
+    expect(Array.from(c.variables['c5/kernel'].dataSync())).not.toEqual(Array.from(av));
     // Uniform ±√(3/Fᵢ) with Fᵢ = 400 for C5 by default; ±2.4/Fᵢ with init: 'paper'.
     expect(Math.max(...Array.from(av).map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(3 / 400));
     expect(Math.max(...Array.from(av).map(Math.abs))).toBeGreaterThan(0.9 * Math.sqrt(3 / 400));
     const p = new LeNet5({ seed: 1, init: 'paper' });
-    expect(Math.max(...Array.from(p.variables.c5Kernel.dataSync()).map(Math.abs))).toBeLessThanOrEqual(2.4 / 400);
+    expect(Math.max(...Array.from(p.variables['c5/kernel'].dataSync()).map(Math.abs))).toBeLessThanOrEqual(2.4 / 400);
     p.dispose();
     [a, b, c].forEach((n) => n.dispose());
   });

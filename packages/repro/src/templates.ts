@@ -97,6 +97,31 @@ export async function trainClassifier<B extends LabelledBatch>(o: TrainClassifie
 export interface TrainClassifiersOptions<B extends LabelledBatch> extends Omit<TrainClassifierOptions<B>, 'model' | 'penalty'> {
   /** The classifiers, by name; all see the same batches. */
   models: Readonly<Record<string, ClassifierModel>>;
+  /**
+   * Training images to evaluate on too (inference mode) after every epoch: curves 'train_error/<name>',
+   * 'train_loss/<name>', and `train_error`, `train_loss` in each model's result (disposed at the end).
+   */
+  trainEval?: readonly LabelledBatch[];
+}
+
+/** One classifier of {@link trainClassifiers} after the last epoch. */
+export interface ClassifiersRun {
+  test_error: number;
+  test_loss: number;
+  /** Error and mean loss on `trainEval` (NaN without it). */
+  train_error: number;
+  train_loss: number;
+}
+
+/** The variables of several models under one name each (`<name>/<path>`): trainable, and state (batch-norm statistics). */
+export function modelVariables(models: Readonly<Record<string, ClassifierModel>>): { variables: Record<string, tf.Variable>; state: Record<string, tf.Variable> } {
+  const variables: Record<string, tf.Variable> = {};
+  const state: Record<string, tf.Variable> = {};
+  for (const [name, m] of Object.entries(models)) {
+    for (const [p, v] of Object.entries(m.variables)) variables[`${name}/${p}`] = v;
+    for (const [p, v] of Object.entries(m.stateVariables ?? {})) state[`${name}/${p}`] = v;
+  }
+  return { variables, state };
 }
 
 /**
@@ -105,13 +130,8 @@ export interface TrainClassifiersOptions<B extends LabelledBatch> extends Omit<T
  * (SGD, momentum and coupled weight decay are per-parameter). Evaluates each after every epoch
  * ('test_error/<name>', 'loss/test_<name>').
  */
-export async function trainClassifiers<B extends LabelledBatch>(o: TrainClassifiersOptions<B>): Promise<Record<string, { test_error: number; test_loss: number }>> {
-  const variables: Record<string, tf.Variable> = {};
-  const state: Record<string, tf.Variable> = {};
-  for (const [name, m] of Object.entries(o.models)) {
-    for (const [p, v] of Object.entries(m.variables)) variables[`${name}/${p}`] = v;
-    for (const [p, v] of Object.entries(m.stateVariables ?? {})) state[`${name}/${p}`] = v;
-  }
+export async function trainClassifiers<B extends LabelledBatch, K extends string>(o: TrainClassifiersOptions<B> & { models: Readonly<Record<K, ClassifierModel>> }): Promise<Record<K, ClassifiersRun>> {
+  const { variables, state } = modelVariables(o.models);
   const r = await fit({
     ctx: o.ctx,
     variables,
@@ -129,11 +149,18 @@ export async function trainClassifiers<B extends LabelledBatch>(o: TrainClassifi
         const e = await evaluateClassifier((x) => m.apply(x), o.test, { keepBatches: true });
         out[`test_error/${name}`] = e.error;
         out[`loss/test_${name}`] = e.loss;
+        if (!o.trainEval) continue;
+        const t = await evaluateClassifier((x) => m.apply(x), o.trainEval, { keepBatches: true });
+        out[`train_error/${name}`] = t.error;
+        out[`train_loss/${name}`] = t.loss;
       }
       return out;
     },
     onEpochEnd: o.onEpochEnd,
-    owns: [...(o.owns ?? []), o.test.flatMap((b) => [b.x, b.y]), o.optimizer as unknown as { dispose(): void }, ...Object.values(o.models).map((m) => m as unknown as { dispose(): void })],
+    owns: [...(o.owns ?? []), [...o.test, ...(o.trainEval ?? [])].flatMap((b) => [b.x, b.y]), o.optimizer as unknown as { dispose(): void }, ...Object.values(o.models).map((m) => m as unknown as { dispose(): void })],
   });
-  return Object.fromEntries(Object.keys(o.models).map((name) => [name, { test_error: r.metrics[`test_error/${name}`] ?? Number.NaN, test_loss: r.metrics[`loss/test_${name}`] ?? Number.NaN }]));
+  const get = (key: string) => r.metrics[key] ?? Number.NaN;
+  return Object.fromEntries(
+    Object.keys(o.models).map((name) => [name, { test_error: get(`test_error/${name}`), test_loss: get(`loss/test_${name}`), train_error: get(`train_error/${name}`), train_loss: get(`train_loss/${name}`) }]),
+  ) as Record<K, ClassifiersRun>;
 }
