@@ -93,25 +93,31 @@ struct GemmPlan {
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
 
-// Work units for one [m, k]·[k, n] product, from its shape alone. About one unit per 1 M multiply-adds
-// (~12 µs on one core; a oneDNN call costs ~1 µs, waking a second thread a few), at most 8 units (2 threads get 4 each,
-// 3 threads 3/3/2; 4 threads 2 each); rows first (contiguous tiles of A and C), then columns, and K is
-// chunked only when M·N is too small to give the units (a dense layer's weight gradient over a long
-// batch): chunks of at least 1024.
+// Work units for one [m, k]·[k, n] product, from its shape alone: 1 below 1 M multiply-adds (~12 µs on
+// one core; waking a second thread costs a few), 2 up to 2³¹ (a 2048 × 1024 × 1024 product), 4 up to
+// 2³³, then 8. Each unit packs its own panels of A and B, so more units than threads cost time: on one
+// thread 1024³ took ~10% longer in 4 or 8 row tiles than in 2; more than 2 units only pay where more
+// threads are given, on large products. Rows are split first (contiguous tiles of A and C), then
+// columns, then K: tiles of at least 32 rows or 64 columns when cut in two, of at least 512 when cut
+// further; K chunks of at least 1024, which get the units when M·N is too small to (a dense layer's
+// weight gradient over a long batch).
+int64_t maxTiles(int64_t dim, int64_t minHalf) {
+  if (dim >= 1024) return dim / 512;
+  return dim >= 2 * minHalf ? 2 : 1;
+}
+
 GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k) {
   const int64_t work = m * n * k;
-  int64_t units = std::min<int64_t>(8, std::max<int64_t>(1, work >> 20));
-  if (units > 1 && units % 2) units--;  // even: two threads take equal shares
+  int64_t units = work < (int64_t(1) << 20) ? 1 : work < (int64_t(1) << 31) ? 2 : work < (int64_t(1) << 33) ? 4 : 8;
   GemmPlan p{m, n, k, 1, 1, 1};
-  // rows in tiles of at least 32 (a multiple of 8), then columns in tiles of at least 64 (a multiple of 16)
-  const int64_t rm = std::min(units, std::max<int64_t>(1, m / 32));
+  const int64_t rm = std::min(units, maxTiles(m, 32));
   p.mt = roundUp(ceilDiv(m, rm), 8);
   p.rm = ceilDiv(m, p.mt);
-  units /= std::max<int64_t>(1, p.rm);
-  const int64_t rn = std::min(units, std::max<int64_t>(1, n / 64));
+  units /= p.rm;
+  const int64_t rn = std::min(units, maxTiles(n, 64));
   p.nt = roundUp(ceilDiv(n, rn), 16);
   p.rn = ceilDiv(n, p.nt);
-  units /= std::max<int64_t>(1, p.rn);
+  units /= p.rn;
   const int64_t rk = std::min(units, std::max<int64_t>(1, k / 1024));
   p.kt = roundUp(ceilDiv(k, rk), 64);
   p.rk = ceilDiv(k, p.kt);
@@ -178,6 +184,11 @@ struct Unit {
 }  // namespace
 
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    std::fill(c, c + batch * m * n, 0.f);
+    return;
+  }
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
   const GemmPlan p = gemmPlan(m, n, k);
   // partial products of K chunks 1.. go to scratch, chunk 0 straight into C
