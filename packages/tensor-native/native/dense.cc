@@ -64,54 +64,200 @@ int g_threads = 2;
 int g_blasThreads = -1;
 
 namespace {
-// oneDNN's matmul primitive on the user's row-major arrays (no reorders), built once per shape.
-std::unordered_map<std::string, std::unique_ptr<dnnl::matmul>> g_matmul;
+// GEMM whose bits do not depend on the thread count.
+//
+// oneDNN's matmul and OpenBLAS's sgemm both choose how to split a product across threads from the
+// thread count, and the split changes the result: oneDNN 2.6 partitions K when M·N is small next to K
+// ([10, 8192]·[8192, 10]; the long-batch weight gradient [4096, 64]ᵀ·[4096, 32]) and with 3 threads
+// also re-partitions M/N so that other micro-kernel variants compute the edges ([256, 1024]·[1024, 300],
+// [200, 20]ᵀ·[20, 800]); OpenBLAS's threaded driver differs from its single-thread one even at K = 64
+// (a [64, 784]ᵀ·[64, 300] product) and on 1024². So neither library gets more than one thread:
+//
+// - the product is cut into work units — tiles of rows × tiles of columns × chunks of K — whose number
+//   and bounds depend only on (m, n, k, transposes) (gemmPlan), never on the thread count;
+// - each unit is one single-threaded library call (a oneDNN matmul primitive built while OpenMP's
+//   thread count was 1, executed with one thread; or cblas_sgemm with OpenBLAS on one thread), so its
+//   bits depend only on its operands and its shape;
+// - the OpenMP threads take the units in any order (each writes its own part of C or its own partial
+//   buffer), and the partial products of the K chunks are added into C in chunk order, element by
+//   element.
+//
+// Which thread computes a unit, and how many threads there are, can then change nothing. The speed is
+// oneDNN's: a single-threaded primitive per tile runs at the same per-core rate as its own split.
+
+struct GemmPlan {
+  int64_t mt, nt, kt;  // tile sizes (the last tile of each may be smaller)
+  int64_t rm, rn, rk;  // tile counts
+};
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
+
+// Work units for one [m, k]·[k, n] product, from its shape alone: 1 below 1 M multiply-adds (~12 µs on
+// one core; waking a second thread costs a few), 2 up to 2³¹ (a 2048 × 1024 × 1024 product), 4 up to
+// 2³³, then 8. Each unit packs its own panels of A and B, so more units than threads cost time: on one
+// thread 1024³ took ~10% longer in 4 or 8 row tiles than in 2; more than 2 units only pay where more
+// threads are given, on large products. Rows are split first (contiguous tiles of A and C), then
+// columns, then K: tiles of at least 32 rows or 64 columns when cut in two, of at least 512 when cut
+// further; K chunks of at least 1024, which get the units when M·N is too small to (a dense layer's
+// weight gradient over a long batch).
+int64_t maxTiles(int64_t dim, int64_t minHalf) {
+  if (dim >= 1024) return dim / 512;
+  return dim >= 2 * minHalf ? 2 : 1;
+}
+
+GemmPlan gemmPlan(int64_t m, int64_t n, int64_t k) {
+  const int64_t work = m * n * k;
+  int64_t units = work < (int64_t(1) << 20) ? 1 : work < (int64_t(1) << 31) ? 2 : work < (int64_t(1) << 33) ? 4 : 8;
+  GemmPlan p{m, n, k, 1, 1, 1};
+  const int64_t rm = std::min(units, maxTiles(m, 32));
+  p.mt = roundUp(ceilDiv(m, rm), 8);
+  p.rm = ceilDiv(m, p.mt);
+  units /= p.rm;
+  const int64_t rn = std::min(units, maxTiles(n, 64));
+  p.nt = roundUp(ceilDiv(n, rn), 16);
+  p.rn = ceilDiv(n, p.nt);
+  units /= p.rn;
+  const int64_t rk = std::min(units, std::max<int64_t>(1, k / 1024));
+  p.kt = roundUp(ceilDiv(k, rk), 64);
+  p.rk = ceilDiv(k, p.kt);
+  return p;
+}
+
+// Single-threaded oneDNN matmul primitives on strided row-major views (no reorders), one per tile
+// shape and strides, built once (with OpenMP's thread count set to 1: oneDNN fixes a primitive's
+// thread decomposition when it builds it) and executed by any thread, each with its own scratchpad.
+struct MatmulEntry {
+  std::unique_ptr<dnnl::matmul> prim;
+  dnnl::memory::desc a, b, c;
+  size_t scratch;
+};
+std::unordered_map<std::string, std::unique_ptr<MatmulEntry>> g_matmul;
 std::mutex g_matmulMutex;
 
-void matmulPrimitive(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
-  using tag = dnnl::memory::format_tag;
+// a: [m, k] with row stride lda (ta: stored [k, m] with row stride lda); b likewise; c: [m, n], row stride ldc.
+MatmulEntry* matmulEntry(int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t lda, int64_t ldb, int64_t ldc) {
+  const std::string key = std::to_string(m) + "," + std::to_string(n) + "," + std::to_string(k) + (ta ? "T" : "N") + (tb ? "T" : "N") + std::to_string(lda) + "," +
+                          std::to_string(ldb) + "," + std::to_string(ldc);
+  std::lock_guard<std::mutex> lock(g_matmulMutex);
+  auto it = g_matmul.find(key);
+  if (it != g_matmul.end()) return it->second.get();
   using dt = dnnl::memory::data_type;
-  const dnnl::memory::desc aMd({m, k}, dt::f32, ta ? tag::ba : tag::ab), bMd({k, n}, dt::f32, tb ? tag::ba : tag::ab), cMd({m, n}, dt::f32, tag::ab);
-  const std::string key = std::to_string(m) + "," + std::to_string(n) + "," + std::to_string(k) + (ta ? "T" : "N") + (tb ? "T" : "N");
-  dnnl::matmul* prim;
-  {
-    std::lock_guard<std::mutex> lock(g_matmulMutex);
-    auto it = g_matmul.find(key);
-    if (it == g_matmul.end()) {
-      auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, cMd), engine());
-      it = g_matmul.emplace(key, std::make_unique<dnnl::matmul>(pd)).first;
-    }
-    prim = it->second.get();
+  auto e = std::make_unique<MatmulEntry>();
+  e->a = dnnl::memory::desc({m, k}, dt::f32, ta ? dnnl::memory::dims{1, lda} : dnnl::memory::dims{lda, 1});
+  e->b = dnnl::memory::desc({k, n}, dt::f32, tb ? dnnl::memory::dims{1, ldb} : dnnl::memory::dims{ldb, 1});
+  e->c = dnnl::memory::desc({m, n}, dt::f32, dnnl::memory::dims{ldc, 1});
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const int outer = omp_get_max_threads();
+  omp_set_num_threads(1);
+  try {
+    auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(e->a, e->b, e->c), attr, engine());
+    e->scratch = pd.scratchpad_desc().get_size();
+    e->prim = std::make_unique<dnnl::matmul>(pd);
+  } catch (...) {
+    omp_set_num_threads(outer);
+    throw;
   }
-  prim->execute(stream(), {{DNNL_ARG_SRC, dnnl::memory(aMd, engine(), const_cast<float*>(a))},
-                           {DNNL_ARG_WEIGHTS, dnnl::memory(bMd, engine(), const_cast<float*>(b))},
-                           {DNNL_ARG_DST, dnnl::memory(cMd, engine(), c)}});
-  stream().wait();
+  omp_set_num_threads(outer);
+  return g_matmul.emplace(key, std::move(e)).first->second.get();
 }
+
+void runMatmul(MatmulEntry* e, const float* a, const float* b, float* c) {
+  thread_local std::vector<char> scratch;
+  thread_local std::unique_ptr<dnnl::stream> strm;
+  if (!strm) strm = std::make_unique<dnnl::stream>(engine());
+  if (scratch.size() < e->scratch) scratch.resize(e->scratch);
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, dnnl::memory(e->a, engine(), const_cast<float*>(a))},
+                                             {DNNL_ARG_WEIGHTS, dnnl::memory(e->b, engine(), const_cast<float*>(b))},
+                                             {DNNL_ARG_DST, dnnl::memory(e->c, engine(), c)}};
+  if (e->scratch) args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(dnnl::memory::desc({(int64_t)e->scratch}, dnnl::memory::data_type::u8, dnnl::memory::format_tag::a), engine(), scratch.data()));
+  e->prim->execute(*strm, args);
+  strm->wait();
+}
+
+// One unit: C[i0.., j0..] (row stride ldc) = A[i0.., p0..]·B[p0.., j0..] over an mt × nt × kt block.
+struct Unit {
+  int64_t batch, i0, j0, p0, mt, nt, kt;
+};
+
 }  // namespace
 
 void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB) {
-  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
-  // OpenBLAS: small products run on one thread: waking OpenBLAS's second thread costs more than it
-  // saves below ~4M multiply-adds (a dense layer of a small net, an LSTM step), and far more when the
-  // machine's cores are shared. (oneDNN chooses its own thread count per call.)
-  const int want = m * n * k < (int64_t(1) << 22) ? 1 : g_threads;
-  if (g_gemmLib == GEMM_OPENBLAS && want != g_blasThreads) {
-    openblas_set_num_threads(want);
-    g_blasThreads = want;
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    std::fill(c, c + batch * m * n, 0.f);
+    return;
   }
-  for (int64_t i = 0; i < batch; i++) {
-    const float* pa = a + i * strideA;
-    const float* pb = b + i * strideB;
-    float* pc = c + i * m * n;
-    if (g_gemmLib == GEMM_DNNL) {
-      matmulPrimitive(pa, pb, pc, m, n, k, ta, tb);
-    } else if (g_gemmLib == GEMM_DNNL_SGEMM) {
-      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, pa, lda, pb, ldb, 0.f, pc, n);
-    } else {
-      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, 1.f, pa, (int)lda, pb, (int)ldb, 0.f, pc,
-                  (int)n);
+  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+  const GemmPlan p = gemmPlan(m, n, k);
+  // partial products of K chunks 1.. go to scratch, chunk 0 straight into C
+  std::vector<float> partial(p.rk > 1 ? (size_t)(batch * (p.rk - 1) * m * n) : 0);
+  std::vector<Unit> units;
+  units.reserve((size_t)(batch * p.rm * p.rn * p.rk));
+  for (int64_t bi = 0; bi < batch; bi++)
+    for (int64_t ti = 0; ti < p.rm; ti++)
+      for (int64_t tj = 0; tj < p.rn; tj++)
+        for (int64_t tk = 0; tk < p.rk; tk++) {
+          const int64_t i0 = ti * p.mt, j0 = tj * p.nt, p0 = tk * p.kt;
+          units.push_back({bi, i0, j0, p0, std::min(p.mt, m - i0), std::min(p.nt, n - j0), std::min(p.kt, k - p0)});
+        }
+  if (g_gemmLib == GEMM_OPENBLAS && g_blasThreads != 1) {
+    openblas_set_num_threads(1);
+    g_blasThreads = 1;
+  }
+  // the primitives for every distinct unit shape, built here (outside the parallel region)
+  std::vector<MatmulEntry*> prims(units.size(), nullptr);
+  if (g_gemmLib == GEMM_DNNL) {
+    std::unordered_map<int64_t, MatmulEntry*> byShape;
+    for (size_t u = 0; u < units.size(); u++) {
+      const Unit& t = units[u];
+      const int64_t shapeKey = (t.mt * (p.nt + 1) + t.nt) * (p.kt + 1) + t.kt;
+      auto it = byShape.find(shapeKey);
+      prims[u] = it != byShape.end() ? it->second : (byShape[shapeKey] = matmulEntry(t.mt, t.nt, t.kt, ta, tb, lda, ldb, n));
     }
+  }
+  auto run = [&](size_t u) {
+    const Unit& t = units[u];
+    const float* pa = a + t.batch * strideA + (ta ? t.p0 * lda + t.i0 : t.i0 * lda + t.p0);
+    const float* pb = b + t.batch * strideB + (tb ? t.j0 * ldb + t.p0 : t.p0 * ldb + t.j0);
+    const int64_t kChunk = t.p0 / p.kt;
+    float* pc = (kChunk == 0 ? c + t.batch * m * n : partial.data() + ((t.batch * (p.rk - 1) + kChunk - 1) * m * n)) + t.i0 * n + t.j0;
+    if (g_gemmLib == GEMM_DNNL) {
+      runMatmul(prims[u], pa, pb, pc);
+    } else if (g_gemmLib == GEMM_DNNL_SGEMM) {
+      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', t.mt, t.nt, t.kt, 1.f, pa, lda, pb, ldb, 0.f, pc, n);
+    } else {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)t.mt, (int)t.nt, (int)t.kt, 1.f, pa, (int)lda, pb, (int)ldb, 0.f,
+                  pc, (int)n);
+    }
+  };
+  const int threads = omp_in_parallel() ? 1 : (int)std::min<int64_t>(omp_get_max_threads(), (int64_t)units.size());
+  if (threads <= 1) {
+    const int outer = omp_get_max_threads();
+    omp_set_num_threads(1);  // oneDNN's gemm-based kernels read the count when they run
+    for (size_t u = 0; u < units.size(); u++) run(u);
+    omp_set_num_threads(outer);
+  } else {
+#pragma omp parallel num_threads(threads)
+    {
+      omp_set_num_threads(1);  // this thread's own setting, for oneDNN inside the region
+#pragma omp for schedule(dynamic, 1)
+      for (size_t u = 0; u < units.size(); u++) run(u);
+    }
+  }
+  if (p.rk > 1) {
+    // C += partial[1] + partial[2] + …, in chunk order for every element
+    const int64_t total = batch * m * n;
+    float* pc = c;
+    const float* pp = partial.data();
+    const int64_t rk = p.rk, mn = m * n;
+    ewFor(total, [=](int64_t q) {
+      const int64_t bi = q / mn, r = q - bi * mn;
+      float s = pc[q];
+      for (int64_t j = 0; j < rk - 1; j++) s += pp[(bi * (rk - 1) + j) * mn + r];
+      pc[q] = s;
+    });
   }
 }
 
@@ -754,14 +900,14 @@ void batchNormGrad(const float* x, const float* mean, const float* var, const fl
 namespace pz {
 
 // Change the thread count between kernels (the JS side shares the cores with other paperzoo processes).
-// oneDNN fixes a primitive's thread decomposition when it is created, so the cached primitives go.
+// oneDNN fixes a primitive's thread decomposition when it is created, so the cached convolutions go
+// (the matmul primitives are single-threaded and stay).
 void setThreads(int threads) {
   if (threads == g_threads) return;
   g_threads = threads;
   g_blasThreads = threads;
   openblas_set_num_threads(threads);
   omp_set_num_threads(threads);
-  g_matmul.clear();
   g_conv.clear();
 }
 
