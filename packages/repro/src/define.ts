@@ -100,24 +100,6 @@ export interface ReproductionDefinition<S extends ConfigSchema, M extends string
   run(config: z.output<S>, ctx: RunContext<z.output<S>>): Promise<RunMetrics<M>> | RunMetrics<M>;
 }
 
-/**
- * The earlier form (a config interface, presets written out in full, an optional schema).
- * @deprecated Being migrated to {@link ReproductionDefinition}; kept only while apps move over.
- */
-export interface LegacyReproductionDefinition<C extends object> {
-  id: string;
-  paper: Paper;
-  package: string;
-  claims: readonly Claim[];
-  tiers: Record<TierName, Tier<C>>;
-  /** Not in this form (so that a new-form definition with a wrong metric name cannot fall back to it). */
-  config?: never;
-  configSchema?: z.ZodType<C>;
-  plots?: Record<string, PlotOptions>;
-  defaultSeed?: number;
-  run(config: C, ctx: RunContext<C>): Promise<Metrics> | Metrics;
-}
-
 /** The marker by which discovery recognises a reproduction across module instances. */
 export const REPRODUCTION_MARK = 'paperzoo.reproduction/1';
 
@@ -212,8 +194,7 @@ const definitionSchema = z.strictObject({
   package: z.string().regex(/^(@[a-z0-9-]+\/)?[a-z0-9][a-z0-9._-]*$/, 'an npm package name'),
   claims: z.array(z.unknown()).min(1, 'a reproduction checks at least one claim'),
   tiers: z.strictObject({ smoke: tierSchema, full: tierSchema }),
-  config: z.custom<z.ZodType>((s) => s instanceof z.ZodType, 'config must be a zod schema').optional(),
-  configSchema: z.unknown().optional(),
+  config: z.custom<z.ZodType>((s) => s instanceof z.ZodType, 'give the config as a zod object schema (config: z.object({ … })): it is the single source of the config type'),
   plots: z.record(z.string(), z.unknown()).optional(),
   defaultSeed: z.number().int().optional(),
   run: z.custom<(...args: unknown[]) => unknown>((f) => typeof f === 'function', 'run must be a function'),
@@ -225,16 +206,6 @@ function issuesOf(error: z.ZodError, prefix = ''): string[] {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** The sorted key paths of a plain config object ('optimizer.beta1'). */
-function keyPaths(obj: Record<string, unknown>, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(obj)) {
-    if (isPlainObject(v)) out.push(...keyPaths(v, `${prefix}${k}.`));
-    else out.push(prefix + k);
-  }
-  return out.sort();
 }
 
 /**
@@ -298,10 +269,7 @@ export function numericFields(schema: z.ZodType, path = ''): NumericField[] {
  * config field without bounds, a tier diff naming a field the full preset lacks, presets the schema
  * rejects.
  */
-export function defineReproduction<S extends ConfigSchema, M extends string>(def: ReproductionDefinition<S, M>): Reproduction<z.output<S>>;
-/** @deprecated The earlier form; apps are moving to `config: schema` + a smoke diff. */
-export function defineReproduction<C extends object>(def: LegacyReproductionDefinition<C>): Reproduction<C>;
-export function defineReproduction(def: ReproductionDefinition<ConfigSchema, string> | LegacyReproductionDefinition<object>): Reproduction {
+export function defineReproduction<S extends ConfigSchema, M extends string>(def: ReproductionDefinition<S, M>): Reproduction<z.output<S>> {
   const id = typeof def?.id === 'string' ? def.id : '(no id)';
   const problems: string[] = [];
   const top = definitionSchema.safeParse(def);
@@ -321,7 +289,7 @@ export function defineReproduction(def: ReproductionDefinition<ConfigSchema, str
       problems.push(`${name}: a ranking compares two different metrics`);
     }
   });
-  const schema = ('config' in def ? def.config : def.configSchema);
+  const schema = def.config as z.ZodType<object> | undefined;
   let tiers: Record<TierName, Tier<object>> | null = null;
   if (top.success) {
     for (const tier of TIER_NAMES) {
@@ -329,34 +297,25 @@ export function defineReproduction(def: ReproductionDefinition<ConfigSchema, str
         problems.push(`tiers.${tier}: no claim applies to this tier, so its run would check nothing (give a claim tiers: ['${tier}', …])`);
       }
     }
-    if (def.config !== undefined) {
-      const modern = def;
+    if (!schema) problems.push('config: give the config as a zod object schema (config: z.object({ … })): it is the single source of the config type');
+    else {
       try {
-        const full = modern.tiers.full.config as object;
-        tiers = { full: modern.tiers.full as Tier<object>, smoke: { ...modern.tiers.smoke, config: applyConfigDiff(full, modern.tiers.smoke.config as ConfigDiff<object>, 'tiers.smoke.config') } };
+        const full = def.tiers.full.config as object;
+        tiers = { full: def.tiers.full as Tier<object>, smoke: { ...def.tiers.smoke, config: applyConfigDiff(full, def.tiers.smoke.config as ConfigDiff<object>, 'tiers.smoke.config') } };
       } catch (e) {
         if (e instanceof ReproductionDefinitionError) problems.push(...e.problems);
         else throw e;
       }
-      for (const f of numericFields(modern.config)) {
+      for (const f of numericFields(schema)) {
         if (!Number.isFinite(f.min) || !Number.isFinite(f.max)) {
           problems.push(`config.${f.path}: a numeric config field needs both bounds (now [${f.min}, ${f.max}]); add .min()/.max() so --set can reject out-of-range values`);
         }
       }
-    } else {
-      const legacy = def;
-      tiers = legacy.tiers;
-      const smokeKeys = keyPaths(def.tiers.smoke.config as Record<string, unknown>);
-      const fullKeys = keyPaths(def.tiers.full.config as Record<string, unknown>);
-      if (smokeKeys.join(',') !== fullKeys.join(',')) {
-        const only = (a: string[], b: string[]) => a.filter((k) => !b.includes(k));
-        problems.push(`tiers: smoke and full presets must set the same fields (only in smoke: ${only(smokeKeys, fullKeys).join(', ') || '—'}; only in full: ${only(fullKeys, smokeKeys).join(', ') || '—'})`);
-      }
-    }
-    if (schema && tiers) {
-      for (const tier of TIER_NAMES) {
-        const r = schema.safeParse(tiers[tier].config);
-        if (!r.success) problems.push(...issuesOf(r.error, `tiers.${tier}.config: `));
+      if (tiers) {
+        for (const tier of TIER_NAMES) {
+          const r = schema.safeParse(tiers[tier].config);
+          if (!r.success) problems.push(...issuesOf(r.error, `tiers.${tier}.config: `));
+        }
       }
     }
   }

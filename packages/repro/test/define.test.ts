@@ -1,31 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { defineReproduction, isReproduction, ReproductionDefinitionError, z, type LegacyReproductionDefinition } from '../src/index.js';
+import { defineReproduction, isReproduction, ReproductionDefinitionError, z } from '../src/index.js';
 
-interface Cfg {
+const schema = z.object({
   /** Passes over the data. */
-  epochs: number;
+  epochs: z.number().int().min(1).max(100),
   /** Optimizer settings. */
-  optimizer: { name: string; beta1: number };
-}
+  optimizer: z.object({ name: z.string(), beta1: z.number().min(0).max(1) }),
+});
 
-const good = (): LegacyReproductionDefinition<Cfg> => ({
+const good = () => ({
   id: 'lenet5',
   package: '@paperzoo/cnn-zoo',
   paper: { title: 'Gradient-Based Learning Applied to Document Recognition', authors: ['Y. LeCun', 'L. Bottou'], year: 1998, venue: 'Proc. IEEE', url: 'https://doi.org/10.1109/5.726791' },
+  config: schema,
   claims: [
-    { id: 'test-error', kind: 'value', what: 'test error', source: 'Fig. 14', metric: 'test_error', published: 0.0095, tolerance: 0.003, tiers: ['full'], format: 'percent' },
-    { id: 'smoke', kind: 'threshold', what: 'learns', source: 'Fig. 14', metric: 'test_error', threshold: 0.05, direction: 'below', tiers: ['smoke'] },
+    { id: 'test-error', kind: 'value' as const, what: 'test error', source: 'Fig. 14', metric: 'test_error' as const, published: 0.0095, tolerance: 0.003, tiers: ['full' as const], format: 'percent' as const },
+    { id: 'smoke', kind: 'threshold' as const, what: 'learns', source: 'Fig. 14', metric: 'test_error' as const, threshold: 0.05, direction: 'below' as const, tiers: ['smoke' as const] },
   ],
   tiers: {
-    smoke: { config: { epochs: 1, optimizer: { name: 'sgd', beta1: 0.9 } }, budget: '60 s' },
     full: { config: { epochs: 20, optimizer: { name: 'sgd', beta1: 0.9 } }, budget: '1 h' },
+    smoke: { config: { epochs: 1 }, budget: '60 s' },
   },
   run: () => ({ test_error: 0.01 }),
 });
 
 function problems(def: unknown): string[] {
   try {
-    defineReproduction(def as LegacyReproductionDefinition<Cfg>);
+    defineReproduction(def as ReturnType<typeof good>);
   } catch (e) {
     expect(e).toBeInstanceOf(ReproductionDefinitionError);
     return (e as ReproductionDefinitionError).problems;
@@ -81,16 +82,22 @@ describe('defineReproduction', () => {
     expect(p).toEqual([expect.stringMatching(/^tiers\.smoke: no claim applies to this tier/)]);
   });
 
-  it('tier presets must set the same fields', () => {
+  it('the smoke tier is a diff of the full preset: merged field by field; an unknown field is named', () => {
+    const r = defineReproduction(good());
+    expect(r.tiers.smoke.config).toEqual({ epochs: 1, optimizer: { name: 'sgd', beta1: 0.9 } });
     const def = good();
-    const p = problems({ ...def, tiers: { ...def.tiers, full: { ...def.tiers.full, config: { epochs: 20, optimizer: { name: 'sgd' }, extra: 1 } } } });
-    expect(p.join('\n')).toMatch(/only in smoke: optimizer\.beta1; only in full: extra/);
+    const p = problems({ ...def, tiers: { ...def.tiers, smoke: { config: { epochs: 1, optimiser: { beta1: 0.5 } }, budget: '60 s' } } });
+    expect(p.join('\n')).toMatch(/tiers\.smoke\.config\.optimiser: the full preset has no field 'optimiser'/);
   });
 
-  it('a configSchema must accept both presets', () => {
-    const schema = z.object({ epochs: z.number().int().min(2), optimizer: z.object({ name: z.string(), beta1: z.number() }) });
-    const p = problems({ ...good(), configSchema: schema });
-    expect(p.join('\n')).toMatch(/tiers\.smoke\.config: epochs: Too small/);
+  it('the config schema must accept both presets and bound every number', () => {
+    const def = good();
+    expect(problems({ ...def, tiers: { ...def.tiers, smoke: { config: { epochs: 0 }, budget: '60 s' } } }).join('\n')).toMatch(/tiers\.smoke\.config: epochs: Too small/);
+    const loose = z.object({ epochs: z.number().int().min(1), optimizer: z.object({ name: z.string(), beta1: z.number() }) });
+    const p = problems({ ...def, config: loose }).join('\n');
+    expect(p).toMatch(/config\.epochs: a numeric config field needs both bounds \(now \[1, Infinity\]\)/);
+    expect(p).toMatch(/config\.optimizer\.beta1: a numeric config field needs both bounds/);
+    expect(problems({ ...def, config: undefined }).join('\n')).toMatch(/config: give the config as a zod object schema/);
   });
 
   it('a tier needs a budget and a known backend', () => {

@@ -133,10 +133,10 @@ describe('defineReproduction v2', () => {
     const ok = defineReproduction({ ...base, claims: [{ id: 'c', kind: 'threshold', what: 'w', source: 's', metric: 'test_error', threshold: 1, direction: 'below', tiers: ['smoke', 'full'] }], run: () => ({ test_error: 0.5 }) });
     expect(ok.id).toBe('typed');
     const misspelt = () =>
-      // @ts-expect-error 'test_eror' is not a metric run returns
       defineReproduction({
         ...base,
         claims: [
+          // @ts-expect-error 'test_eror' is not a metric run returns
           { id: 'c', kind: 'threshold', what: 'w', source: 's', metric: 'test_eror', threshold: 1, direction: 'below', tiers: ['smoke', 'full'] },
         ],
         run: () => ({ test_error: 0.5 }),

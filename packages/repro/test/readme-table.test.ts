@@ -11,9 +11,10 @@ import {
   type Metrics,
   type ResultRecord,
   type TierName,
+  z,
 } from '../src/index.js';
 
-const repro = defineReproduction<{ epochs: number }>({
+const repro = defineReproduction({
   id: 'demo',
   package: '@paperzoo/repro',
   paper: { title: 'T', authors: ['A. B'], year: 1998, venue: 'V', url: 'https://example.org' },
@@ -22,8 +23,9 @@ const repro = defineReproduction<{ epochs: number }>({
     { id: 'smoke-error', kind: 'threshold', what: 'test error after one pass', source: 'Fig. 14 (scaled down)', metric: 'test_error', threshold: 0.03, direction: 'below', tiers: ['smoke'], format: 'percent' },
     { id: 'params', kind: 'exact', what: 'parameter count', source: '§II.B', metric: 'params', expected: 61706, tiers: ['smoke', 'full'], format: 'integer' },
   ],
+  config: z.object({ epochs: z.number().int().min(1).max(100) }),
   tiers: { smoke: { config: { epochs: 1 }, budget: '1 pass, ≈40 s' }, full: { config: { epochs: 20 }, budget: '20 passes, ≈20 min' } },
-  run: () => ({}),
+  run: () => ({ test_error: 0, params: 0 }),
 });
 
 function result(tier: TierName, metrics: Metrics, extra: Partial<ResultRecord> = {}): ResultRecord {

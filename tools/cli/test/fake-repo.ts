@@ -12,27 +12,28 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 const APP = (id: string, title: string, claims: string) => `
 import { tf } from '@paperzoo/tensor';
-import { defineReproduction, fit } from '@paperzoo/repro';
+import { defineReproduction, fit, z } from '@paperzoo/repro';
 
-export interface Config {
+const config = z.object({
   /** Passes over the two batches. */
-  epochs: number;
+  epochs: z.number().int().min(1).max(100),
   /** What the run reports as 'answer'. */
-  answer: number;
+  answer: z.number().min(-1000).max(1000),
   /** SGD step size. */
-  learningRate: number;
+  learningRate: z.number().positive().max(10),
   /** Milliseconds to wait before each batch (to test interrupts). */
-  stepDelayMs: number;
-}
+  stepDelayMs: z.number().int().min(0).max(60000),
+});
 
-export default defineReproduction<Config>({
+export default defineReproduction({
   id: '${id}',
   package: '@paperzoo/repro',
   paper: { title: '${title}', authors: ['D. Adams', 'E. Colfer'], year: 1979, venue: 'Pan Books', url: 'https://example.org/${id}' },
   claims: ${claims},
+  config,
   tiers: {
-    smoke: { config: { epochs: 2, answer: 42, learningRate: 0.1, stepDelayMs: 0 }, budget: 'milliseconds', backend: 'cpu' },
     full: { config: { epochs: 3, answer: 42, learningRate: 0.1, stepDelayMs: 0 }, budget: 'still milliseconds', backend: 'cpu' },
+    smoke: { config: { epochs: 2 }, budget: 'milliseconds', backend: 'cpu' },
   },
   async run(cfg, ctx) {
     const w = tf.variable(tf.zeros([1]));
