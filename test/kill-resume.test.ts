@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discoverApps } from '@paperzoo/repro';
+import { makeRng } from '@paperzoo/tensor';
 
 const root = path.resolve(import.meta.dirname, '..');
 const launcher = path.join(root, 'tools', 'cli', 'bin', 'paperzoo.js');
@@ -20,18 +21,8 @@ const only = process.env.PAPERZOO_TEST_KILL_ONLY?.split(',');
 const apps = (await discoverApps(root)).filter((a) => !only || only.includes(a.id)).map((a) => ({ id: a.id, dir: a.dir }));
 const CHECKPOINT_EVERY = process.env.PAPERZOO_TEST_CHECKPOINT_EVERY ?? '1s';
 
-/** A small generator of our own, so the kill points are random but the same on every run of the test. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(Number(process.env.PAPERZOO_TEST_KILL_SEED ?? 20261206));
+/** The kill points are random, but the same on every run of the test (PAPERZOO_TEST_KILL_SEED changes them). */
+const random = makeRng(`kill-resume:${process.env.PAPERZOO_TEST_KILL_SEED ?? 20261206}`);
 
 function start(id: string, extra: string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> } {
   const child = spawn(process.execPath, [launcher, 'run', id, '--tier', 'smoke', ...extra], {

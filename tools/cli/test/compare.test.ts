@@ -1,25 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverApps, loadReproduction, type ComparisonRow, type Reproduction } from '@paperzoo/repro';
+import { type ComparisonRow, type Reproduction } from '@paperzoo/repro';
 import { runCli } from '../src/index.js';
 import { compareTable, MAX_WIDTH } from '../src/table.js';
-import { makeFakeRepo, writeFakeResult, type FakeRepo } from './fake-repo.js';
+import { fakeCli, writeFakeResult, type FakeCli, type FakeRepo } from './fake-repo.js';
 
 let repo: FakeRepo;
-const repros: Record<string, Reproduction> = {};
+let repros: Record<string, Reproduction>;
+let cli: FakeCli['cli'];
 beforeAll(async () => {
-  repo = makeFakeRepo();
-  for (const entry of await discoverApps(repo.root)) repros[entry.id] = await loadReproduction(entry);
+  ({ repo, repros, cli } = await fakeCli(runCli));
 });
 afterAll(() => repo.cleanup());
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd: repo.root });
-  return { code, stdout, stderr };
-}
 
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1);
 // eslint-disable-next-line no-control-regex

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateClaims, overallVerdict, RESULT_SCHEMA_ID, writeResult, type Metrics, type Reproduction, type ResultRecord, type TierName } from '@paperzoo/repro';
+import { discoverApps, loadReproduction, evaluateClaims, overallVerdict, RESULT_SCHEMA_ID, writeResult, type Metrics, type Reproduction, type ResultRecord, type TierName } from '@paperzoo/repro';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -121,4 +121,28 @@ export async function writeFakeResult(file: string, repro: Reproduction, tier: T
   mkdirSync(path.dirname(file), { recursive: true });
   await writeResult(file, record);
   return record;
+}
+
+/** A fake repo with its reproductions loaded, and the CLI run in it with captured output. */
+export interface FakeCli {
+  repo: FakeRepo;
+  repros: Record<string, Reproduction>;
+  cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/** Make a fake repo and load its reproductions (call in beforeAll; `cleanup` in afterAll). */
+export async function fakeCli(runCli: (argv: string[], io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; cwd: string }) => Promise<number>): Promise<FakeCli> {
+  const repo = makeFakeRepo();
+  const repros: Record<string, Reproduction> = {};
+  for (const entry of await discoverApps(repo.root)) repros[entry.id] = await loadReproduction(entry);
+  return {
+    repo,
+    repros,
+    async cli(...argv) {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd: repo.root });
+      return { code, stdout, stderr };
+    },
+  };
 }

@@ -3,25 +3,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverApps, loadReproduction, README_MARKERS, type Reproduction } from '@paperzoo/repro';
+import { README_MARKERS, type Reproduction } from '@paperzoo/repro';
 import { runCli } from '../src/index.js';
 import { gitIgnored } from '../src/report.js';
-import { makeFakeRepo, REPO, writeFakeResult, type FakeRepo } from './fake-repo.js';
+import { fakeCli, REPO, writeFakeResult, type FakeCli, type FakeRepo } from './fake-repo.js';
 
 let repo: FakeRepo;
-const repros: Record<string, Reproduction> = {};
+let repros: Record<string, Reproduction>;
+let cli: FakeCli['cli'];
 beforeAll(async () => {
-  repo = makeFakeRepo();
-  for (const entry of await discoverApps(repo.root)) repros[entry.id] = await loadReproduction(entry);
+  ({ repo, repros, cli } = await fakeCli(runCli));
 });
 afterAll(() => repo.cleanup());
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd: repo.root });
-  return { code, stdout, stderr };
-}
 
 const readme = (app: string) => path.join(repo.root, 'apps/demo', app, 'README.md');
 const read = (f: string) => readFileSync(f, 'utf8');
