@@ -107,6 +107,8 @@ const WIKITEXT2_MIRRORS = [
 ];
 const MULTI30K_MIRRORS = ['https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/raw/'];
 const OMNIGLOT_MIRRORS = ['https://raw.githubusercontent.com/brendenlake/omniglot/master/python/'];
+/** The Vinyals et al. (2016) class split as Prototypical Networks ship it (one `<Alphabet>/characterNN/rotDDD` per line). */
+const VINYALS_SPLIT_MIRRORS = ['https://raw.githubusercontent.com/jakesnell/prototypical-networks/c9bb4d258267c11cb6e23f0a19242d24ca98ad8a/data/omniglot/'];
 const SST2_MIRROR =
   'https://raw.githubusercontent.com/eyalbd2/Reproducing-AutoPrompt/6288fb5bec9c572f2492875ae0111df5b6daed11/glue_data/SST-2/';
 
@@ -319,6 +321,11 @@ export const registry: Readonly<Record<DatasetName, DatasetEntry>> = {
         sha256: '3ccaa407515a8778e5d0861875af38b17e418f301ad5bb3b5a6b65d901a41c7f',
         urls: under(OMNIGLOT_MIRRORS, 'images_background_small2.zip'),
       },
+      // The few-shot class split of Vinyals et al. 2016 (train 1,028 characters, val 172, test 423; ×4 rotations).
+      'splits/vinyals/train.txt': { bytes: 133244, sha256: '984522c194c30fb678ce53304a160a42faf5403ad4f9a67010f32dd3a35738e0', urls: under(VINYALS_SPLIT_MIRRORS, 'splits/vinyals/train.txt'), records: 4112 },
+      'splits/vinyals/val.txt': { bytes: 21312, sha256: '11f99e54faee3e26f53d3231c1cceac5bf7b8730e9be31cb6dab256551dc0c1a', urls: under(VINYALS_SPLIT_MIRRORS, 'splits/vinyals/val.txt'), records: 688 },
+      'splits/vinyals/trainval.txt': { bytes: 154556, sha256: '5276ae50c755596d0bff7f2284e85625695549a85ee6e36b6491ad1e5d1cc26a', urls: under(VINYALS_SPLIT_MIRRORS, 'splits/vinyals/trainval.txt'), records: 4800 },
+      'splits/vinyals/test.txt': { bytes: 50372, sha256: '845264cc5c156180828ccf17915668b17ee21424d0170df6e7d81676aa5d1204', urls: under(VINYALS_SPLIT_MIRRORS, 'splits/vinyals/test.txt'), records: 1692 },
     },
   },
   'sst-2': {

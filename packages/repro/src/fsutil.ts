@@ -56,14 +56,25 @@ export interface FileLock {
   release(): Promise<void>;
 }
 
-/** Whether process `pid` exists on this machine (EPERM: it exists but belongs to someone else). */
+/**
+ * Whether process `pid` is running on this machine (EPERM: it exists but belongs to someone else). A
+ * zombie — a killed process its parent has not reaped yet, which `kill(pid, 0)` still finds — is not
+ * running: after a SIGKILL its lock must be taken over at once.
+ */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; the state letter follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true; // no /proc (not Linux): trust kill(pid, 0)
   }
 }
 
