@@ -50,6 +50,7 @@ export function createConsoleRenderer(options: ConsoleRendererOptions): ConsoleR
   const { stream } = options;
   const tty = options.tty ?? stream.isTTY === true;
   const interval = options.intervalMs ?? 10_000;
+  let lastCheckpointLine = -Infinity;
   const now = options.now ?? Date.now;
   let multibar: cliProgress.MultiBar | null = null;
   let bar: cliProgress.SingleBar | null = null;
@@ -119,8 +120,12 @@ export function createConsoleRenderer(options: ConsoleRendererOptions): ConsoleR
         line(e.level === 'warn' ? `warning: ${e.text}` : e.text);
         break;
       case 'checkpoint':
+        // At most one line per progress interval: runs checkpoint every few minutes, sweeps after every member.
+        if (now() - lastCheckpointLine < interval) break;
         if (e.partial) line(`checkpoint saved at step ${e.step}, inside epoch ${e.epoch + 1}`);
         else if (!tty) line(`checkpoint after epoch ${e.epoch} (step ${e.step})`);
+        else break;
+        lastCheckpointLine = now();
         break;
       case 'resume':
         line(`resuming from the checkpoint of ${e.savedAt}: epoch ${e.epoch}, step ${e.step}`);
