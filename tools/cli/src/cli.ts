@@ -344,7 +344,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     });
 
   // ---- new (./new.ts) ----------------------------------------------------------------------------
-  addNewCommand(program, { root: rootDir, cwd: io.cwd, out, err, setExitCode: (code) => (exitCode = code) });
+  /** What `report` writes, for `new`: the new app's README table and REPRODUCTIONS.md, so `report --check` passes at once. */
+  const regenerate = async (): Promise<string[]> => {
+    const root = rootDir();
+    const { loaded } = await loadAll(root);
+    const stale = await staleFiles((await planReport(root, loaded, rel)).files);
+    for (const f of stale) await fs.writeFile(f.file, f.text);
+    return stale.map((f) => rel(f.file));
+  };
+  addNewCommand(program, { root: rootDir, cwd: io.cwd, out, err, setExitCode: (code) => (exitCode = code), regenerate });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

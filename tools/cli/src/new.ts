@@ -214,7 +214,7 @@ export async function createApp(opts: NewAppOptions): Promise<NewAppResult> {
 /** Register `new` on the CLI's commander program. */
 export function addNewCommand(
   program: Command,
-  io: { root: () => string; cwd: string; out: (s?: string) => void; err: (s: string) => void; setExitCode: (code: number) => void },
+  io: { root: () => string; cwd: string; out: (s?: string) => void; err: (s: string) => void; setExitCode: (code: number) => void; regenerate: () => Promise<string[]> },
 ): void {
   program
     .command('new')
@@ -236,13 +236,15 @@ export function addNewCommand(
       io.out(`created ${r.relDir} (@paperzoo/app-${r.id}):`);
       for (const f of r.written) io.out(`  wrote ${rel(f)}`);
       for (const w of r.workspace) io.out(`  ${w}`);
+      // the README's generated claims table and REPRODUCTIONS.md, as `paperzoo report` writes them
+      for (const f of await io.regenerate()) io.out(`  regenerated ${f}`);
       io.out('');
       io.out('next:');
       io.out(`  npx paperzoo run ${r.id}                # smoke tier: the placeholder trains in seconds and passes`);
       io.out(`  $EDITOR ${rel(`${r.relDir}/reproduction.ts`)}   # the TODOs: paper, config, model, claims`);
       io.out(`  npx tsc -p tsconfig.json && npx eslint ${rel(r.relDir)}`);
       io.out(`  npx paperzoo run ${r.id} --tier full`);
-      io.out(`  git add ${rel(r.relDir)} package-lock.json`);
+      io.out(`  git add ${rel(r.relDir)} package-lock.json REPRODUCTIONS.md`);
     });
 }
 
