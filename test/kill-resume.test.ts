@@ -67,7 +67,9 @@ const readRecord = (appDir: string): Record_ => JSON.parse(readFileSync(path.joi
 describe.each(apps)('$id: SIGKILL after a checkpoint, then --resume', ({ id, dir }) => {
   it('resumes from the checkpoint and ends with the uninterrupted run\'s metrics, bit for bit', async () => {
     // 1. the uninterrupted run
+    const t = Date.now();
     const straight = await start(id).done;
+    const straightMs = Date.now() - t;
     expect(straight.code, straight.output.slice(-2000)).toBe(0);
     const reference = readRecord(dir);
     expect(reference.resumed).toBeNull();
@@ -83,7 +85,8 @@ describe.each(apps)('$id: SIGKILL after a checkpoint, then --resume', ({ id, dir
       await sleep(20);
     }
     expect(exited, `${id} finished before it wrote a checkpoint: the smoke tier must checkpoint (fit does, every ${CHECKPOINT_EVERY} here)`).toBe(false);
-    const delay = Math.round(random() * 1500);
+    // a random moment in the next 1.5 s (less for a run of a few seconds, so that it is still running)
+    const delay = Math.round(random() * Math.min(1500, 0.2 * straightMs));
     await sleep(delay);
     if (exited) {
       // It finished in the meantime: kill right after the next first checkpoint instead.

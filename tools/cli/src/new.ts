@@ -333,8 +333,8 @@ export default defineReproduction({
     },
     // What CI runs: a diff of the full preset, about 90 s at most on 2 CPU cores.
     smoke: {
-      config: { epochs: 1, trainExamples: 2_000, testExamples: 1_000 },
-      budget: '1 pass over 2,000 digits, a few seconds on 2 CPU cores',
+      config: { epochs: 2, trainExamples: 10_000, testExamples: 2_000, batchSize: 20 },
+      budget: '2 passes over 10,000 digits in steps of 20, a few seconds on 2 CPU cores',
     },
   },
   claims: [
