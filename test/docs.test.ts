@@ -11,8 +11,11 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-/** Tracked paths (POSIX, relative to the root), outside node_modules, that still exist on disk. */
-const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
+/**
+ * Tracked paths (POSIX, relative to the root), outside node_modules, that still exist on disk — and
+ * files not yet added that git does not ignore (an app `paperzoo new` just wrote, before `git add`).
+ */
+const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
   .split('\0')
   .filter((f) => f !== '' && !f.split('/').includes('node_modules') && fs.existsSync(path.join(root, f)));
 const trackedSet = new Set(tracked);
