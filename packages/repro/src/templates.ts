@@ -56,6 +56,11 @@ export interface ClassifierRun {
   resumed: boolean;
 }
 
+/** The `fit` options both templates pass through unchanged. */
+function loopOptions<B extends LabelledBatch>(o: Omit<TrainClassifierOptions<B>, 'model' | 'penalty'>) {
+  return { ctx: o.ctx, optimizer: o.optimizer, epochs: o.epochs, stepsPerEpoch: o.stepsPerEpoch, label: o.label, batches: o.batches, learningRate: o.learningRate };
+}
+
 /**
  * Train `model` by minimising the mean softmax cross-entropy of its logits (plus `penalty`),
  * evaluating test error and loss after every epoch (curves 'test_error' and 'loss/test'). The model,
@@ -63,15 +68,9 @@ export interface ClassifierRun {
  */
 export async function trainClassifier<B extends LabelledBatch>(o: TrainClassifierOptions<B>): Promise<ClassifierRun> {
   const r = await fit({
-    ctx: o.ctx,
+    ...loopOptions(o),
     variables: o.model.variables,
     extraVariables: o.model.stateVariables,
-    optimizer: o.optimizer,
-    epochs: o.epochs,
-    stepsPerEpoch: o.stepsPerEpoch,
-    label: o.label,
-    batches: o.batches,
-    learningRate: o.learningRate,
     loss: (b) => {
       const ce = crossEntropyWithLogits(o.model.apply(b.x, { training: true }), b.y) as tf.Scalar;
       return o.penalty ? tf.add(ce, o.penalty()) : ce;
@@ -133,15 +132,9 @@ export function modelVariables(models: Readonly<Record<string, ClassifierModel>>
 export async function trainClassifiers<B extends LabelledBatch, K extends string>(o: TrainClassifiersOptions<B> & { models: Readonly<Record<K, ClassifierModel>> }): Promise<Record<K, ClassifiersRun>> {
   const { variables, state } = modelVariables(o.models);
   const r = await fit({
-    ctx: o.ctx,
+    ...loopOptions(o),
     variables,
     extraVariables: state,
-    optimizer: o.optimizer,
-    epochs: o.epochs,
-    stepsPerEpoch: o.stepsPerEpoch,
-    label: o.label,
-    batches: o.batches,
-    learningRate: o.learningRate,
     loss: (b) => tf.addN(Object.values(o.models).map((m) => crossEntropyWithLogits(m.apply(b.x, { training: true }), b.y))) as tf.Scalar,
     evaluate: async () => {
       const out: Record<string, number> = {};
