@@ -275,6 +275,9 @@ async function fitLoop<B>(options: FitOptions<B>): Promise<FitResult> {
   if (!options.loss === !options.step) throw new TypeError('fit: give either loss (with optimizer) or step (with optimizers), not both or neither');
   if (options.loss && !options.optimizer) throw new TypeError('fit: a plain loss needs an optimizer');
   const optimizers: [string, FitOptimizer][] = options.loss ? [['', options.optimizer!]] : Object.entries(options.optimizers ?? {});
+  for (const name of Object.keys(options.learningRates ?? {})) {
+    if (!options.optimizers?.[name]) throw new RangeError(`fit: learningRates names optimizer '${name}', which is not in optimizers (${Object.keys(options.optimizers ?? {}).join(', ')})`);
+  }
   const trainable = entriesOf(options.variables, 'var/');
   const extra = entriesOf(options.extraVariables, 'extra/');
   if (trainable.length === 0 && options.loss) throw new RangeError('fit: no variables to train');
@@ -420,8 +423,7 @@ async function fitLoop<B>(options: FitOptions<B>): Promise<FitResult> {
           }
         }
         for (const [name, schedule] of Object.entries(options.learningRates ?? {})) {
-          const opt = options.optimizers?.[name];
-          if (!opt) throw new RangeError(`fit: learningRates names optimizer '${name}', which is not in optimizers (${Object.keys(options.optimizers ?? {}).join(', ')})`);
+          const opt = options.optimizers![name];
           const lr = schedule(step);
           if (lr !== lastLr.get(name)) {
             setOptimizerLearningRate(opt, lr);
