@@ -1,4 +1,17 @@
 /**
  * @paperzoo/seq-models — recurrent networks as code, each file opening with its paper.
  */
-export {};
+export {
+  corpusBleu,
+  sacreBleu,
+  sacreBleuFromStatistics,
+  tokenize13a,
+  TORCHTEXT_BLEU,
+  NMT_BLEU,
+  type BleuResult,
+  type CorpusBleuOptions,
+  type ReferenceLengthRule,
+  type SacreBleuOptions,
+  type SacreBleuResult,
+  type SacreBleuSmoothing,
+} from './bleu.js';
