@@ -15,3 +15,4 @@ export {
   type SacreBleuResult,
   type SacreBleuSmoothing,
 } from './bleu.js';
+export { buildVocabulary, compareCodePoints, TokenVocabulary, SEQ2SEQ_SPECIALS, type BuildVocabularyOptions } from './vocabulary.js';
