@@ -16,3 +16,16 @@ export {
   type SacreBleuSmoothing,
 } from './bleu.js';
 export { buildVocabulary, compareCodePoints, TokenVocabulary, SEQ2SEQ_SPECIALS, type BuildVocabularyOptions } from './vocabulary.js';
+export {
+  greedySearch,
+  beamSearch,
+  gatherState,
+  lengthPenalty,
+  type SearchModel,
+  type StepOutput,
+  type SearchOptions,
+  type BeamSearchOptions,
+  type BeamSearchResult,
+  type Hypothesis,
+  type LengthNormalization,
+} from './search.js';
