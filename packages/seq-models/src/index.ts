@@ -29,3 +29,4 @@ export {
   type Hypothesis,
   type LengthNormalization,
 } from './search.js';
+export { tokenizeMulti30k, tokenizeChars, MULTI30K_VOCAB_SIZES, type Multi30kLanguage } from './tokenize.js';
