@@ -12,7 +12,7 @@
 import { defineReproduction, sweep, type FitContext, type JsonValue, z } from '@paperzoo/repro';
 import { SGD } from '@paperzoo/core-autograd';
 import { batchify, loadPtb, type Batchified } from '@paperzoo/datasets';
-import { RecurrentLanguageModel, evaluateLanguageModel, fullWindowCount, trainLanguageModel, type CellType } from '@paperzoo/seq-models';
+import { RecurrentLanguageModel, evaluateLanguageModel, hiddenSizeForParameterCount, fullWindowCount, trainLanguageModel, type CellType } from '@paperzoo/seq-models';
 
 const config = z.object({
   /** LSTM layers. */ layers: z.number().int().min(1).max(4),
@@ -33,20 +33,6 @@ const config = z.object({
   /** The tanh RNN's learning rate (lr 1 makes it diverge; the LSTM's other settings are kept). */ rnnLearningRate: z.number().positive().max(10),
   /** Also train a tanh RNN with the same parameter count (and the same embedding size), at the same steps. */ compareRnn: z.boolean(),
 });
-type Config = z.output<typeof config>;
-
-/** The largest tanh-RNN hidden size whose language model has no more parameters than the LSTM's. */
-function rnnHiddenForEqualParameters(cfg: Config, vocabSize: number): number {
-  const count = (cell: CellType, hiddenSize: number) => new RecurrentLanguageModel({ cell, vocabSize, embeddingSize: cfg.hiddenSize, hiddenSize, layers: cfg.layers, allocate: false }).parameterCount();
-  const target = count('lstm', cfg.hiddenSize);
-  let [lo, hi] = [1, 8 * cfg.hiddenSize];
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (count('rnn', mid) <= target) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 export default defineReproduction({
   id: 'zaremba-ptb',
@@ -74,10 +60,12 @@ export default defineReproduction({
     const schedule = (lr: number) => (step: number) => lr / cfg.decay ** Math.max(0, Math.floor(step / windows) - cfg.maxEpoch);
 
     const trainOne = async (cell: CellType, fitCtx: FitContext) => {
-      const hiddenSize = cell === 'lstm' ? cfg.hiddenSize : rnnHiddenForEqualParameters(cfg, vocabSize);
+      const shape = { vocabSize, embeddingSize: cfg.hiddenSize, layers: cfg.layers };
+      const lstmParameters = new RecurrentLanguageModel({ ...shape, cell: 'lstm', hiddenSize: cfg.hiddenSize, allocate: false }).parameterCount();
+      const hiddenSize = cell === 'lstm' ? cfg.hiddenSize : hiddenSizeForParameterCount({ ...shape, cell }, lstmParameters); // an RNN as large as the LSTM
       const init = { kind: 'uniform', limit: cfg.initScale } as const;
       const lr = cell === 'lstm' ? cfg.learningRate : cfg.rnnLearningRate;
-      const model = new RecurrentLanguageModel({ cell, vocabSize, embeddingSize: cfg.hiddenSize, hiddenSize, layers: cfg.layers, dropout: cfg.dropout, init, seed: ctx.seed });
+      const model = new RecurrentLanguageModel({ ...shape, cell, hiddenSize, dropout: cfg.dropout, init, seed: ctx.seed });
       try {
         const fitted = await trainLanguageModel({
           ctx: fitCtx, model, train, bptt: cfg.bptt, epochs: cfg.epochs, stepsPerEpoch: windows, label: `${cell} LM`, lossCurve: `nll/${cell}`,

@@ -87,3 +87,21 @@ export class RecurrentLanguageModel extends Module {
     return { logits, states: finals };
   }
 }
+
+/**
+ * The largest hidden size whose language model (`options` with that hiddenSize) has at most `target`
+ * trainable parameters: how papers compare cells "at an equal number of parameters" (Chung et al. 2014,
+ * Table 1). Counted without allocating.
+ */
+export function hiddenSizeForParameterCount(options: Omit<LanguageModelOptions, 'hiddenSize' | 'allocate'>, target: number): number {
+  const count = (hiddenSize: number) => new RecurrentLanguageModel({ ...options, hiddenSize, allocate: false }).parameterCount();
+  if (count(1) > target) throw new RangeError(`hiddenSizeForParameterCount: even 1 unit gives ${count(1)} parameters, more than ${target}`);
+  let [lo, hi] = [1, 1];
+  while (count(hi) <= target) hi *= 2;
+  while (lo < hi - 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (count(mid) <= target) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -138,8 +138,8 @@ export async function trainLanguageModel(o: TrainLanguageModelOptions): Promise<
     ctx: o.ctx,
     variables: model.variables,
     extraVariables,
-    optimizers: { sgd: o.optimizer },
-    learningRates: { sgd: o.learningRate },
+    optimizers: { optimizer: o.optimizer },
+    learningRates: { optimizer: o.learningRate },
     epochs: o.epochs,
     stepsPerEpoch,
     batches: function* () {
