@@ -10,6 +10,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { ACTIVATION, ACTIVATION_GRAD, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
 import { activePool } from './pool.js';
 import { LSTM_KERNELS } from './lstm-kernels.js';
+import { GRU_KERNELS } from './gru-kernels.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -689,6 +690,7 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'PaperzooActivationGrad', library: 'C++ loop (OpenMP)', kernel: activationGrad },
   ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
   ...LSTM_KERNELS,
+  ...GRU_KERNELS,
 ];
 
 /**
