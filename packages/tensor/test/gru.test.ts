@@ -27,21 +27,7 @@ function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<numb
   expect(err, `${label}: error ${err.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
 }
 
-const sigma = (x: number): number => 1 / (1 + Math.exp(-x));
-
-/** The cell in float64: xGates, hGates [rows, 3u] (r, z, n), h [rows, u] → h' [rows, u]. */
-export function gru64(xGates: ArrayLike<number>, hGates: ArrayLike<number>, h: ArrayLike<number>, rows: number, u: number): Float64Array {
-  const out = new Float64Array(rows * u);
-  for (let row = 0; row < rows; row++)
-    for (let j = 0; j < u; j++) {
-      const at = (g: ArrayLike<number>, k: number): number => g[row * 3 * u + k * u + j];
-      const r = sigma(at(xGates, 0) + at(hGates, 0));
-      const z = sigma(at(xGates, 1) + at(hGates, 1));
-      const n = Math.tanh(at(xGates, 2) + r * at(hGates, 2));
-      out[row * u + j] = (1 - z) * n + z * h[row * u + j];
-    }
-  return out;
-}
+const { gru64 } = ref;
 
 interface CellCase {
   name: string;
