@@ -55,3 +55,10 @@ export function expectSameSpecials(got: Float32Array[], want: Float32Array[]): v
     }),
   );
 }
+
+/** The outputs of fn on native equal cpu's (1e-5 relative), named by `labels` in order. */
+export async function expectNativeAsCpu(fn: () => tf.Tensor[], labels: string[]): Promise<void> {
+  const want = await on('cpu', fn);
+  const got = await on('native', fn);
+  labels.forEach((label, i) => expectClose(label, got[i], want[i]));
+}
