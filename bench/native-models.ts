@@ -9,8 +9,12 @@
  *   two LSTM layers of 200 units unrolled 20 steps, softmax over the vocabulary; input projections of
  *   all steps in one matmul per layer, as PyTorch's CPU LSTM does, and each step's cell update in
  *   paperzoo's fused `lstmCell` (one kernel on native), as PyTorch's nn.LSTM fuses it.
+ * - A GRU attention encoder–decoder (Bahdanau et al. 2014, "Neural Machine Translation by Jointly
+ *   Learning to Align and Translate", https://arxiv.org/abs/1409.0473) in the shape of bentrevett/
+ *   pytorch-seq2seq's notebook 3: see {@link seq2seqLogits}. Every GRU step is paperzoo's fused
+ *   `gruCell` (PyTorch's reset-after variant, which nn.GRU computes).
  */
-import { tf, batchNormTraining, lstmCell, randomNormal, softmaxCrossEntropy } from '@paperzoo/tensor';
+import { tf, batchNormTraining, gruCell, lstmCell, randomNormal, softmaxCrossEntropy } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
 
 export type Params = Record<string, tf.Variable>;
@@ -143,8 +147,107 @@ export function lmBatch(s: LmShape = ZAREMBA_SMALL): { tokens: tf.Tensor2D; labe
   });
 }
 
+// ---------------------------------------------------------------------------------------------------
+// GRU attention encoder–decoder (Bahdanau et al. 2014)
+
+export interface Seq2SeqShape {
+  srcVocab: number;
+  trgVocab: number;
+  /** embedding size of both languages */
+  emb: number;
+  /** units of each direction of the bidirectional encoder GRU */
+  encUnits: number;
+  decUnits: number;
+  batch: number;
+  srcLen: number;
+  trgLen: number;
+}
+
+/** bentrevett/pytorch-seq2seq notebook 3 (Multi30k de→en, min_freq 2): 20 518 405 parameters. */
+export const BENTREVETT_3: Seq2SeqShape = { srcVocab: 7853, trgVocab: 5893, emb: 256, encUnits: 512, decUnits: 512, batch: 128, srcLen: 24, trgLen: 24 };
+
+/** Weights N(0, 0.01), biases 0 (the notebook's init_weights); GRU weights stored [in, 3u], gates r, z, n. */
+export function seq2seqParams(s: Seq2SeqShape = BENTREVETT_3): Params {
+  const w = (shape: number[]): tf.Variable => tf.tidy(() => tf.variable(randomNormal(shape, 0, 0.01)));
+  const { emb, encUnits: E, decUnits: D } = s;
+  const p: Params = {};
+  const gru = (name: string, inputs: number, units: number): void => {
+    p[`${name}.wih`] = w([inputs, 3 * units]);
+    p[`${name}.whh`] = w([units, 3 * units]);
+    p[`${name}.bih`] = constant([3 * units], 0);
+    p[`${name}.bhh`] = constant([3 * units], 0);
+  };
+  p['enc.emb'] = w([s.srcVocab, emb]);
+  gru('enc.fwd', emb, E);
+  gru('enc.bwd', emb, E);
+  p['enc.fc.w'] = w([2 * E, D]);
+  p['enc.fc.b'] = constant([D], 0);
+  p['attn.w'] = w([D + 2 * E, D]); // rows: [s_{i−1}; h_j], the notebook's cat((hidden, encoder_outputs))
+  p['attn.b'] = constant([D], 0);
+  p['attn.v'] = w([D, 1]);
+  p['dec.emb'] = w([s.trgVocab, emb]);
+  gru('dec', emb + 2 * E, D);
+  p['out.w'] = w([D + 2 * E + emb, s.trgVocab]); // rows: [s_i; c_i; E y_{i−1}]
+  p['out.b'] = constant([s.trgVocab], 0);
+  return p;
+}
+
+/** h_t of one encoder direction over the source steps in `order`, from a zero state: [B, E] each, by position. */
+function encodeDirection(p: Params, name: string, embedded: tf.Tensor2D, order: number[], s: Seq2SeqShape): tf.Tensor2D[] {
+  const xGates = tf.split<tf.Tensor2D>(tf.add(tf.matMul(embedded, p[`${name}.wih`] as tf.Tensor2D), p[`${name}.bih`]), s.srcLen, 0); // S × [B, 3E], one matmul
+  let h = tf.zeros<tf.Rank.R2>([s.batch, s.encUnits]);
+  const hs: tf.Tensor2D[] = [];
+  for (const t of order) {
+    h = gruCell(xGates[t], tf.add<tf.Tensor2D>(tf.matMul(h, p[`${name}.whh`] as tf.Tensor2D), p[`${name}.bhh`]), h);
+    hs[t] = h;
+  }
+  return hs;
+}
+
+/**
+ * One teacher-forced pass of the encoder–decoder; logits [(trgLen − 1)·B, trgVocab] for trg[1:].
+ *
+ * - Encoder: embedding → bidirectional GRU over src [S, B] → annotations h_j = [→h_j; ←h_j]
+ *   [B, S, 2E]; the decoder's first state s_0 = tanh(W_s [→h_S; ←h_1] + b) [B, D].
+ * - Attention (§3.1, Appendix A.1.2): e_ij = v·tanh(W_a s_{i−1} + U_a h_j + b), α_i = softmax_j(e_i),
+ *   c_i = Σ_j α_ij h_j [B, 2E]. U_a h_j + b does not depend on i and is computed once (A.1.2).
+ * - Decoder: s_i = GRU([E y_{i−1}; c_i], s_{i−1}) [B, D]; logits = W_o [s_i; c_i; E y_{i−1}] + b_o.
+ */
+export function seq2seqLogits(p: Params, src: tf.Tensor2D, trg: tf.Tensor2D, s: Seq2SeqShape = BENTREVETT_3): tf.Tensor2D {
+  const { batch: B, srcLen: S, trgLen: T, encUnits: E, decUnits: D } = s;
+  const embedded = tf.gather(p['enc.emb'], tf.reshape(src, [-1])) as tf.Tensor2D; // [S·B, emb]
+  const positions = Array.from({ length: S }, (_, t) => t);
+  const forward = encodeDirection(p, 'enc.fwd', embedded, positions, s);
+  const backward = encodeDirection(p, 'enc.bwd', embedded, [...positions].reverse(), s);
+  const annotations = tf.concat([tf.stack(forward, 1), tf.stack(backward, 1)], 2) as tf.Tensor3D; // [B, S, 2E]
+  let h = tf.tanh(tf.add(tf.matMul(tf.concat([forward[S - 1], backward[0]], 1), p['enc.fc.w'] as tf.Tensor2D), p['enc.fc.b'])) as tf.Tensor2D; // s_0 [B, D]
+  const [attnState, attnAnnotation] = tf.split<tf.Tensor2D>(p['attn.w'], [D, 2 * E], 0); // W_a [D, D], U_a [2E, D]
+  const keys = tf.reshape(tf.add(tf.matMul(tf.reshape(annotations, [B * S, 2 * E]), attnAnnotation), p['attn.b']), [B, S, D]); // U_a h_j + b
+  const inputs = tf.split<tf.Tensor2D>(tf.gather(p['dec.emb'], tf.reshape(tf.slice(trg, [0, 0], [T - 1, B]), [-1])), T - 1, 0); // (T−1) × [B, emb]
+  const logits: tf.Tensor2D[] = [];
+  for (const y of inputs) {
+    const energy = tf.tanh(tf.add(keys, tf.reshape(tf.matMul(h, attnState), [B, 1, D]))); // [B, S, D]
+    const alpha = tf.softmax(tf.reshape(tf.matMul(tf.reshape(energy, [B * S, D]), p['attn.v'] as tf.Tensor2D), [B, S])); // [B, S]
+    const context = tf.reshape(tf.matMul(tf.reshape(alpha, [B, 1, S]), annotations), [B, 2 * E]); // c_i
+    const xGates = tf.add<tf.Tensor2D>(tf.matMul(tf.concat([y, context], 1), p['dec.wih']), p['dec.bih']); // [B, 3D]
+    h = gruCell(xGates, tf.add<tf.Tensor2D>(tf.matMul(h, p['dec.whh'] as tf.Tensor2D), p['dec.bhh']), h);
+    logits.push(tf.add(tf.matMul(tf.concat([h, context, y], 1), p['out.w'] as tf.Tensor2D), p['out.b']));
+  }
+  return tf.concat(logits, 0);
+}
+
+/** Random source [S, B] and target [T, B] token ids, and one-hot labels of trg[1:] [(T − 1)·B, trgVocab]. */
+export function seq2seqBatch(s: Seq2SeqShape = BENTREVETT_3): { src: tf.Tensor2D; trg: tf.Tensor2D; labels: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const src = tf.randomUniform<tf.Rank.R2>([s.srcLen, s.batch], 0, s.srcVocab, 'int32', 4);
+    const trg = tf.randomUniform<tf.Rank.R2>([s.trgLen, s.batch], 0, s.trgVocab, 'int32', 5);
+    const next = tf.reshape<tf.Rank.R1>(tf.slice(trg, [1, 0], [s.trgLen - 1, s.batch]), [-1]);
+    return { src, trg, labels: tf.oneHot(next, s.trgVocab) as tf.Tensor2D };
+  });
+}
+
 /** The training-step workloads of bench/native.ts (and bench/profile-native.ts). */
-export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm';
+export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq';
 
 /** One workload set up: parameters (from the global generator), a fixed batch and an optimizer. */
 export interface TrainingStep {
@@ -154,13 +257,14 @@ export interface TrainingStep {
 }
 
 /**
- * LeNet-5 (batch 64, SGD), ResNet-20 (batch 128, SGD with momentum) or the LSTM LM (SGD), ready to
- * step: what bench/native.ts times and bench/profile-native.ts breaks down by kernel.
+ * LeNet-5 (batch 64, SGD), ResNet-20 (batch 128, SGD with momentum), the LSTM LM (SGD) or the GRU
+ * seq2seq model (batch 128, Adam), ready to step: what bench/native.ts times and
+ * bench/profile-native.ts breaks down by kernel.
  */
 export function trainingStep(workload: TrainingWorkload): TrainingStep {
   let params: Params;
   let logits: () => tf.Tensor2D;
-  let data: [tf.Tensor, tf.Tensor2D];
+  let data: tf.Tensor[]; // the batch, labels last
   let optimizer: tf.Optimizer;
   if (workload === 'lenet5') {
     params = lenet5Params();
@@ -174,6 +278,12 @@ export function trainingStep(workload: TrainingWorkload): TrainingStep {
     data = [x, y];
     logits = () => resnet20Logits(params, x);
     optimizer = tf.train.momentum(0.1, 0.9);
+  } else if (workload === 'gru-seq2seq') {
+    params = seq2seqParams();
+    const { src, trg, labels } = seq2seqBatch();
+    data = [src, trg, labels];
+    logits = () => seq2seqLogits(params, src, trg);
+    optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
   } else {
     params = lstmLmParams();
     const { tokens, labels } = lmBatch();
@@ -181,7 +291,7 @@ export function trainingStep(workload: TrainingWorkload): TrainingStep {
     logits = () => lstmLmLogits(params, tokens);
     optimizer = tf.train.sgd(1);
   }
-  const labels = data[1];
+  const labels = data[data.length - 1] as tf.Tensor2D;
   const variables = Object.values(params);
   return {
     step() {

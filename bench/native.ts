@@ -1,13 +1,16 @@
 /**
  * Native-backend benchmark (not a test): `npm run bench:native` from the repository root.
  *
- * Times four workloads on our CPU backends and, when a Python with torch is found (Debian:
+ * Times five workloads on our CPU backends and, when a Python with torch is found (Debian:
  * `apt-get install python3-torch`), on PyTorch in the same run (bench/torch_models.py, the same
  * models), and prints ms per step and the ratio to PyTorch. The training steps minimise paperzoo's
  * softmaxCrossEntropy (fused into one kernel each way on native, as PyTorch's F.cross_entropy is):
  * - LeNet-5 training step, batch 64 (packages/tensor/test/models.ts; SGD);
  * - ResNet-20 CIFAR training step, batch 128 (bench/native-models.ts; batch norm, SGD with momentum);
  * - 2-layer LSTM language-model training step: 200 units, unroll 20, batch 20, vocabulary 10 000;
+ * - GRU attention encoder–decoder training step (Bahdanau et al. 2014 in the shape of bentrevett/
+ *   pytorch-seq2seq notebook 3: vocabularies 7853 → 5893, embedding 256, bidirectional encoder 2 × 512,
+ *   decoder 512, batch 128, 24 → 24 tokens, teacher forcing, Adam);
  * - a 1024×1024 fp32 matmul, in GFLOP/s, next to the addon's raw OpenBLAS sgemm and oneDNN matmul (the ceilings).
  *
  * The machine may be shared, so the run goes in rounds: each round times every workload on every
@@ -16,7 +19,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_WORKLOADS=lenet5,resnet20,lstm,matmul (default: all four), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,matmul (default: all five), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -30,13 +33,14 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
-type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'matmul';
+type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'matmul';
 // Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
 // steady state is what a training run sees).
 const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
   { key: 'lenet5', label: 'LeNet-5 training step, batch 64', warmup: 60, reps: 40 },
   { key: 'resnet20', label: 'ResNet-20 CIFAR training step, batch 128', warmup: 2, reps: 10 },
   { key: 'lstm', label: '2-layer LSTM LM step (200 units, unroll 20, batch 20, vocab 10k)', warmup: 6, reps: 20 },
+  { key: 'gru-seq2seq', label: 'GRU attention seq2seq step (Bahdanau; vocab 7853→5893, enc 2×512, dec 512, batch 128, 24→24, Adam)', warmup: 2, reps: 5 },
   { key: 'matmul', label: 'matmul 1024×1024 fp32', warmup: 2, reps: 10 },
 ];
 const chosen = process.env.BENCH_WORKLOADS?.split(',').map((w) => w.trim());

@@ -1,6 +1,6 @@
 /**
  * Per-kernel profile of one bench/native.ts workload on a backend (not a test):
- * `npx tsx --conditions=paperzoo-source bench/profile-native.ts resnet20 [native]`.
+ * `npx tsx --conditions=paperzoo-source bench/profile-native.ts resnet20 [native] [reps] [warm-up steps]`.
  * Wraps every kernel registered for the backend with a timer and prints, per kernel name, calls and
  * total ms per step, next to the step's wall time (the difference is the tfjs engine's bookkeeping,
  * the optimizer's JS and the gradient functions).
@@ -12,6 +12,7 @@ import { median } from './timing.js';
 const workload = (process.argv[2] ?? 'lenet5') as TrainingWorkload;
 const backend = (process.argv[3] ?? 'native') as BackendName;
 const reps = Number(process.argv[4] ?? 5);
+const warmup = Number(process.argv[5] ?? 20); // a GRU seq2seq step takes seconds: 2 will do
 await initBackend({ backend });
 if (process.env.PZ_CONV_LAYOUT != null) {
   const native = await import('@paperzoo/tensor-native');
@@ -57,7 +58,7 @@ for (const config of tf.getKernelsForBackend(backend)) {
 
 seed(1);
 const { step } = trainingStep(workload);
-for (let i = 0; i < 20; i++) step();
+for (let i = 0; i < warmup; i++) step();
 on = true;
 const times: number[] = [];
 for (let i = 0; i < reps; i++) {

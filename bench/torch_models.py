@@ -1,8 +1,8 @@
-"""PyTorch side of bench/native.ts: the same four workloads, timed the same way (median ms per step).
+"""PyTorch side of bench/native.ts: the same five workloads, timed the same way (median ms per step).
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|matmul]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|matmul]
 """
 import json
 import sys
@@ -104,8 +104,47 @@ class LstmLm(nn.Module):
         return self.out(h.reshape(-1, h.shape[-1])), state
 
 
-def train_step_fn(model, x, y, lr=0.05, momentum=0.0, forward=None):
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+class Seq2Seq(nn.Module):
+    """bench/native-models.ts seq2seqLogits: Bahdanau et al. 2014 in the shape of bentrevett/pytorch-seq2seq
+    notebook 3 (its Encoder, Attention, Decoder and Seq2Seq, teacher forcing always on, no dropout),
+    20,518,405 parameters. One change of evaluation order, the same parameters and maths: the
+    attention's U_a h_j + b is computed once per batch rather than at every decoder step (Bahdanau et
+    al., Appendix A.1.2), i.e. attn(cat(hidden, enc)) = hidden W_a^T + (enc U_a^T + b)."""
+
+    def __init__(self, src_vocab=7853, trg_vocab=5893, emb=256, enc=512, dec=512):
+        super().__init__()
+        self.dec_units, self.enc_units = dec, enc
+        self.enc_emb = nn.Embedding(src_vocab, emb)
+        self.enc_rnn = nn.GRU(emb, enc, bidirectional=True)
+        self.enc_fc = nn.Linear(2 * enc, dec)
+        self.attn = nn.Linear(2 * enc + dec, dec)  # input cat((hidden, encoder_outputs))
+        self.v = nn.Linear(dec, 1, bias=False)
+        self.dec_emb = nn.Embedding(trg_vocab, emb)
+        self.dec_rnn = nn.GRU(2 * enc + emb, dec)
+        self.fc_out = nn.Linear(2 * enc + dec + emb, trg_vocab)  # input cat((output, weighted, embedded))
+        for name, p in self.named_parameters():  # the notebook's init_weights
+            nn.init.normal_(p, 0, 0.01) if "weight" in name else nn.init.constant_(p, 0)
+
+    def forward(self, src, trg):
+        enc_out, hidden = self.enc_rnn(self.enc_emb(src))  # [S, B, 2E], [2, B, E]
+        hidden = torch.tanh(self.enc_fc(torch.cat((hidden[-2], hidden[-1]), dim=1)))  # [B, D]
+        annotations = enc_out.permute(1, 0, 2)  # [B, S, 2E]
+        w_state, w_annotation = self.attn.weight.split([self.dec_units, 2 * self.enc_units], dim=1)
+        keys = F.linear(annotations, w_annotation, self.attn.bias)  # [B, S, D]
+        embedded = self.dec_emb(trg[:-1])  # [T - 1, B, emb]
+        outputs = []
+        for y in embedded:
+            energy = torch.tanh(keys + F.linear(hidden, w_state).unsqueeze(1))  # [B, S, D]
+            a = F.softmax(self.v(energy).squeeze(2), dim=1)  # [B, S]
+            weighted = torch.bmm(a.unsqueeze(1), annotations).squeeze(1)  # [B, 2E]
+            _, h = self.dec_rnn(torch.cat((y, weighted), dim=1).unsqueeze(0), hidden.unsqueeze(0))
+            hidden = h.squeeze(0)
+            outputs.append(self.fc_out(torch.cat((hidden, weighted, y), dim=1)))
+        return torch.cat(outputs)  # [(T - 1) B, trg_vocab]
+
+
+def train_step_fn(model, x, y, lr=0.05, momentum=0.0, forward=None, adam=False):
+    opt = torch.optim.Adam(model.parameters(), lr=lr) if adam else torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -143,6 +182,14 @@ def main():
         state = (torch.zeros(2, 20, 200), torch.zeros(2, 20, 200))
         rows["lstm"] = median_ms(
             train_step_fn(lm, tokens[:-1], tokens[1:].reshape(-1), 1.0, forward=lambda t: lm(t, state)[0]), 3, q(20)
+        )
+
+    if want("gru-seq2seq"):
+        s2s = Seq2Seq()
+        src = torch.randint(0, 7853, (24, 128))
+        trg = torch.randint(0, 5893, (24, 128))
+        rows["gru-seq2seq"] = median_ms(
+            train_step_fn(s2s, src, trg[1:].reshape(-1), 1e-3, forward=lambda s: s2s(s, trg), adam=True), 2, q(5)
         )
 
     if want("matmul"):

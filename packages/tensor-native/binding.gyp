@@ -3,7 +3,7 @@
     {
       "target_name": "paperzoo_elementwise",
       "type": "static_library",
-      "sources": ["native/ew.cc", "native/lstm.cc"],
+      "sources": ["native/ew.cc", "native/lstm.cc", "native/gru.cc"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-O3", "-march=native", "-fopenmp", "-ffast-math", "-fPIC", "-std=c++17"]
     },

@@ -6,6 +6,7 @@
 #include "train.h"
 #include "kernels.h"
 #include "lstm.h"
+#include "gru.h"
 
 namespace {
 
@@ -206,6 +207,18 @@ Napi::Value LstmCellGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gruCell(xGates, hGates, h, hNext, rows, units)
+Napi::Value GruCell(const Napi::CallbackInfo& info) {
+  pz::gruCell(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), num(info[4]), num(info[5]));
+  return info.Env().Undefined();
+}
+
+// gruCellGrad(xGates, hGates, h, dhNext, dxGates, dhGates, dh, rows, units)
+Napi::Value GruCellGrad(const Napi::CallbackInfo& info) {
+  pz::gruCellGrad(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), f32(info[4]), f32(info[5]), f32(info[6]), num(info[7]), num(info[8]));
+  return info.Env().Undefined();
+}
+
 // softmaxCrossEntropy(logits, labels, loss, stats, rows, cols)
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   pz::softmaxCrossEntropy(f32(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), num(info[4]), num(info[5]));
@@ -244,6 +257,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("lstmCell", Napi::Function::New(env, LstmCell));
   exports.Set("lstmCellGrad", Napi::Function::New(env, LstmCellGrad));
+  exports.Set("gruCell", Napi::Function::New(env, GruCell));
+  exports.Set("gruCellGrad", Napi::Function::New(env, GruCellGrad));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
   exports.Set("softmaxCrossEntropyGrad", Napi::Function::New(env, SoftmaxCrossEntropyGrad));
   return exports;

@@ -33,6 +33,8 @@ export interface Addon {
   batchNormTrainGrad(x: Float32Array, scale: Float32Array | null, mean: Float32Array, variance: Float32Array, dy: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   lstmCell(gates: Float32Array, c: Float32Array, h: Float32Array, cNext: Float32Array, rows: number, units: number): void;
   lstmCellGrad(gates: Float32Array, c: Float32Array, dh: Float32Array, dcNext: Float32Array, dgates: Float32Array, dc: Float32Array, rows: number, units: number): void;
+  gruCell(xGates: Float32Array, hGates: Float32Array, h: Float32Array, hNext: Float32Array, rows: number, units: number): void;
+  gruCellGrad(xGates: Float32Array, hGates: Float32Array, h: Float32Array, dhNext: Float32Array, dxGates: Float32Array, dhGates: Float32Array, dh: Float32Array, rows: number, units: number): void;
   softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, loss: Float32Array, stats: Float32Array, rows: number, cols: number): void;
   softmaxCrossEntropyGrad(logits: Float32Array, labels: Float32Array, stats: Float32Array, dy: Float32Array, out: Float32Array, rows: number, cols: number, part: number): void;
 }

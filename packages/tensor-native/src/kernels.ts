@@ -10,6 +10,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { ACTIVATION, ACTIVATION_GRAD, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
 import { activePool } from './pool.js';
 import { LSTM_KERNELS } from './lstm-kernels.js';
+import { GRU_KERNELS } from './gru-kernels.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -556,6 +557,21 @@ const splitV = withX<{ numOrSizeSplits: number | number[]; axis: number }>((be, 
   });
 });
 
+/**
+ * Unpack (tf.unstack, and the gradient of tf.stack): SplitV into pieces of one along the axis, the axis
+ * dropped. The cpu kernel slices through a TensorBuffer when the axis is not the leading one: the
+ * gradient of stacking 24 encoder states [128, 512] along axis 1 took 1.2 s there, 1 ms here.
+ */
+const unpack: NativeKernel = (args, addon) => {
+  const { value } = args.inputs as { value: TensorInfo };
+  const axis = tf.util.parseAxisParam((args.attrs as unknown as { axis: number }).axis, value.shape)[0];
+  if (value.shape[axis] === 0) return FALLBACK;
+  const pieces = splitV({ ...args, inputs: { x: value }, attrs: { numOrSizeSplits: value.shape[axis], axis } }, addon);
+  if (pieces === FALLBACK) return FALLBACK;
+  const shape = value.shape.filter((_, i) => i !== axis);
+  return (pieces as TensorInfo[]).map((piece) => ({ ...piece, shape }));
+};
+
 /** GatherV2 of whole rows (axis 0, no batch dims): an embedding lookup, one row copy per index. */
 const gatherV2: NativeKernel = ({ inputs, backend, attrs }) => {
   const be = backend as CpuLikeBackend;
@@ -687,8 +703,9 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'PaperzooBatchNormTraining', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTraining },
   { kernelName: 'PaperzooBatchNormTrainingGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTrainingGrad },
   { kernelName: 'PaperzooActivationGrad', library: 'C++ loop (OpenMP)', kernel: activationGrad },
-  ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
+  ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV], ['Unpack', unpack]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
   ...LSTM_KERNELS,
+  ...GRU_KERNELS,
 ];
 
 /**

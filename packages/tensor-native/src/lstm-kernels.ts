@@ -14,12 +14,15 @@ import { FALLBACK, f32, output, type CpuLikeBackend, type NativeKernel } from '.
 const size = tf.util.sizeFromShape;
 const sameShape = tf.util.arraysEqual;
 
-/** gates [..., 4u] and c [..., u] with the same leading dims: rows and units, or null. */
-function cellGeometry(gates: TensorInfo, c: TensorInfo): { rows: number; units: number } | null {
+/**
+ * gates [..., k·u] and a state [..., u] with the same leading dims (k = 4 for the LSTM cell, 3 for the
+ * GRU cell of ./gru-kernels.ts): rows and units, or null.
+ */
+export function cellGeometry(gates: TensorInfo, c: TensorInfo, gatesPerUnit = 4): { rows: number; units: number } | null {
   const rank = c.shape.length;
   if (rank === 0 || gates.shape.length !== rank) return null;
   const units = c.shape[rank - 1];
-  if (gates.shape[rank - 1] !== 4 * units || !sameShape(gates.shape.slice(0, -1), c.shape.slice(0, -1))) return null;
+  if (gates.shape[rank - 1] !== gatesPerUnit * units || !sameShape(gates.shape.slice(0, -1), c.shape.slice(0, -1))) return null;
   return { rows: size(c.shape.slice(0, -1)), units };
 }
 

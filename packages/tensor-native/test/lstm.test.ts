@@ -19,49 +19,10 @@ import { describe, expect, it } from 'vitest';
 import { tf, assertNoLeaks, initBackend, lstmCell, softmaxCrossEntropy } from '@paperzoo/tensor';
 import { ADDON_PATH } from '../src/addon.js';
 import { NATIVE_KERNELS } from '../src/index.js';
+import { expectClose, expectNativeAsCpu, expectSameSpecials, kernelsRun, on, values } from './fused-helpers.js';
 
 const built = fs.existsSync(ADDON_PATH);
 const FUSED = ['PaperzooLstmCell', 'PaperzooLstmCellGrad', 'PaperzooSoftmaxCrossEntropy', 'PaperzooSoftmaxCrossEntropyGrad'];
-
-/** Deterministic values in [lo, hi). */
-function values(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let a = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return lo + ((hi - lo) * a) / 2 ** 32;
-  });
-}
-
-/** Run fn on a backend inside tidy; every returned tensor read back. */
-async function on(backend: 'cpu' | 'native', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await initBackend({ backend });
-  const outs = tf.tidy(fn);
-  const read = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(outs);
-  return read;
-}
-
-/** The kernel names a computation runs on native. */
-async function kernelsRun(fn: () => tf.Tensor | tf.Tensor[]): Promise<Set<string>> {
-  await initBackend({ backend: 'native' });
-  const info = await tf.profile(() => tf.tidy(() => {
-    const r = fn();
-    return Array.isArray(r) ? r : [r];
-  }));
-  tf.dispose(info.result);
-  return new Set(info.kernelNames);
-}
-
-function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-5): void {
-  expect(got.length, label).toBe(want.length);
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  expect(diff / scale, `${label}: error ${(diff / scale).toExponential(2)}`).toBeLessThanOrEqual(tol);
-}
 
 /** A cell and a loss over it: first-order gradients w.r.t. gates and c. */
 function cellStep(B: number, u: number, seed: number): () => tf.Tensor[] {
@@ -154,15 +115,11 @@ describe.skipIf(!built)('native fused LSTM and cross-entropy kernels', () => {
   });
 
   it('LSTM cell at a size that runs on the OpenMP threads ([64, 4·600]) equals cpu', async () => {
-    const want = await on('cpu', cellStep(64, 600, 11));
-    const got = await on('native', cellStep(64, 600, 11));
-    ['h', 'cNext', 'dgates', 'dc'].forEach((label, i) => expectClose(label, got[i], want[i]));
+    await expectNativeAsCpu(cellStep(64, 600, 11), ['h', 'cNext', 'dgates', 'dc']);
   });
 
   it('cross-entropy at a size that runs on the OpenMP threads ([40, 2000]) equals cpu', async () => {
-    const want = await on('cpu', ceStep(40, 2000, 12));
-    const got = await on('native', ceStep(40, 2000, 12));
-    ['loss', 'd/dlogits (one-hot)', 'd/dlogits (soft)', 'd/dlabels (soft)'].forEach((label, i) => expectClose(label, got[i], want[i]));
+    await expectNativeAsCpu(ceStep(40, 2000, 12), ['loss', 'd/dlogits (one-hot)', 'd/dlogits (soft)', 'd/dlabels (soft)']);
   });
 
   it('NaN and ±Inf come out as on cpu', async () => {
@@ -179,13 +136,7 @@ describe.skipIf(!built)('native fused LSTM and cross-entropy kernels', () => {
     };
     const want = await on('cpu', run);
     const got = await on('native', run);
-    want.forEach((w, t) =>
-      w.forEach((v, i) => {
-        if (Number.isNaN(v)) expect(got[t][i], `output ${t}[${i}]`).toBeNaN();
-        else if (!Number.isFinite(v)) expect(got[t][i], `output ${t}[${i}]`).toBe(v);
-        else expect(got[t][i], `output ${t}[${i}]`).toBeCloseTo(v, 5);
-      }),
-    );
+    expectSameSpecials(got, want);
   });
 });
 

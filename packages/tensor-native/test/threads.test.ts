@@ -2,9 +2,10 @@
  * Results do not depend on the thread count: test/fixtures/train-threads.ts trains a small conv net
  * (conv, batchNormTraining, relu, max pool, fused-bias conv, mean, dense, softmax cross-entropy,
  * momentum SGD) for 5 steps and computes standalone matmuls (long K, every transpose, batches,
- * broadcasting, fused bias + activation, a dense weight gradient over a long batch), reductions and
- * batch-norm statistics, in child processes with PAPERZOO_NATIVE_THREADS=1, 2 (the default) and 3;
- * the bytes of every final weight and result are compared (sha256), with no exceptions.
+ * broadcasting, fused bias + activation, a dense weight gradient over a long batch), reductions,
+ * batch-norm statistics and a GRU cell with its three gradients, in child processes with
+ * PAPERZOO_NATIVE_THREADS=1, 2 (the default) and 3; the bytes of every final weight and result are
+ * compared (sha256), with no exceptions.
  *
  * The matmuls used to be the exception: oneDNN 2.6's matmul partitions the reduction (K) dimension
  * across threads when M·N is small next to K ([10, 8192]·[8192, 10]; a dense layer's weight gradient
@@ -41,6 +42,7 @@ describe.skipIf(!built)('thread count', () => {
     const weights = Object.keys(one).filter((k) => k.startsWith('weight '));
     expect(weights.length).toBe(7);
     expect(Object.keys(one).filter((k) => k.includes('matmul')).length).toBeGreaterThanOrEqual(14);
+    expect(Object.keys(one).filter((k) => k.startsWith('gru cell')).length).toBe(4);
     expect(two).toEqual(one);
     expect(three).toEqual(one);
   }, 180_000);

@@ -46,6 +46,7 @@ const GRADIENT_TESTED: Record<string, string> = {
   FusedBatchNorm: 'fused: ∂/∂x, μ, σ², γ, β of tf.batchNorm vs float64 finite differences; H·v',
   PaperzooBatchNormTraining: 'fused: gradients vs float64 finite differences; H·v',
   PaperzooLstmCell: 'lstm: gradients and H·v vs float64 finite differences',
+  PaperzooGruCell: 'gru: gradients and H·v vs float64 finite differences; H·v vs the composed op',
   PaperzooSoftmaxCrossEntropy: 'lstm: gradients and H·v vs float64 finite differences',
 };
 

@@ -34,6 +34,8 @@ export {
   type BatchNormTrainingResult,
   // one LSTM step, fused into one kernel (and one for its gradient) where the backend has it
   lstmCell,
+  // one GRU step (PyTorch's reset-after variant), fused likewise
+  gruCell,
   // what paperzoo registers, and the stock kernels/gradients it replaced (tests, benchmarks, README)
   WASM_KERNELS,
   CPU_KERNELS,

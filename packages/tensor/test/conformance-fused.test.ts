@@ -6,12 +6,14 @@
  * - forward: act(op(a)·op(b) + bias) and act(conv(x, w) + bias) for every activation the kernels
  *   fuse (linear, relu, relu6, elu, leakyrelu, sigmoid), a row bias and, for matMul, a full [m, n] one;
  * - gradients (where tfjs has them: linear, relu, elu): with respect to a/x, b/w and the bias, from the
- *   closed forms dz = dy·act′(z), then the matmul / convolution vector–Jacobian products.
+ *   closed forms dz = dy·act′(z), then the matmul / convolution vector–Jacobian products;
+ * - paperzoo's fused GRU cell `gruCell` (one kernel each way on native, composed elsewhere): h' and the
+ *   gradients with respect to xGates, hGates and h from their closed forms (reference.ts gruGrad64).
  *
  * Tolerance: 2e-5 relative to max(1, max |reference|).
  */
 import { describe, expect, it } from 'vitest';
-import { tf } from '../src/index.js';
+import { tf, gruCell } from '../src/index.js';
 import { ALL, AVAILABLE, on, tensor } from './backends.js';
 import * as ref from './reference.js';
 
@@ -97,6 +99,34 @@ for (const backend of ALL) {
       expectClose('dx', grads[0], want.dx.data);
       expectClose('dw', grads[1], want.dw.data);
       expectClose('dbias', grads[2], biasGrad(dz, 4));
+    });
+  });
+}
+
+// [lead..., 3u] gates and [lead..., u] state; negative and positive inputs
+const GRU_CASES: [number[], number][] = [
+  [[5], 7],
+  [[2, 3], 4],
+  [[64], 600], // above native's threshold for its threads
+];
+
+for (const backend of ALL) {
+  describe.skipIf(!AVAILABLE[backend])(`gruCell on ${backend}`, () => {
+    it.each(GRU_CASES.map(([lead, u], i) => [`[${lead}, 3·${u}]`, lead, u, i] as const))('%s: h\' and the three gradients vs the closed forms', async (_name, lead, u, i) => {
+      const random = ref.rng(600 + i);
+      const [xg, hg] = [0, 1].map(() => ref.randomTensor([...lead, 3 * u], random, -3, 3));
+      const [h, dy] = [0, 1].map(() => ref.randomTensor([...lead, u], random, -2, 2));
+      const rows = h.data.length / u;
+      const [y, ...grads] = await on(backend, () => {
+        const inputs = [xg, hg, h].map(tensor);
+        const f = (p: tf.Tensor, q: tf.Tensor, s: tf.Tensor): tf.Scalar => tf.sum(tf.mul(gruCell(p, q, s), tensor(dy)));
+        return [gruCell(inputs[0], inputs[1], inputs[2]), ...tf.grads(f)(inputs)];
+      });
+      const want = ref.gruGrad64(xg.data, hg.data, h.data, dy.data, rows, u);
+      expectClose("h'", y, want.out);
+      expectClose('dxGates', grads[0], want.dx);
+      expectClose('dhGates', grads[1], want.dhg);
+      expectClose('dh', grads[2], want.dh);
     });
   });
 }

@@ -26,27 +26,7 @@ function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<numb
   expect(err, `${label}: error ${err.toExponential(2)} > ${tol}`).toBeLessThanOrEqual(tol);
 }
 
-/** Central differences of f at x (float64), one coordinate at a time. */
-function numericGrad(f: (x: Float64Array) => number, x: Float64Array, eps = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const keep = x[i];
-    x[i] = keep + eps;
-    const up = f(x);
-    x[i] = keep - eps;
-    const down = f(x);
-    x[i] = keep;
-    g[i] = (up - down) / (2 * eps);
-  }
-  return g;
-}
-
-/** (∇f(x + εv) − ∇f(x − εv)) / 2ε: a Hessian-vector product from a float64 gradient. */
-function numericHvp(grad: (x: Float64Array) => Float64Array, x: Float64Array, v: Float64Array, eps = 1e-5): Float64Array {
-  const plus = grad(x.map((t, i) => t + eps * v[i]));
-  const minus = grad(x.map((t, i) => t - eps * v[i]));
-  return plus.map((p, i) => (p - minus[i]) / (2 * eps));
-}
+const { numericGrad, numericHvp } = ref;
 
 const sigma = (x: number): number => 1 / (1 + Math.exp(-x));
 

@@ -319,3 +319,61 @@ export function softmaxCrossEntropy(labels: Tensor64, logits: Tensor64): { loss:
   for (let i = 0; i < p.data.length; i++) loss -= labels.data[i] * Math.log(p.data[i]);
   return { loss: loss / rows, dLogits: map64(p, (v, i) => (v - labels.data[i]) / rows) };
 }
+
+/** Central differences of f at x (float64), one coordinate at a time. */
+export function numericGrad(f: (x: Float64Array) => number, x: Float64Array, eps = 1e-6): Float64Array {
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    const up = f(x);
+    x[i] = keep - eps;
+    const down = f(x);
+    x[i] = keep;
+    g[i] = (up - down) / (2 * eps);
+  }
+  return g;
+}
+
+/** (∇f(x + εv) − ∇f(x − εv)) / 2ε: a Hessian-vector product from a float64 gradient. */
+export function numericHvp(grad: (x: Float64Array) => Float64Array, x: Float64Array, v: Float64Array, eps = 1e-5): Float64Array {
+  const plus = grad(x.map((t, i) => t + eps * v[i]));
+  const minus = grad(x.map((t, i) => t - eps * v[i]));
+  return plus.map((p, i) => (p - minus[i]) / (2 * eps));
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** The GRU cell (PyTorch's reset-after variant) in float64: xGates, hGates [rows, 3u] (r, z, n), h [rows, u] → h' [rows, u]. */
+export function gru64(xGates: ArrayLike<number>, hGates: ArrayLike<number>, h: ArrayLike<number>, rows: number, u: number): Float64Array {
+  return gruGrad64(xGates, hGates, h, null, rows, u).out;
+}
+
+/**
+ * The GRU cell and, for an upstream gradient dy [rows, u], its vector–Jacobian products from the closed
+ * forms: da_n = dy·(1 − z)(1 − n²), da_r = da_n·h_n·r(1 − r), da_z = dy·(h − n)·z(1 − z);
+ * dxGates = [da_r, da_z, da_n], dhGates = [da_r, da_z, da_n·r], dh = dy·z.
+ */
+export function gruGrad64(xGates: ArrayLike<number>, hGates: ArrayLike<number>, h: ArrayLike<number>, dy: ArrayLike<number> | null, rows: number, u: number) {
+  const out = new Float64Array(rows * u);
+  const dx = new Float64Array(rows * 3 * u);
+  const dhg = new Float64Array(rows * 3 * u);
+  const dh = new Float64Array(rows * u);
+  for (let row = 0; row < rows; row++)
+    for (let j = 0; j < u; j++) {
+      const at = (k: number): number => row * 3 * u + k * u + j;
+      const i = row * u + j;
+      const r = sigmoid(xGates[at(0)] + hGates[at(0)]);
+      const z = sigmoid(xGates[at(1)] + hGates[at(1)]);
+      const n = Math.tanh(xGates[at(2)] + r * hGates[at(2)]);
+      out[i] = (1 - z) * n + z * h[i];
+      if (dy == null) continue;
+      const dan = dy[i] * (1 - z) * (1 - n * n);
+      dx[at(0)] = dhg[at(0)] = dan * hGates[at(2)] * r * (1 - r);
+      dx[at(1)] = dhg[at(1)] = dy[i] * (h[i] - n) * z * (1 - z);
+      dx[at(2)] = dan;
+      dhg[at(2)] = dan * r;
+      dh[i] = dy[i] * z;
+    }
+  return { out, dx, dhg, dh };
+}

@@ -8,11 +8,14 @@
  *    dense → softmax cross-entropy, against central finite differences of the same computation in
  *    float64 (./reference.ts). This differentiates Conv2DBackpropFilter, Conv2DBackpropInput,
  *    MaxPoolGrad, AvgPoolGrad and tanh's gradient.
+ * 3. Hessian-vector products through paperzoo's fused GRU cell (`gruCell`: fused kernels on native,
+ *    whose second order is the composed gradient's), against float64 central differences of the
+ *    closed-form gradient (reference.ts gruGrad64), and on accelerated backends against cpu.
  *
  * The stock-tfjs behaviour that made these necessary is pinned too (wrong values, or a throw).
  */
 import { describe, expect, it } from 'vitest';
-import { tf, logSoftmax, softmaxCrossEntropy, withStockGradients } from '../src/index.js';
+import { tf, gruCell, logSoftmax, softmaxCrossEntropy, withStockGradients } from '../src/index.js';
 import { ACCELERATED, ALL, AVAILABLE, on, tensor } from './backends.js';
 import * as ref from './reference.js';
 
@@ -335,4 +338,37 @@ describe('MAML meta-gradient (conv + tanh + max-pool + avg-pool + dense + softma
     const c = cases[0];
     await expect(withStockGradients(() => on('cpu', () => metaGrad(c.params, c.task)))).rejects.toThrow(/gradient function not found/);
   });
+});
+
+// ------------------------------------------------------------------------------------------------
+// 3. Hessian-vector products through the GRU cell
+
+describe('H·v through gruCell (L = Σ c·h\' over xGates, hGates and h)', () => {
+  const [rows, u] = [4, 3];
+  const random = ref.rng(900);
+  const inputs = [ref.randomTensor([rows, 3 * u], random, -3, 3), ref.randomTensor([rows, 3 * u], random, -3, 3), ref.randomTensor([rows, u], random, -2, 2)];
+  const [c, ...vs] = [ref.randomTensor([rows, u], random), ...inputs.map((t) => ref.randomTensor(t.shape, random))];
+  const n = 3 * rows * u;
+  const grad64 = (x: Float64Array): Float64Array => {
+    const g = ref.gruGrad64(x.subarray(0, n), x.subarray(n, 2 * n), x.subarray(2 * n), c.data, rows, u);
+    return new Float64Array([...g.dx, ...g.dhg, ...g.dh]);
+  };
+  const want = ref.numericHvp(grad64, new Float64Array(inputs.flatMap((t) => [...t.data])), new Float64Array(vs.flatMap((t) => [...t.data])));
+  const hvpOn = (backend: (typeof ALL)[number]): Promise<Float64Array[]> =>
+    on(backend, () => {
+      const L = (p: tf.Tensor, q: tf.Tensor, s: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tensor(c), gruCell(p, q, s)));
+      const inner = (p: tf.Tensor, q: tf.Tensor, s: tf.Tensor): tf.Scalar => tf.addN(tf.grads(L)([p, q, s]).map((g, k) => tf.sum(tf.mul(g, tensor(vs[k]))))) as tf.Scalar;
+      return tf.grads(inner)(inputs.map(tensor));
+    });
+
+  for (const backend of ALL) {
+    it.skipIf(!AVAILABLE[backend])(`on ${backend}, vs float64 differences of the closed-form gradient${backend === 'cpu' ? '' : ' and vs cpu'}`, async () => {
+      const got = await hvpOn(backend);
+      const flat = Float64Array.from(got.flatMap((g) => Array.from(g)));
+      expectNormClose('H·v vs float64', flat, want, HVP_TOL);
+      if (backend === 'cpu') return;
+      const cpu = await hvpOn('cpu');
+      expectNormClose('H·v vs cpu', flat, Float64Array.from(cpu.flatMap((g) => Array.from(g))), 1e-5);
+    });
+  }
 });

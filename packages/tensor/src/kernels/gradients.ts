@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import { batchNormTrainingGrad, differentiatedAgain, fusedBackward } from './fused.js';
 import { lstmCellGradConfig } from './lstm.js';
+import { gruCellGradConfig } from './gru.js';
 import { softmaxCrossEntropyGradConfig } from './ops.js';
 
 type Shape4 = [number, number, number, number];
@@ -400,6 +401,7 @@ export const GRADIENTS: readonly GradientFix[] = [
   { config: fusedBatchNormGrad, kind: 'replaced', why: 'same formulas; one fused kernel for first-order passes where the backend has it (native); stock otherwise' },
   { config: batchNormTrainingGrad, kind: 'added', why: "paperzoo's batchNormTraining: one fused kernel for first-order passes where the backend has it (native), differentiable tf ops otherwise" },
   { config: lstmCellGradConfig, kind: 'added', why: "paperzoo's lstmCell: as batchNormTraining" },
+  { config: gruCellGradConfig, kind: 'added', why: "paperzoo's gruCell: as batchNormTraining" },
   { config: softmaxCrossEntropyGradConfig, kind: 'added', why: "paperzoo's softmaxCrossEntropy: as batchNormTraining" },
 ];
 

@@ -14,6 +14,7 @@ export { stockKernel, withStockKernels } from './registry.js';
 export { logSoftmax, softmaxCrossEntropy, softmaxCrossEntropyPerExample } from './ops.js';
 export { batchNormTraining, differentiatedAgain, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
 export { lstmCell } from './lstm.js';
+export { gruCell } from './gru.js';
 
 let registered = false;
 
