@@ -23,7 +23,7 @@
  *
  * Shapes: a sequence is time-major, x [T, B, in] → outputs [T, B, u], as PyTorch's default.
  */
-import { tf, lstmCell, type Initializer, type Parameter, type ParameterStore } from '@paperzoo/tensor';
+import { tf, gruCell, lstmCell, type Initializer, type Parameter, type ParameterStore } from '@paperzoo/tensor';
 
 /** Which recurrent cell. */
 export type CellType = 'rnn' | 'lstm' | 'gru';
@@ -48,21 +48,6 @@ export interface RecurrentLayerOptions {
   init?: Initializer;
   /** GRU only (default 'reset-after'). */
   gruVariant?: GruVariant;
-}
-
-/**
- * The GRU cell in PyTorch/cuDNN's form, from the two gate pre-activations xg = x·W_ih + b_ih and
- * hg = h·W_hh + b_hh (both [B, 3u], blocks r, z, n) and h [B, u] → h' [B, u].
- */
-export function gruCellResetAfter(xg: tf.Tensor2D, hg: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [xr, xz, xn] = tf.split<tf.Tensor2D>(xg, 3, 1); // 3 × [B, u]
-    const [hr, hz, hn] = tf.split<tf.Tensor2D>(hg, 3, 1);
-    const r = tf.sigmoid(tf.add(xr, hr));
-    const z = tf.sigmoid(tf.add(xz, hz));
-    const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-    return tf.add(n, tf.mul(z, tf.sub(h, n))); // (1 − z) ⊙ n + z ⊙ h
-  });
 }
 
 /** tf.tidy for a function returning a layer state (tidy cannot return the null c). */
@@ -145,7 +130,7 @@ export class RecurrentLayer {
           return { h: hNext, c: cNext };
         }
         case 'gru':
-          return { h: gruCellResetAfter(xg, hg, h), c: null };
+          return { h: gruCell(xg, hg, h), c: null }; // one fused kernel on native
       }
     });
   }
