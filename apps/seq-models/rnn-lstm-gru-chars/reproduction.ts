@@ -11,8 +11,8 @@
  */
 import { defineReproduction, sweep, sampleMean, type JsonValue, z } from '@paperzoo/repro';
 import { Adam } from '@paperzoo/core-autograd';
-import { batchify, loadTinyShakespeare } from '@paperzoo/datasets';
-import { RecurrentLanguageModel, evaluateLanguageModel, fullWindowCount, hiddenSizeForParameterCount, trainLanguageModel, type CellType } from '@paperzoo/seq-models';
+import { loadTinyShakespeare } from '@paperzoo/datasets';
+import { RecurrentLanguageModel, evaluateLanguageModel, hiddenSizeForParameterCount, languageModelSplits, trainLanguageModel, type CellType } from '@paperzoo/seq-models';
 
 const config = z.object({
   /** Seeds per cell (each trains every cell once). */ seeds: z.number().int().min(1).max(10),
@@ -48,9 +48,7 @@ export default defineReproduction({
   async run(cfg, ctx) {
     const text = await loadTinyShakespeare();
     const vocabSize = text.chars.length;
-    const train = batchify(text.train, cfg.batchSize);
-    const valid = batchify(cfg.validChars > 0 ? text.val.subarray(0, cfg.validChars) : text.val, cfg.batchSize);
-    const windows = cfg.windowsPerEpoch || fullWindowCount(train, cfg.bptt);
+    const { train, valid, windows } = languageModelSplits({ train: text.train, valid: text.val }, { ...cfg, validTokens: cfg.validChars });
     const shape = { vocabSize, embeddingSize: cfg.embeddingSize, layers: 1, gruVariant: 'reset-before' as const };
     const budget = new RecurrentLanguageModel({ ...shape, cell: 'lstm', hiddenSize: cfg.lstmHiddenSize, allocate: false }).parameterCount();
     const members = Array.from({ length: cfg.seeds }, (_, s) => CELLS.map((cell) => ({ cell, seed: ctx.seed + s }))).flat();

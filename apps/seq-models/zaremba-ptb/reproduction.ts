@@ -12,7 +12,7 @@
 import { defineReproduction, sweep, type FitContext, type JsonValue, z } from '@paperzoo/repro';
 import { SGD } from '@paperzoo/core-autograd';
 import { batchify, loadPtb, type Batchified } from '@paperzoo/datasets';
-import { RecurrentLanguageModel, evaluateLanguageModel, hiddenSizeForParameterCount, fullWindowCount, trainLanguageModel, type CellType } from '@paperzoo/seq-models';
+import { RecurrentLanguageModel, evaluateLanguageModel, hiddenSizeForParameterCount, languageModelSplits, trainLanguageModel, type CellType } from '@paperzoo/seq-models';
 
 const config = z.object({
   /** LSTM layers. */ layers: z.number().int().min(1).max(4),
@@ -53,10 +53,8 @@ export default defineReproduction({
   async run(cfg, ctx) {
     const ptb = await loadPtb();
     const vocabSize = ptb.vocab.size;
-    const train = batchify(ptb.train, cfg.batchSize);
-    const valid = batchify(cfg.validTokens > 0 ? ptb.valid.subarray(0, cfg.validTokens) : ptb.valid, cfg.batchSize);
+    const { train, valid, windows } = languageModelSplits(ptb, cfg);
     const test: Batchified = batchify(cfg.testTokens > 0 ? ptb.test.subarray(0, cfg.testTokens) : ptb.test, 1);
-    const windows = cfg.windowsPerEpoch || fullWindowCount(train, cfg.bptt);
     const schedule = (lr: number) => (step: number) => lr / cfg.decay ** Math.max(0, Math.floor(step / windows) - cfg.maxEpoch);
 
     const trainOne = async (cell: CellType, fitCtx: FitContext) => {

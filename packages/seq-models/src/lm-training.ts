@@ -14,7 +14,7 @@
  */
 import { tf } from '@paperzoo/tensor';
 import { fit, crossEntropyWithLogits, type Schedule, type FitContext, type FitOptimizer, type FitResult, type EpochInfo } from '@paperzoo/repro';
-import type { Batchified } from '@paperzoo/datasets';
+import { batchify, type Batchified } from '@paperzoo/datasets';
 import type { RecurrentLanguageModel } from './language-model.js';
 import type { LayerState } from './rnn.js';
 
@@ -171,4 +171,15 @@ export async function trainLanguageModel(o: TrainLanguageModelOptions): Promise<
     label: o.label,
     lossCurve: o.lossCurve,
   });
+}
+
+/**
+ * A language-modelling corpus ready for {@link trainLanguageModel}: the training ids batchified to
+ * `batchSize` columns, the first `validTokens` validation ids (0 = all) batchified the same way, and the
+ * windows per epoch (`windowsPerEpoch`, 0 = every full window).
+ */
+export function languageModelSplits(ids: { train: Int32Array; valid: Int32Array }, o: { batchSize: number; bptt: number; validTokens: number; windowsPerEpoch: number }): { train: Batchified; valid: Batchified; windows: number } {
+  const train = batchify(ids.train, o.batchSize);
+  const valid = batchify(o.validTokens > 0 ? ids.valid.subarray(0, o.validTokens) : ids.valid, o.batchSize);
+  return { train, valid, windows: o.windowsPerEpoch || fullWindowCount(train, o.bptt) };
 }
