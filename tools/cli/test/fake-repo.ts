@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discoverApps, loadReproduction, evaluateClaims, overallVerdict, RESULT_SCHEMA_ID, writeResult, type Metrics, type Reproduction, type ResultRecord, type TierName } from '@paperzoo/repro';
+import { discoverApps, loadReproduction, evaluateClaims, overallVerdict, RESULT_SCHEMA_ID, tierOf, writeResult, type Metrics, type Reproduction, type ResultRecord, type TierName } from '@paperzoo/repro';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -99,12 +99,12 @@ export async function writeFakeResult(file: string, repro: Reproduction, tier: T
     package: repro.package,
     paper: { ...repro.paper, authors: [...repro.paper.authors] },
     tier,
-    budget: repro.tiers[tier].budget,
+    budget: tierOf(repro, tier).budget,
     seed: 0,
     verdict: overallVerdict(claims),
     claims,
     metrics,
-    config: repro.tiers[tier].config as Record<string, unknown>,
+    config: tierOf(repro, tier).config as Record<string, unknown>,
     overrides: {},
     backend: 'cpu',
     device: { backend: 'cpu', device: 'Test CPU', threads: 1, cpus: 2, platform: 'linux', arch: 'x64' },
