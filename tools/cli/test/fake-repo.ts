@@ -60,9 +60,9 @@ export default defineReproduction({
 });
 `;
 
-const DEMO_CLAIMS = `[
+const DEMO_CLAIMS = (more = '') => `[
     { id: 'answer', kind: 'value', what: 'the answer to everything', label: 'answer', setting: 'deep thought', source: 'Ch. 27', metric: 'answer', published: 42, tolerance: 0.5, tiers: ['smoke', 'full'] },
-    { id: 'fits', kind: 'threshold', what: 'final training loss', source: 'Table 1', metric: 'loss', threshold: 10, direction: 'below', tiers: ['smoke'] },
+    { id: 'fits', kind: 'threshold', what: 'final training loss', source: 'Table 1', metric: 'loss', threshold: 10, direction: 'below', tiers: ['smoke'] },${more}
   ]`;
 const OTHER_CLAIMS = `[
     { id: 'close', kind: 'threshold', what: 'distance of w to 1.5', source: 'Fig. 2', metric: 'distance', threshold: 2, direction: 'below', tiers: ['smoke', 'full'] },
@@ -91,8 +91,7 @@ export function makeFakeRepo(options: { gpu?: boolean } = {}): FakeRepo {
     writeFileSync(path.join(dir, 'README.md'), `# ${id}\n`);
     writeFileSync(path.join(dir, 'reproduction.ts'), source);
   };
-  const demoClaims = options.gpu ? DEMO_CLAIMS.replace(/\n  \]$/, `${GPU_CLAIM}\n  ]`) : DEMO_CLAIMS;
-  app('demo', 'demo', APP('demo', 'The Hitchhiker Guide', demoClaims, options.gpu ? GPU_TIER : ''));
+  app('demo', 'demo', APP('demo', 'The Hitchhiker Guide', DEMO_CLAIMS(options.gpu ? GPU_CLAIM : ''), options.gpu ? GPU_TIER : ''));
   app('other', 'other', APP('other', 'The Restaurant at the End of the Universe', OTHER_CLAIMS));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
