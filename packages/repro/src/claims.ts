@@ -16,8 +16,11 @@
  */
 import { formatDelta, formatValue, humanizeMetric, type FormatHint, type MetricFormat, type MetricValue, type Metrics } from './format.js';
 
-/** The two budgets every reproduction offers. */
-export const TIER_NAMES = ['smoke', 'full'] as const;
+/**
+ * The budgets of a reproduction: every one offers `smoke` (CPU, about 90 s) and `full` (the paper's
+ * budget); `gpu` is optional, for configurations of the paper that need a GPU (docs/decisions/0005-gpu-tier.md).
+ */
+export const TIER_NAMES = ['smoke', 'full', 'gpu'] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
 /** The outcome of one claim. */

@@ -7,6 +7,8 @@
  *   paper: { title: 'Gradient-Based Learning Applied to Document Recognition', authors: ['Y. LeCun', …], year: 1998, venue: 'Proc. IEEE', url: 'https://doi.org/10.1109/5.726791' },
  *   claims: [{ id: 'test-error', kind: 'value', what: 'test error of LeNet-5 on MNIST', source: 'Fig. 14', metric: 'test_error', published: 0.0095, tolerance: 0.003, tiers: ['full'], format: 'percent' }],
  *   tiers: { smoke: { config: {...}, budget: '≈60 s on 2 CPU cores' }, full: { config: {...}, budget: '20 epochs, ≈1 h on 2 cores' } },
+ *   // optional: a configuration of the paper that needs a GPU, as a diff of full (claims with tiers: ['gpu'])
+ *   // tiers: { …, gpu: { config: { hiddenSize: 1500, epochs: 55 }, budget: '≈6 h on one GPU', backend: 'tensorflow' } },
  *   async run(cfg, ctx) { …; return { test_error } },
  * });
  * ```
@@ -61,7 +63,7 @@ export type ConfigSchema = z.ZodType<object>;
 /** A deep partial of a config preset: what a smaller tier changes (arrays are replaced whole). */
 export type ConfigDiff<C> = { [K in keyof C]?: C[K] extends readonly unknown[] ? C[K] : C[K] extends object ? ConfigDiff<C[K]> : C[K] };
 
-/** A smaller tier, written as a diff of the full tier's preset. */
+/** A tier written as a diff of the full tier's preset (smoke, smaller; gpu, larger). */
 export interface TierDiff<C> extends Omit<Tier<C>, 'config'> {
   /** The fields that differ from the full tier's preset; the rest are the full tier's. */
   config: ConfigDiff<C>;
@@ -86,8 +88,13 @@ export interface ReproductionDefinition<S extends ConfigSchema, M extends string
    * `.max()`), so `--set` rejects an out-of-range value before a run starts, naming the field.
    */
   config: S;
-  /** The paper's budget (`full`) and the CI-sized one (`smoke`, a diff of full's preset). */
-  tiers: { full: Tier<z.input<S>>; smoke: TierDiff<z.input<S>> };
+  /**
+   * The paper's budget (`full`), the CI-sized one (`smoke`, a diff of full's preset) and, optionally,
+   * a GPU-sized one (`gpu`, also a diff of full's preset: the paper's configurations this 2-core
+   * machine cannot run, stated as claims with `tiers: ['gpu']` and run with `--tier gpu`). Several
+   * GPU-sized configurations go in one gpu preset (e.g. a list of model sizes the run trains in turn).
+   */
+  tiers: { full: Tier<z.input<S>>; smoke: TierDiff<z.input<S>>; gpu?: TierDiff<z.input<S>> };
   claims: readonly Claim<NoInfer<M>>[];
   /** Per curve-group plot options. */
   plots?: Record<string, PlotOptions>;
@@ -103,20 +110,39 @@ export interface ReproductionDefinition<S extends ConfigSchema, M extends string
 /** The marker by which discovery recognises a reproduction across module instances. */
 export const REPRODUCTION_MARK = 'paperzoo.reproduction/1';
 
+/** The tiers of a reproduction, each with its whole preset: smoke and full always, gpu when defined. */
+export interface Tiers<C> {
+  readonly smoke: Tier<C>;
+  readonly full: Tier<C>;
+  readonly gpu?: Tier<C>;
+}
+
 /** A validated, frozen reproduction definition. */
 export interface Reproduction<C extends object = any> {
   readonly id: string;
   readonly paper: Paper;
   readonly package: string;
   readonly claims: readonly Claim[];
-  /** Each tier with its whole preset (the smoke diff applied to the full preset). */
-  readonly tiers: Readonly<Record<TierName, Tier<C>>>;
+  /** Each tier with its whole preset (the smoke and gpu diffs applied to the full preset). */
+  readonly tiers: Tiers<C>;
   /** The config schema (`--set` overrides are validated against it). */
   readonly configSchema?: z.ZodType<C>;
   readonly plots?: Record<string, PlotOptions>;
   readonly defaultSeed?: number;
   run(config: C, ctx: RunContext<C>): Promise<Metrics> | Metrics;
   readonly __paperzoo: typeof REPRODUCTION_MARK;
+}
+
+/** The tiers `repro` has, in {@link TIER_NAMES} order: smoke, full, and gpu when it defines one. */
+export function tiersOf(repro: Pick<Reproduction, 'tiers'>): TierName[] {
+  return TIER_NAMES.filter((t) => repro.tiers[t] !== undefined);
+}
+
+/** Tier `tier` of `repro`; a RangeError naming the tiers it has when it has no such tier (a gpu tier is optional). */
+export function tierOf<C extends object>(repro: Pick<Reproduction<C>, 'id' | 'tiers'>, tier: TierName): Tier<C> {
+  const t = repro.tiers[tier];
+  if (!t) throw new RangeError(`${repro.id} has no ${tier} tier (its tiers: ${tiersOf(repro).join(', ')})`);
+  return t;
 }
 
 /** Whether `x` is a value returned by {@link defineReproduction}. */
@@ -193,7 +219,7 @@ const definitionSchema = z.strictObject({
   }),
   package: z.string().regex(/^(@[a-z0-9-]+\/)?[a-z0-9][a-z0-9._-]*$/, 'an npm package name'),
   claims: z.array(z.unknown()).min(1, 'a reproduction checks at least one claim'),
-  tiers: z.strictObject({ smoke: tierSchema, full: tierSchema }),
+  tiers: z.strictObject({ smoke: tierSchema, full: tierSchema, gpu: tierSchema.optional() }),
   config: z.custom<z.ZodType>((s) => s instanceof z.ZodType, 'give the config as a zod object schema (config: z.object({ … })): it is the single source of the config type'),
   plots: z.record(z.string(), z.unknown()).optional(),
   defaultSeed: z.number().int().optional(),
@@ -265,9 +291,9 @@ export function numericFields(schema: z.ZodType, path = ''): NumericField[] {
 
 /**
  * Validate and freeze a reproduction definition. Throws a {@link ReproductionDefinitionError} listing
- * every problem: malformed paper or claims, duplicate claim ids, a tier without claims, a numeric
- * config field without bounds, a tier diff naming a field the full preset lacks, presets the schema
- * rejects.
+ * every problem: malformed paper or claims, duplicate claim ids, a tier without claims, a claim of a
+ * tier the definition lacks (gpu), a numeric config field without bounds, a tier diff naming a field
+ * the full preset lacks, presets the schema rejects.
  */
 export function defineReproduction<S extends ConfigSchema, M extends string>(def: ReproductionDefinition<S, M>): Reproduction<z.output<S>> {
   const id = typeof def?.id === 'string' ? def.id : '(no id)';
@@ -290,30 +316,42 @@ export function defineReproduction<S extends ConfigSchema, M extends string>(def
     }
   });
   const schema = def.config as z.ZodType<object> | undefined;
-  let tiers: Record<TierName, Tier<object>> | null = null;
+  let tiers: Tiers<object> | null = null;
   if (top.success) {
+    const defined = TIER_NAMES.filter((tier) => def.tiers[tier] !== undefined);
     for (const tier of TIER_NAMES) {
-      if (!claims.some((c) => Array.isArray((c as Claim)?.tiers) && (c as Claim).tiers.includes(tier))) {
+      const applying = claims.filter((c) => Array.isArray((c as Claim)?.tiers) && (c as Claim).tiers.includes(tier));
+      if (!defined.includes(tier)) {
+        for (const c of applying) {
+          problems.push(`claims[${claims.indexOf(c)}] '${(c as Claim).id}': applies to the ${tier} tier, which this reproduction does not define (add tiers.${tier}: { config: { … }, budget: '…' }, or drop '${tier}' from the claim's tiers)`);
+        }
+      } else if (!applying.length) {
         problems.push(`tiers.${tier}: no claim applies to this tier, so its run would check nothing (give a claim tiers: ['${tier}', …])`);
       }
     }
     if (!schema) problems.push('config: give the config as a zod object schema (config: z.object({ … })): it is the single source of the config type');
     else {
-      try {
-        const full = def.tiers.full.config as object;
-        tiers = { full: def.tiers.full as Tier<object>, smoke: { ...def.tiers.smoke, config: applyConfigDiff(full, def.tiers.smoke.config as ConfigDiff<object>, 'tiers.smoke.config') } };
-      } catch (e) {
-        if (e instanceof ReproductionDefinitionError) problems.push(...e.problems);
-        else throw e;
-      }
+      const full = def.tiers.full.config as object;
+      const fromDiff = (tier: 'smoke' | 'gpu', diff: TierDiff<object>): Tier<object> | null => {
+        try {
+          return { ...diff, config: applyConfigDiff(full, diff.config, `tiers.${tier}.config`) };
+        } catch (e) {
+          if (!(e instanceof ReproductionDefinitionError)) throw e;
+          problems.push(...e.problems);
+          return null;
+        }
+      };
+      const smoke = fromDiff('smoke', def.tiers.smoke);
+      const gpu = def.tiers.gpu ? fromDiff('gpu', def.tiers.gpu) : undefined;
+      if (smoke && gpu !== null) tiers = { full: def.tiers.full as Tier<object>, smoke, ...(gpu ? { gpu } : {}) };
       for (const f of numericFields(schema)) {
         if (!Number.isFinite(f.min) || !Number.isFinite(f.max)) {
           problems.push(`config.${f.path}: a numeric config field needs both bounds (now [${f.min}, ${f.max}]); add .min()/.max() so --set can reject out-of-range values`);
         }
       }
       if (tiers) {
-        for (const tier of TIER_NAMES) {
-          const r = schema.safeParse(tiers[tier].config);
+        for (const tier of tiersOf({ tiers })) {
+          const r = schema.safeParse(tierOf({ id, tiers }, tier).config);
           if (!r.success) problems.push(...issuesOf(r.error, `tiers.${tier}.config: `));
         }
       }

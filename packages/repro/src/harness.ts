@@ -23,7 +23,7 @@ import { evaluateClaims, overallVerdict, TIER_NAMES, type ClaimResult, type Tier
 import { applyOverrides } from './config.js';
 import { identityDifferences, readCheckpointHeader, runKey, type CheckpointIdentity } from './checkpoint.js';
 import { createRunContext, type RunObserver } from './context.js';
-import type { Reproduction } from './define.js';
+import { tierOf, type Reproduction } from './define.js';
 import { CheckpointMismatchError, RunLockedError } from './errors.js';
 import { acquireLock, withLock, writeFileAtomic, type LockOwner } from './fsutil.js';
 import { plotCurves } from './plots.js';
@@ -37,7 +37,7 @@ export const SMOKE_BUDGET_SECONDS = 90;
 export interface RunOptions {
   /** The app folder (where reproduction.ts and package.json are). */
   appDir: string;
-  /** Default 'smoke'. */
+  /** Default 'smoke'; 'gpu' only for a reproduction that defines a gpu tier. */
   tier?: TierName;
   /** Default: the definition's `defaultSeed`, else 0. */
   seed?: number;
@@ -169,10 +169,11 @@ export function tierResultsDir(appDir: string, tier: TierName, resultsDir?: stri
 /** Resolve the options of a run without running it (the CLI uses this to validate arguments first). */
 export function resolveRunConfig<C extends object>(repro: Reproduction<C>, options: Pick<RunOptions, 'tier' | 'seed' | 'set'>) {
   const tier = options.tier ?? 'smoke';
-  if (!TIER_NAMES.includes(tier)) throw new RangeError(`unknown tier '${String(tier)}' (choose ${TIER_NAMES.join(' or ')})`);
+  if (!TIER_NAMES.includes(tier)) throw new RangeError(`unknown tier '${String(tier)}' (choose ${TIER_NAMES.join(', ')})`);
+  const preset = tierOf(repro, tier).config;
   const seed = options.seed ?? repro.defaultSeed ?? 0;
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const { config, overrides } = applyOverrides(repro.tiers[tier].config, options.set ?? [], { schema: repro.configSchema, id: repro.id });
+  const { config, overrides } = applyOverrides(preset, options.set ?? [], { schema: repro.configSchema, id: repro.id });
   return { tier, seed, config, overrides };
 }
 
@@ -193,7 +194,7 @@ function cleanMetrics(metrics: unknown, id: string): Record<string, MetricValue 
 /** Run one tier of `repro` and write its result.json and plots. */
 export async function runReproduction<C extends object>(repro: Reproduction<C>, options: RunOptions): Promise<RunOutcome> {
   const { tier, seed, config, overrides } = resolveRunConfig(repro, options);
-  const tierDef = repro.tiers[tier];
+  const tierDef = tierOf(repro, tier);
   const emit: RunObserver = options.onEvent ?? (() => {});
   const dir = tierResultsDir(options.appDir, tier, options.resultsDir);
 

@@ -5,9 +5,9 @@
  * it would write. Everything here is a pure function of its arguments — no clock, no file system —
  * so the same committed files always give the same table.
  */
-import { claimsForTier, evaluateClaim, TIER_NAMES, type Claim, type TierName, type Verdict } from './claims.js';
-import { measuredText, provenanceOf, publishedText, storedMetrics } from './compare.js';
-import type { Reproduction } from './define.js';
+import { claimsForTier, evaluateClaim, type Claim, type TierName, type Verdict } from './claims.js';
+import { GPU_NOT_RUN, measuredText, provenanceOf, publishedText, runCommand, storedMetrics } from './compare.js';
+import { tierOf, tiersOf, type Reproduction } from './define.js';
 import type { ResultRecord } from './result.js';
 import { canonicalJson } from './checkpoint.js';
 import { formatDuration } from './renderer.js';
@@ -42,7 +42,7 @@ function shortSha(r: ResultRecord): string {
   return r.git.sha ? r.git.sha.slice(0, 7) + (r.git.dirty ? '+dirty' : '') : 'no git';
 }
 
-function tierOf(results: Partial<Record<TierName, TierResult>>, tier: TierName): TierResult {
+function resultOf(results: Partial<Record<TierName, TierResult>>, tier: TierName): TierResult {
   const r = results[tier];
   if (!r) return { status: 'absent' };
   if (r.status === 'result' && r.result.tier !== tier) return { status: 'unusable', reason: `the file is the ${r.result.tier} tier's` };
@@ -54,6 +54,8 @@ function tierOf(results: Partial<Record<TierName, TierResult>>, tier: TierName):
  * where the paper says it, the paper's number, the pass criterion, ours and the verdict (claims are
  * re-evaluated from the stored metrics, as `paperzoo compare` does) — then one row per tier: its
  * budget and the run behind the numbers (seed, date the run ended, wall time, backend and device, commit).
+ * A gpu tier (only where the reproduction has one) without a committed result reads
+ * {@link GPU_NOT_RUN}: its claims are stated, and run on a GPU machine with one command.
  */
 export function renderReadmeTable(repro: ReadmeReproduction, results: Partial<Record<TierName, TierResult>>): string {
   const lines: string[] = [
@@ -62,13 +64,13 @@ export function renderReadmeTable(repro: ReadmeReproduction, results: Partial<Re
     '| claim | source | tier | paper | passes when | ours | verdict |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const tier of TIER_NAMES) {
-    const tr = tierOf(results, tier);
+  for (const tier of tiersOf(repro)) {
+    const tr = resultOf(results, tier);
     const result = tr.status === 'result' && tr.result.id === repro.id ? tr.result : null;
     const shared: string[] = [];
     if (result) {
       if (Object.keys(result.overrides).length) shared.push(`run with --set ${Object.entries(result.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
-      else if (canonicalJson(result.config) !== canonicalJson(repro.tiers[tier].config)) shared.push(`the ${tier} preset changed since this run`);
+      else if (canonicalJson(result.config) !== canonicalJson(tierOf(repro, tier).config)) shared.push(`the ${tier} preset changed since this run`);
     }
     for (const claim of claimsForTier(repro.claims, tier)) {
       const what = `${claim.what}${claim.setting ? ` (${claim.setting})` : ''}`;
@@ -86,16 +88,16 @@ export function renderReadmeTable(repro: ReadmeReproduction, results: Partial<Re
         verdict = VERDICT_MARK.missing;
         notes.push(tr.status === 'unusable' ? tr.reason : `the file is ${tr.result.id}'s`);
       } else {
-        verdict = 'no committed result';
+        verdict = tier === 'gpu' ? GPU_NOT_RUN : 'no committed result';
       }
       const note = notes.length ? `<br><sub>${cell(notes.join('; '))}</sub>` : '';
       lines.push(`| ${cell(what)} <sub>\`${claim.id}\`</sub> | ${cell(claim.source)} | ${tier} | ${cell(publishedText(claim))} | ${cell(criterionText(claim))} | ${cell(ours)} | ${verdict}${note} |`);
     }
   }
   lines.push('', '| tier | budget | run | wall time | backend (device) | commit |', '|---|---|---|---|---|---|');
-  for (const tier of TIER_NAMES) {
-    const tr = tierOf(results, tier);
-    const budget = cell(repro.tiers[tier].budget);
+  for (const tier of tiersOf(repro)) {
+    const tr = resultOf(results, tier);
+    const budget = cell(tierOf(repro, tier).budget);
     if (tr.status === 'result' && tr.result.id === repro.id) {
       const r = tr.result;
       const p = provenanceOf(r);
@@ -107,7 +109,9 @@ export function renderReadmeTable(repro: ReadmeReproduction, results: Partial<Re
           ? `unusable result: ${cell(tr.reason)}`
           : tr.status === 'result'
             ? `unusable result: the file is ${cell(tr.result.id)}'s`
-            : `no committed result (\`npx paperzoo run ${repro.id} --tier ${tier}\`)`;
+            : tier === 'gpu'
+              ? `${GPU_NOT_RUN}: ${runCommand(repro.id, tier, true)}`
+              : `no committed result (${runCommand(repro.id, tier, true)})`;
       lines.push(`| ${tier} | ${budget} | ${why} | — | — | — |`);
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineReproduction, isReproduction, ReproductionDefinitionError, z } from '../src/index.js';
+import { defineReproduction, isReproduction, ReproductionDefinitionError, tierOf, tiersOf, z } from '../src/index.js';
 
 const schema = z.object({
   /** Passes over the data. */
@@ -105,5 +105,48 @@ describe('defineReproduction', () => {
     const p = problems({ ...def, tiers: { ...def.tiers, smoke: { ...def.tiers.smoke, budget: '', backend: 'gpu' } } }).join('\n');
     expect(p).toMatch(/tiers\.smoke\.budget: say what the tier costs/);
     expect(p).toMatch(/tiers\.smoke\.backend/);
+  });
+
+  describe('the optional gpu tier', () => {
+    const gpuClaim = { id: 'large', kind: 'value' as const, what: 'test error, large model', source: 'Table 2', metric: 'test_error' as const, published: 0.007, tolerance: 0.002, tiers: ['gpu' as const] };
+    const withGpu = () => {
+      const def = good();
+      return { ...def, claims: [...def.claims, gpuClaim], tiers: { ...def.tiers, gpu: { config: { epochs: 80, optimizer: { beta1: 0.5 } }, budget: '≈6 h on one GPU', backend: 'tensorflow' as const } } };
+    };
+
+    it('is absent unless defined: smoke and full only', () => {
+      const r = defineReproduction(good());
+      expect(tiersOf(r)).toEqual(['smoke', 'full']);
+      expect(r.tiers.gpu).toBeUndefined();
+      expect(() => tierOf(r, 'gpu')).toThrow(/lenet5 has no gpu tier \(its tiers: smoke, full\)/);
+    });
+
+    it('is a diff of the full preset with its own budget and backend', () => {
+      const r = defineReproduction(withGpu());
+      expect(tiersOf(r)).toEqual(['smoke', 'full', 'gpu']);
+      expect(tierOf(r, 'gpu')).toEqual({ config: { epochs: 80, optimizer: { name: 'sgd', beta1: 0.5 } }, budget: '≈6 h on one GPU', backend: 'tensorflow' });
+      expect(r.tiers.full.config).toEqual({ epochs: 20, optimizer: { name: 'sgd', beta1: 0.9 } });
+    });
+
+    it('a claim of the gpu tier needs a gpu tier; a gpu tier needs a claim', () => {
+      const def = good();
+      expect(problems({ ...def, claims: [...def.claims, gpuClaim] })).toEqual([
+        expect.stringMatching(/^claims\[2\] 'large': applies to the gpu tier, which this reproduction does not define \(add tiers\.gpu: /),
+      ]);
+      expect(problems({ ...withGpu(), claims: def.claims })).toEqual([expect.stringMatching(/^tiers\.gpu: no claim applies to this tier/)]);
+    });
+
+    it('its diff and preset are checked like smoke\'s: unknown fields, the schema\'s bounds, budget and backend', () => {
+      const def = withGpu();
+      let p = problems({ ...def, tiers: { ...def.tiers, gpu: { config: { epoch: 80 }, budget: '8 h' } } }).join('\n');
+      expect(p).toMatch(/tiers\.gpu\.config\.epoch: the full preset has no field 'epoch'/);
+      p = problems({ ...def, tiers: { ...def.tiers, gpu: { config: { epochs: 80 }, budget: '' } } }).join('\n');
+      expect(p).toMatch(/tiers\.gpu\.budget: say what the tier costs/);
+      p = problems({ ...def, tiers: { ...def.tiers, gpu: { config: { epochs: 1000 }, budget: '8 h', backend: 'cuda' } } }).join('\n');
+      expect(p).toMatch(/tiers\.gpu\.backend/);
+      p = problems({ ...def, tiers: { ...def.tiers, gpu: { config: { epochs: 1000 }, budget: '8 h' } } }).join('\n');
+      expect(p).toMatch(/tiers\.gpu\.config: epochs: Too big/);
+      expect(problems({ ...def, tiers: { ...def.tiers, medium: def.tiers.gpu } }).join('\n')).toMatch(/Unrecognized key: "medium"/);
+    });
   });
 });

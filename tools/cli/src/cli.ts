@@ -31,6 +31,7 @@ import {
   suggest,
   summaryLine,
   TIER_NAMES,
+  tiersOf,
   type AppEntry,
   type ClaimResult,
   type LoadedApp,
@@ -179,12 +180,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       const t = table(['id', 'paper', 'year', 'package', 'claims', 'last result']);
       for (const app of loaded) {
         const { repro } = app;
-        const perTier = TIER_NAMES.map((tier) => `${tier} ${claimsForTier(repro.claims, tier).length}`).join(', ');
-        const last = TIER_NAMES.map((tier) => {
+        const perTier = tiersOf(repro).map((tier) => `${tier} ${claimsForTier(repro.claims, tier).length}`).join(', ');
+        const last = tiersOf(repro).map((tier) => {
           const rows = summary.rows.filter((r) => r.app === app && r.tier === tier);
           if (!rows.length) return null;
           const p = rows.find((r) => r.provenance)?.provenance;
-          if (!p) return `${tier}: —`;
+          if (!p) return `${tier}: ${tier === 'gpu' ? 'not run' : '—'}`;
           const verdict = rows.some((r) => r.verdict === 'fail') ? 'fail' : rows.some((r) => r.verdict === 'missing') ? 'missing' : 'pass';
           const passed = rows.filter((r) => r.verdict === 'pass').length;
           return `${tier}: ${MARK[verdict]} ${verdict} ${passed}/${rows.length} (${p.date.slice(0, 10)})`;
@@ -205,7 +206,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .argument('[id]', 'the reproduction to run (see `paperzoo list`)')
     .option('--all', 'run every reproduction')
     .option('--shard <i/n>', 'with --all: run only shard i of n (ids sorted, every n-th from the i-th), e.g. --shard 2/4', parseShardOption)
-    .addOption(new Option('--tier <tier>', 'smoke (CPU, ≤ ~90 s) or full (the paper\'s budget)').argParser(oneOf(TIER_NAMES)).default('smoke'))
+    .addOption(new Option('--tier <tier>', 'smoke (CPU, ≤ ~90 s), full (the paper\'s budget) or gpu (the paper\'s GPU-sized configurations; with --all, apps without a gpu tier are skipped)').argParser(oneOf(TIER_NAMES)).default('smoke'))
     .option('--seed <n>', 'random seed (default: the reproduction\'s, usually 0)', parseSeed)
     .addOption(new Option('--backend <name>', `tensor backend: ${BACKEND_NAMES.join(', ')} (default: PAPERZOO_BACKEND, the tier's choice, else auto)`).argParser(oneOf(BACKEND_NAMES)))
     .option('--set <key=value>', 'override a config field of the tier preset (repeatable), e.g. --set epochs=2', collect, [] as string[])
@@ -218,9 +219,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       const root = rootDir();
       let targets: LoadedApp[];
       let failedToLoad = 0;
+      let skipped = 0;
       if (opts.all) {
         const { loaded, failed } = await loadAll(root, opts.shard);
-        targets = loaded;
+        // only the gpu tier is optional: --all --tier gpu runs the apps that have one
+        targets = loaded.filter((app) => tiersOf(app.repro).includes(opts.tier));
+        for (const app of loaded) if (!targets.includes(app)) err(`skip ${app.repro.id}: no ${opts.tier} tier`);
+        skipped = loaded.length - targets.length;
         failedToLoad = failed.length;
         if (!loaded.length && !failed.length && opts.shard) {
           out(`shard ${opts.shard.index}/${opts.shard.count} has no reproductions (there are fewer than ${opts.shard.count})`);
@@ -275,9 +280,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
           trap?.release();
         }
       }
-      if (targets.length > 1 || failedToLoad || opts.shard) {
+      if (targets.length > 1 || failedToLoad || opts.shard || skipped) {
         const count = (v: Verdict | 'error') => verdicts.filter((x) => x.verdict === v).length;
-        out(`${verdicts.length + failedToLoad} reproductions (${opts.tier}${opts.shard ? `, shard ${opts.shard.index}/${opts.shard.count}` : ''}): ${count('pass')} pass, ${count('fail')} fail, ${count('missing')} missing, ${count('error') + failedToLoad} errors`);
+        out(`${verdicts.length + failedToLoad} reproductions (${opts.tier}${opts.shard ? `, shard ${opts.shard.index}/${opts.shard.count}` : ''}): ${count('pass')} pass, ${count('fail')} fail, ${count('missing')} missing, ${count('error') + failedToLoad} errors${skipped ? `; ${skipped} skipped (no ${opts.tier} tier)` : ''}`);
       }
       if (failedToLoad || verdicts.some((v) => v.verdict !== 'pass')) exitCode = EXIT.failed;
     });
@@ -286,7 +291,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program
     .command('compare')
     .description('paper vs ours for every claim, with provenance; exits 1 when a claim fails or a result is missing')
-    .addOption(new Option('--tier <tier>', 'smoke, full or all').argParser(oneOf(['smoke', 'full', 'all'] as const)).default('all'))
+    .addOption(new Option('--tier <tier>', 'smoke, full, gpu or all (gpu rows only for apps with a gpu tier)').argParser(oneOf([...TIER_NAMES, 'all'] as const)).default('all'))
     .option('--results <dir>', 'read result.json files from this folder (any depth; repeatable, e.g. one per shard artifact) instead of each app\'s results/', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .action(async (opts: { tier: TierName | 'all'; results: string[] }) => {
       const root = rootDir();

@@ -18,6 +18,7 @@ import {
   replaceReadmeRegion,
   TIER_NAMES,
   tierResultsDir,
+  tiersOf,
   type ComparisonSummary,
   type LoadedApp,
   type TierName,
@@ -73,7 +74,7 @@ export async function planReport(root: string, apps: readonly LoadedApp[], rel: 
       continue;
     }
     const results: Partial<Record<TierName, TierResult>> = {};
-    for (const tier of TIER_NAMES) {
+    for (const tier of tiersOf(app.repro)) {
       const file = resultFile(app, tier);
       if (ignored.has(file) || !existsSync(file)) results[tier] = { status: 'absent' };
       else {

@@ -43,7 +43,7 @@ describe('argument errors', () => {
   it('bad tier, backend and seed values', async () => {
     let r = await cli('run', 'demo', '--tier', 'ful');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/'ful' is not one of smoke, full — did you mean 'full'\?/);
+    expect(r.stderr).toMatch(/'ful' is not one of smoke, full, gpu — did you mean 'full'\?/);
     r = await cli('run', 'demo', '--backend', 'wsam');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/did you mean 'wasm'\?/);

@@ -6,11 +6,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discoverApps, loadReproduction, evaluateClaims, overallVerdict, RESULT_SCHEMA_ID, writeResult, type Metrics, type Reproduction, type ResultRecord, type TierName } from '@paperzoo/repro';
+import { discoverApps, loadReproduction, evaluateClaims, overallVerdict, RESULT_SCHEMA_ID, tierOf, writeResult, type Metrics, type Reproduction, type ResultRecord, type TierName } from '@paperzoo/repro';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-const APP = (id: string, title: string, claims: string) => `
+const APP = (id: string, title: string, claims: string, gpuTier = '') => `
 import { tf } from '@paperzoo/tensor';
 import { defineReproduction, fit, z } from '@paperzoo/repro';
 
@@ -33,7 +33,7 @@ export default defineReproduction({
   config,
   tiers: {
     full: { config: { epochs: 3, answer: 42, learningRate: 0.1, stepDelayMs: 0 }, budget: 'still milliseconds', backend: 'cpu' },
-    smoke: { config: { epochs: 2 }, budget: 'milliseconds', backend: 'cpu' },
+    smoke: { config: { epochs: 2 }, budget: 'milliseconds', backend: 'cpu' },${gpuTier}
   },
   async run(cfg, ctx) {
     const w = tf.variable(tf.zeros([1]));
@@ -60,20 +60,26 @@ export default defineReproduction({
 });
 `;
 
-const DEMO_CLAIMS = `[
+const DEMO_CLAIMS = (more = '') => `[
     { id: 'answer', kind: 'value', what: 'the answer to everything', label: 'answer', setting: 'deep thought', source: 'Ch. 27', metric: 'answer', published: 42, tolerance: 0.5, tiers: ['smoke', 'full'] },
-    { id: 'fits', kind: 'threshold', what: 'final training loss', source: 'Table 1', metric: 'loss', threshold: 10, direction: 'below', tiers: ['smoke'] },
+    { id: 'fits', kind: 'threshold', what: 'final training loss', source: 'Table 1', metric: 'loss', threshold: 10, direction: 'below', tiers: ['smoke'] },${more}
   ]`;
 const OTHER_CLAIMS = `[
     { id: 'close', kind: 'threshold', what: 'distance of w to 1.5', source: 'Fig. 2', metric: 'distance', threshold: 2, direction: 'below', tiers: ['smoke', 'full'] },
   ]`;
+
+/** With `gpu`, demo also has a gpu tier (answer 43, claimed 43) and claim; other has none. */
+const GPU_CLAIM = `
+    { id: 'answer-gpu', kind: 'value', what: 'the answer, asked of a bigger computer', source: 'Ch. 28', metric: 'answer', published: 43, tolerance: 0.5, tiers: ['gpu'] },`;
+const GPU_TIER = `
+    gpu: { config: { answer: 43, epochs: 4 }, budget: 'GPU-sized milliseconds', backend: 'cpu' },`;
 
 export interface FakeRepo {
   root: string;
   cleanup(): void;
 }
 
-export function makeFakeRepo(): FakeRepo {
+export function makeFakeRepo(options: { gpu?: boolean } = {}): FakeRepo {
   const base = path.join(REPO, '.paperzoo-tmp');
   mkdirSync(base, { recursive: true });
   const root = mkdtempSync(path.join(base, 'cli-'));
@@ -85,7 +91,7 @@ export function makeFakeRepo(): FakeRepo {
     writeFileSync(path.join(dir, 'README.md'), `# ${id}\n`);
     writeFileSync(path.join(dir, 'reproduction.ts'), source);
   };
-  app('demo', 'demo', APP('demo', 'The Hitchhiker Guide', DEMO_CLAIMS));
+  app('demo', 'demo', APP('demo', 'The Hitchhiker Guide', DEMO_CLAIMS(options.gpu ? GPU_CLAIM : ''), options.gpu ? GPU_TIER : ''));
   app('other', 'other', APP('other', 'The Restaurant at the End of the Universe', OTHER_CLAIMS));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
@@ -99,12 +105,12 @@ export async function writeFakeResult(file: string, repro: Reproduction, tier: T
     package: repro.package,
     paper: { ...repro.paper, authors: [...repro.paper.authors] },
     tier,
-    budget: repro.tiers[tier].budget,
+    budget: tierOf(repro, tier).budget,
     seed: 0,
     verdict: overallVerdict(claims),
     claims,
     metrics,
-    config: repro.tiers[tier].config as Record<string, unknown>,
+    config: tierOf(repro, tier).config as Record<string, unknown>,
     overrides: {},
     backend: 'cpu',
     device: { backend: 'cpu', device: 'Test CPU', threads: 1, cpus: 2, platform: 'linux', arch: 'x64' },
@@ -131,8 +137,8 @@ export interface FakeCli {
 }
 
 /** Make a fake repo and load its reproductions (call in beforeAll; `cleanup` in afterAll). */
-export async function fakeCli(runCli: (argv: string[], io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; cwd: string }) => Promise<number>): Promise<FakeCli> {
-  const repo = makeFakeRepo();
+export async function fakeCli(runCli: (argv: string[], io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown }; cwd: string }) => Promise<number>, options: { gpu?: boolean } = {}): Promise<FakeCli> {
+  const repo = makeFakeRepo(options);
   const repros: Record<string, Reproduction> = {};
   for (const entry of await discoverApps(repo.root)) repros[entry.id] = await loadReproduction(entry);
   return {
