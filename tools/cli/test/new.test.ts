@@ -164,7 +164,7 @@ describe('paperzoo new', () => {
     expect(r.stderr).toMatch(/expected <area>\/<id>/);
     r = await cli('new', 'vision/some-net');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown area 'vision' \(existing areas: adversarial, cnn-zoo, core-autograd\); to start a new one, pass --new-area/);
+    expect(r.stderr).toMatch(/unknown area 'vision' \(existing areas: adversarial, cnn-zoo, core-autograd, seq-models\); to start a new one, pass --new-area/);
     expect(existsSync(path.join(copy, 'apps/vision'))).toBe(false);
     r = await cli('new');
     expect(r.code).toBe(2);
