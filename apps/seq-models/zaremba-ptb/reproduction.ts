@@ -16,11 +16,11 @@ import { RecurrentLanguageModel, evaluateLanguageModel, hiddenSizeForParameterCo
 
 const config = z.object({
   /** LSTM layers. */ layers: z.number().int().min(1).max(4),
-  /** LSTM units per layer, and the embedding size (the paper's "small": 200). */ hiddenSize: z.number().int().min(8).max(1500),
-  /** Steps a window is unrolled (truncated BPTT). */ bptt: z.number().int().min(1).max(200),
+  /** LSTM units per layer, and the embedding size (Table 1: small 200, medium 650, large 1500). */ hiddenSize: z.number().int().min(8).max(1500),
+  /** Steps a window is unrolled (truncated BPTT; small 20, medium and large 35). */ bptt: z.number().int().min(1).max(200),
   /** Parallel columns of the token stream. */ batchSize: z.number().int().min(1).max(256),
   /** Every parameter starts U(±initScale). */ initScale: z.number().positive().max(1),
-  /** Dropout on non-recurrent connections (small: 0; medium 0.5; large 0.65). */ dropout: z.number().min(0).max(0.9),
+  /** Dropout on non-recurrent connections (small 0, medium 0.5, large 0.65). */ dropout: z.number().min(0).max(0.9),
   /** Epochs. */ epochs: z.number().int().min(1).max(100),
   /** Learning rate of the first epochs. */ learningRate: z.number().positive().max(10),
   /** Epochs at the full rate before decay starts: epoch e (0-based) uses lr / decay^max(0, e − maxEpoch) (authors' `max_epoch`). */
@@ -48,6 +48,10 @@ export default defineReproduction({
     smoke: {
       config: { epochs: 1, windowsPerEpoch: 250, testTokens: 2000, validTokens: 20_000, compareRnn: true },
       budget: '250 windows (a ninth of an epoch) for the LSTM and for a tanh RNN of equal size, the first 20,000 validation tokens each; under a minute on 2 CPU cores (native)',
+    },
+    gpu: {
+      config: { hiddenSize: 650, bptt: 35, initScale: 0.05, dropout: 0.5, epochs: 39, maxEpoch: 6, decay: 1.2, maxGradNorm: 5 },
+      budget: 'the medium regularised model (2×650, dropout 0.5, 39 epochs of 1,327 windows; the paper: half a day on a K20): GPU-sized — MEASURED_EPOCH',
     },
   },
   async run(cfg, ctx) {
@@ -98,6 +102,10 @@ export default defineReproduction({
     { id: 'smoke-lstm-beats-rnn', kind: 'ranking', what: 'the LSTM reaches a lower validation perplexity than a tanh RNN with as many parameters, at equal steps',
       source: '§1, §3 (scaled down)', better: 'valid_perplexity', worse: 'rnn_valid_perplexity', betterIs: 'lower', margin: 100, tiers: ['smoke'],
       note: 'seeds 0–2: the RNN was 216, 227 and 249 above (README)' },
+    { id: 'medium-test-perplexity', kind: 'value', what: 'test perplexity of the medium regularised LSTM (2×650, dropout 0.5)', label: 'medium test perplexity',
+      setting: 'PTB, 39 epochs', source: 'Table 1', metric: 'test_perplexity', published: 82.7, tolerance: 2, note: 'tolerance: about the small model\'s gap between the paper and an independent run (1.4), rounded up', tiers: ['gpu'] },
+    { id: 'medium-valid-perplexity', kind: 'value', what: 'validation perplexity of the medium regularised LSTM', label: 'medium valid perplexity',
+      setting: 'PTB, after epoch 39', source: 'Table 1', metric: 'valid_perplexity', published: 86.2, tolerance: 2, note: 'tolerance: about the small model\'s gap between the paper and an independent run (1.4), rounded up', tiers: ['gpu'] },
   ],
   plots: { valid_perplexity: { title: 'PTB validation perplexity after each epoch' } },
 });
