@@ -43,6 +43,8 @@ export {
   freeRunningAccuracy,
   trainSeq2Seq,
   greedyTranslate,
+  compareSearches,
+  type SearchComparison,
   type SentencePairs,
   type PairBatch,
   type TrainSeq2SeqOptions,
@@ -50,3 +52,4 @@ export {
   type TranslateOptions,
 } from './seq2seq-training.js';
 export { syntheticPairs, SYNTHETIC_IDS, type SyntheticPairsOptions } from './synthetic-translation.js';
+export { loadMulti30kTranslation, multi30kBleu, type Multi30kTranslation } from './multi30k.js';

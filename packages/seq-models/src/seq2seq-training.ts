@@ -16,7 +16,7 @@
 import { tf, shuffledIndicesFromGlobalRng, takeScalarSync } from '@paperzoo/tensor';
 import { fit, type FitContext, type FitOptimizer, type FitResult } from '@paperzoo/repro';
 import type { EncoderDecoder } from './seq2seq.js';
-import { greedySearch } from './search.js';
+import { beamSearch, greedySearch } from './search.js';
 import { disposeState } from './seq2seq.js';
 
 /** Sentence pairs as token ids (each with `<sos>` … `<eos>` when the task has them), aligned by index. */
@@ -63,24 +63,27 @@ export function evaluateSeq2Seq<D>(model: EncoderDecoder<D>, pairs: SentencePair
 }
 
 /**
- * Token accuracy with the decoder fed its own predictions (teacher forcing off, no dropout): the share of
- * non-padding target tokens 1…T−1 (`<eos>` included) whose argmax is right.
+ * Token accuracy with the decoder fed its own predictions (teacher forcing off, no dropout): per sentence,
+ * how many of its non-padding target tokens 1…T−1 (`<eos>` included) the argmax gets right, out of how many,
+ * in the batches of `pairBatches` (in order: a model without masking sees the same padding as in training).
  */
-export function freeRunningAccuracy<D>(model: EncoderDecoder<D>, pairs: SentencePairs, batchSize: number, pad: number): number {
-  let correct = 0;
-  let total = 0;
+export function freeRunningAccuracy<D>(model: EncoderDecoder<D>, pairs: SentencePairs, batchSize: number, pad: number): { accuracy: number; correct: Int32Array; total: Int32Array } {
+  const correct = new Int32Array(pairs.source.length);
+  const total = new Int32Array(pairs.source.length);
+  let offset = 0;
   for (const b of pairBatches(pairs, batchSize, pad, false)) {
     const [c, n] = tf.tidy(() => {
       const predicted = tf.argMax(model.forward(b.source, b.target, { training: false, teacherForcing: 0 }), 2); // [T−1, B]
       const truth = tf.slice(b.target, [1, 0], [b.target.shape[0] - 1, -1]);
       const real = tf.notEqual(truth, pad);
-      return [tf.sum(tf.cast(tf.logicalAnd(real, tf.equal(predicted, truth)), 'int32')), tf.sum(tf.cast(real, 'int32'))];
+      return [tf.sum(tf.cast(tf.logicalAnd(real, tf.equal(predicted, truth)), 'int32'), 0), tf.sum(tf.cast(real, 'int32'), 0)]; // [B] each
     });
-    correct += takeScalarSync(c);
-    total += takeScalarSync(n);
-    tf.dispose([b.source, b.target]);
+    correct.set(c.dataSync(), offset);
+    total.set(n.dataSync(), offset);
+    offset += b.source.shape[1];
+    tf.dispose([b.source, b.target, c, n]);
   }
-  return correct / total;
+  return { accuracy: correct.reduce((a, x) => a + x, 0) / total.reduce((a, x) => a + x, 0), correct, total };
 }
 
 /** Options of {@link trainSeq2Seq}. */
@@ -177,6 +180,42 @@ export async function greedyTranslate<D>(model: EncoderDecoder<D>, sources: read
     try {
       const h = await greedySearch(searchModel, state, o);
       out.push({ tokens: h.tokens.slice(0, -1), finished: h.finished });
+    } finally {
+      disposeState(state);
+    }
+  }
+  return out;
+}
+
+/** What {@link compareSearches} found over its sentences. */
+export interface SearchComparison {
+  sentences: number;
+  /** Sentences where beam search of width 1 gave other tokens or another log-probability than greedy search. */
+  beamOneDiffers: number;
+  /** Sentences where the best beam's log P(Y | X) (width `beamWidth`, no length normalisation) is below greedy's. */
+  beamBelowGreedy: number;
+  /** Mean log P(Y | X) of greedy's and of the best beam's output. */
+  greedyLogProb: number;
+  beamLogProb: number;
+}
+
+/**
+ * Greedy search, beam search of width 1 and of width `beamWidth` on each source sentence: beam width 1
+ * must be greedy search exactly; a wider beam usually, not always, finds a likelier output (a pruned
+ * prefix can lose the greedy path).
+ */
+export async function compareSearches<D>(model: EncoderDecoder<D>, sources: readonly Int32Array[], o: TranslateOptions & { beamWidth: number }): Promise<SearchComparison> {
+  const out: SearchComparison = { sentences: sources.length, beamOneDiffers: 0, beamBelowGreedy: 0, greedyLogProb: 0, beamLogProb: 0 };
+  for (const ids of sources) {
+    const { model: m, state } = model.searchModel(Array.from(ids));
+    try {
+      const greedy = await greedySearch(m, state, o);
+      const one = (await beamSearch(m, state, { ...o, beamWidth: 1 })).best;
+      const wide = (await beamSearch(m, state, o)).best;
+      if (one.logProb !== greedy.logProb || one.tokens.join() !== greedy.tokens.join()) out.beamOneDiffers++;
+      if (wide.logProb < greedy.logProb) out.beamBelowGreedy++;
+      out.greedyLogProb += greedy.logProb / sources.length;
+      out.beamLogProb += wide.logProb / sources.length;
     } finally {
       disposeState(state);
     }
