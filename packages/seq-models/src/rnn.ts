@@ -46,6 +46,8 @@ export interface RecurrentLayerOptions {
   hiddenSize: number;
   /** Init of every weight and bias; default U(±1/√hiddenSize) (PyTorch). */
   init?: Initializer;
+  /** Init of the two biases; default `init` (bentrevett/pytorch-seq2seq notebook 3: weights N(0, 0.01), biases 0). */
+  biasInit?: Initializer;
   /** GRU only (default 'reset-after'). */
   gruVariant?: GruVariant;
 }
@@ -84,8 +86,8 @@ export class RecurrentLayer {
     const init = options.init ?? { kind: 'uniform', limit: 1 / Math.sqrt(hiddenSize) };
     this.inputKernel = store.add(`${name}/inputKernel`, [inputSize, width], init);
     this.recurrentKernel = store.add(`${name}/recurrentKernel`, [hiddenSize, width], init);
-    this.inputBias = store.add(`${name}/inputBias`, [width], init);
-    this.recurrentBias = store.add(`${name}/recurrentBias`, [width], init);
+    this.inputBias = store.add(`${name}/inputBias`, [width], options.biasInit ?? init);
+    this.recurrentBias = store.add(`${name}/recurrentBias`, [width], options.biasInit ?? init);
   }
 
   /** Zeros [B, u] (and c for the LSTM). */
