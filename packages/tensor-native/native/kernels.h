@@ -53,6 +53,8 @@ enum Activation { A_LINEAR, A_RELU, A_RELU6, A_ELU, A_LEAKYRELU, A_SIGMOID, A_TA
 enum Reduce { R_SUM, R_MAX, R_MIN };
 
 void unary(int op, const float* x, float* y, int64_t n, float alpha);
+/** Sqrt, Rsqrt, Reciprocal without reciprocal estimates (ew-exact.cc). */
+void unaryExact(int op, const float* x, float* y, int64_t n);
 void binary(int op, const float* a, const float* b, float* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb);
 void batchNorm(const float* x, const float* mean, const float* var, const float* offset, const float* scale, float* y, int64_t rows, int64_t c, float eps);
 void softmax(const float* x, float* y, int64_t rows, int64_t cols, bool logSoftmax);

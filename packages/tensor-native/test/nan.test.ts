@@ -1,6 +1,6 @@
 /**
  * NaN and ±Inf go through native's elementwise kernels as they go through cpu's. ew.cc is compiled with
- * -ffast-math (for SIMD exp/tanh/log), which lets the compiler fold NaN comparisons: before the fix,
+ * -ffast-math (for SIMD exp/tanh/log), which lets the compiler fold NaN comparisons (and, below, flush subnormals): before the fix,
  * relu6(NaN) = 6, step(NaN) = 1 and maximum(NaN, 0) = 0 on native — a diverged run would have hidden
  * its NaN. Skipped (visibly) where the addon is not built.
  */
@@ -23,6 +23,9 @@ const ops: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   exp: (x) => tf.exp(x),
   log: (x) => tf.log(x),
   sqrt: (x) => tf.sqrt(x),
+  rsqrt: (x) => tf.rsqrt(x),
+  reciprocal: (x) => tf.reciprocal(x),
+  div: (x) => tf.div(tf.onesLike(x), x),
   abs: (x) => tf.abs(x),
   maximum: (x) => tf.maximum(x, tf.zerosLike(x)),
   minimum: (x) => tf.minimum(tf.zerosLike(x), x),
@@ -32,9 +35,15 @@ const ops: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   max: (x) => tf.max(x),
 };
 
-function run(op: (x: tf.Tensor) => tf.Tensor): number[] {
-  return tf.tidy(() => Array.from(op(tf.tensor1d(values)).dataSync()));
+function run(op: (x: tf.Tensor) => tf.Tensor, xs: number[] = values): number[] {
+  return tf.tidy(() => Array.from(op(tf.tensor1d(xs)).dataSync()));
 }
+
+// float32 subnormals (below 1.18e-38) and their neighbours. -ffast-math lets the compiler compute
+// sqrt(x) as x·rsqrt(x), and rsqrt flushes a subnormal to 0: sqrt(1e-40) came out −Inf (it is 1e-20),
+// and Adam's √v̂ of a tiny second moment turned the update into NaN (seq2seq with N(0, 0.01) init).
+// (repeated to 72 values, so the SIMD loop, not only its scalar tail, sees them)
+const subnormals = Array.from({ length: 8 }, () => [1e-40, -1e-40, 3e-39, 1.1e-38, 1.2e-38, 0, 2, 1e-45, 9e-39]).flat();
 
 describe.skipIf(!built)('native: NaN and Inf propagate as on cpu', () => {
   it.each(Object.keys(ops))('%s', async (name) => {
@@ -46,6 +55,21 @@ describe.skipIf(!built)('native: NaN and Inf propagate as on cpu', () => {
       if (Number.isNaN(expected[i])) expect(v, `${name}(${values[i]})`).toBeNaN();
       else if (!Number.isFinite(expected[i])) expect(v, `${name}(${values[i]})`).toBe(expected[i]);
       else expect(v, `${name}(${values[i]})`).toBeCloseTo(expected[i], 5);
+    });
+  });
+});
+
+describe.skipIf(!built)('native: subnormal inputs give what cpu gives', () => {
+  it.each(Object.keys(ops))('%s', async (name) => {
+    await initBackend({ backend: 'cpu' });
+    const expected = run(ops[name], subnormals);
+    await initBackend({ backend: 'native' });
+    const got = run(ops[name], subnormals);
+    got.forEach((v, i) => {
+      const what = `${name}(${subnormals[i]})`;
+      if (Number.isNaN(expected[i])) expect(v, what).toBeNaN();
+      else if (!Number.isFinite(expected[i])) expect(v, what).toBe(expected[i]);
+      else expect(Math.abs(v - expected[i]), `${what}: native ${v}, cpu ${expected[i]}`).toBeLessThanOrEqual(1e-6 * Math.abs(expected[i]) + 1e-37);
     });
   });
 });
