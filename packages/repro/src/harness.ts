@@ -240,6 +240,9 @@ export async function runReproduction<C extends object>(repro: Reproduction<C>, 
     if (!options.resume && (await ctx.checkpoint.exists())) ctx.info('a checkpoint from an earlier, unfinished run exists; starting over (use --resume to continue it)');
 
     const started = new Date();
+    // the commit the run's code came from: read now, not when the result is written (a long run's tree
+    // may move on meanwhile — a full tier once recorded a merge made an hour after it started)
+    const git = await gitInfo(options.appDir);
     const rawMetrics = await repro.run(config, ctx);
     const ended = new Date();
     const seconds = (ended.getTime() - started.getTime()) / 1000;
@@ -270,7 +273,7 @@ export async function runReproduction<C extends object>(repro: Reproduction<C>, 
       overrides,
       backend,
       device: { backend: device.backend, device: device.device, threads: device.threads, cpus: device.cpus, platform: device.platform, arch: device.arch },
-      git: await gitInfo(options.appDir),
+      git,
       versions: await packageVersions(options.appDir, [repro.package]),
       startedAt: started.toISOString(),
       endedAt: ended.toISOString(),
