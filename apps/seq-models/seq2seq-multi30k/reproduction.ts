@@ -83,13 +83,13 @@ export default defineReproduction({
       run: async (kind, memberCtx): Promise<JsonValue> => {
         const model = buildModel(kind, cfg, vocab, ctx.seed);
         try {
-          const started = performance.now();
           const steps = multi30k ? undefined : kind.startsWith('lstm') ? cfg.reversalSteps : cfg.attentionSteps;
           const fitted = await trainSeq2Seq({
             ctx: memberCtx, model, train, valid: multi30k?.valid ?? null, epochs: cfg.epochs, batchSize: cfg.batchSize, pad: ids.pad, stepsPerEpoch: steps,
             optimizer: new Adam({ learningRate: cfg.learningRate, clipNorm: cfg.clip }), teacherForcing: cfg.teacherForcing, label: kind, lossCurve: `loss/${kind}`,
           });
-          const out: Record<string, number | null> = { parameters: model.parameterCount(), seconds_per_epoch: (performance.now() - started) / 1000 / cfg.epochs, best_epoch: fitted.best?.epoch ?? null };
+          // (no timings among the metrics: they would differ between a run and its resumed copy; result.json has the wall time)
+          const out: Record<string, number | null> = { parameters: model.parameterCount(), best_epoch: fitted.best?.epoch ?? null };
           if (multi30k) {
             out.test_perplexity = evaluateSeq2Seq(model, test, cfg.batchSize, ids.pad).perplexity;
             out.bleu = multi30kBleu((await greedyTranslate(model, test.source, search)).map((t) => t.tokens), multi30k.testReferences, multi30k.targetVocab);
@@ -115,7 +115,6 @@ export default defineReproduction({
       lstm_test_perplexity: pick('lstm', 'test_perplexity'), gru_test_perplexity: pick('gru', 'test_perplexity'), attention_test_perplexity: pick('attention', 'test_perplexity'),
       lstm_bleu: pick('lstm', 'bleu'), gru_bleu: pick('gru', 'bleu'), attention_bleu: pick('attention', 'bleu'),
       lstm_parameters: pick('lstm', 'parameters'), gru_parameters: pick('gru', 'parameters'), attention_parameters: pick('attention', 'parameters'),
-      lstm_seconds_per_epoch: pick('lstm', 'seconds_per_epoch'), gru_seconds_per_epoch: pick('gru', 'seconds_per_epoch'), attention_seconds_per_epoch: pick('attention', 'seconds_per_epoch'),
       attention_short_accuracy: pick('attention', 'short_accuracy'), attention_long_accuracy: pick('attention', 'long_accuracy'),
       gru_short_accuracy: pick('gru', 'short_accuracy'), gru_long_accuracy: pick('gru', 'long_accuracy'),
       lstm_accuracy: pick('lstm', 'accuracy'), lstm_reversed_accuracy: pick('lstm-reversed', 'accuracy'),
