@@ -16,7 +16,7 @@ import { tf } from '@paperzoo/tensor';
 import { fit, crossEntropyWithLogits, type Schedule, type FitContext, type FitOptimizer, type FitResult, type EpochInfo } from '@paperzoo/repro';
 import { batchify, type Batchified } from '@paperzoo/datasets';
 import type { RecurrentLanguageModel } from './language-model.js';
-import type { LayerState } from './rnn.js';
+import { disposeStates, type LayerState } from './rnn.js';
 
 /** One window: input [T, B] and the next tokens [T·B] (time-major), as int32 arrays. */
 export interface LmWindow {
@@ -73,23 +73,16 @@ export function evaluateLanguageModel(model: RecurrentLanguageModel, source: Bat
       input.dispose();
       const sum = tf.tidy(() => crossEntropyWithLogits(logits, tf.tensor1d(w.target, 'int32'), 'sum').dataSync()[0]);
       logits.dispose();
-      disposeLayerStates(states);
+      disposeStates(states);
       states = next;
       total += sum;
       tokens += w.target.length;
     }
   } finally {
-    disposeLayerStates(states);
+    disposeStates(states);
   }
   const nll = total / tokens;
   return { nll, perplexity: Math.exp(nll), bitsPerToken: nll / Math.LN2, tokens };
-}
-
-function disposeLayerStates(states: readonly LayerState[]): void {
-  for (const s of states) {
-    s.h.dispose();
-    s.c?.dispose();
-  }
 }
 
 /** Options of {@link trainLanguageModel}. */
@@ -127,7 +120,7 @@ export async function trainLanguageModel(o: TrainLanguageModelOptions): Promise<
   const zero = model.zeroState(B);
   // the carried state, as variables so that checkpoints hold it
   const carried = zero.map((s) => ({ h: tf.variable(s.h, false), c: s.c ? tf.variable(s.c, false) : null }));
-  disposeLayerStates(zero);
+  disposeStates(zero);
   const extraVariables: Record<string, tf.Variable> = {};
   carried.forEach((s, l) => {
     extraVariables[`state/${l}/h`] = s.h;
@@ -161,7 +154,7 @@ export async function trainLanguageModel(o: TrainLanguageModelOptions): Promise<
         s.h.assign(next[l].h);
         if (s.c) s.c.assign(next[l].c!);
       });
-      disposeLayerStates(next);
+      disposeStates(next);
       const perToken = tf.div<tf.Scalar>(nll, scale);
       nll.dispose();
       return { nll: perToken };

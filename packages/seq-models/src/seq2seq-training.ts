@@ -132,11 +132,8 @@ export async function trainSeq2Seq<D>(o: TrainSeq2SeqOptions<D>): Promise<TrainS
       batches: function* () {
         let k = 0;
         for (const b of pairBatches(o.train, o.batchSize, pad, true)) {
-          if (k++ === stepsPerEpoch) {
-            tf.dispose([b.source, b.target]);
-            return;
-          }
           yield b;
+          if (++k === stepsPerEpoch) return; // without building (and freeing) one batch more
         }
       },
       loss: (b) => model.loss(b.source, b.target, pad, { training: true, teacherForcing: o.teacherForcing }),
