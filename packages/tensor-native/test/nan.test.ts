@@ -73,3 +73,26 @@ describe.skipIf(!built)('native: subnormal inputs give what cpu gives', () => {
     });
   });
 });
+
+// The ops the subnormals broke, against float64 formulas rounded to float32 (not only against cpu).
+const exact: Record<string, (x: number) => number> = {
+  sqrt: (x) => Math.sqrt(x),
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  reciprocal: (x) => 1 / x,
+  div: (x) => 1 / x,
+};
+
+describe.skipIf(!built)('native: square roots and reciprocals of subnormals against float64', () => {
+  it.each(Object.keys(exact))('%s', async (name) => {
+    await initBackend({ backend: 'native' });
+    const got = run(ops[name], subnormals);
+    got.forEach((v, i) => {
+      const x = Math.fround(subnormals[i]);
+      const e = Math.fround(exact[name](x));
+      const what = `${name}(${x}): native ${v}, float64 ${e}`;
+      if (Number.isNaN(e)) expect(v, what).toBeNaN();
+      else if (!Number.isFinite(e)) expect(v, what).toBe(e);
+      else expect(Math.abs(v - e), what).toBeLessThanOrEqual(2 ** -22 * Math.abs(e));
+    });
+  });
+});
