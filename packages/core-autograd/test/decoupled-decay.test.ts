@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertNoLeaks, initBackend } from '@paperzoo/tensor';
+import { assertNoLeaks, initBackend, tf } from '@paperzoo/tensor';
 import { Adam, AdamW, zeroGradientRatios } from '../src/index.js';
 
 beforeAll(async () => {
@@ -20,5 +20,16 @@ describe('zero-gradient decay (Loshchilov & Hutter 2019)', () => {
     expect(ratios[2]).toBeCloseTo(1 - 3e-3 / 1, 4);
     expect(ratios[3]).toBeCloseTo(1 - 3e-3 / 5, 5);
     expect(ratios[0]).toBeLessThan(0);
+  });
+
+  it('AdamW decays: only the variables it selects shrink (nanoGPT decays matrices, not biases or gains)', () => {
+    const matrix = tf.variable(tf.tensor2d([[1, -2], [3, 4]]), true, 'decay-test/matrix');
+    const vector = tf.variable(tf.tensor1d([1, -2]), true, 'decay-test/vector');
+    const opt = new AdamW({ learningRate: 0.1, weightDecay: 0.5, decays: (v) => v.shape.length >= 2 });
+    for (let i = 0; i < 3; i++) tf.tidy(() => opt.applyGradients({ [matrix.name]: tf.zerosLike(matrix), [vector.name]: tf.zerosLike(vector) }));
+    Array.from(matrix.dataSync()).forEach((x, i) => expect(x).toBeCloseTo([1, -2, 3, 4][i] * (1 - 0.1 * 0.5) ** 3, 6)); // three float32 roundings
+    expect(Array.from(vector.dataSync())).toEqual([1, -2]);
+    opt.dispose();
+    tf.dispose([matrix, vector]);
   });
 });

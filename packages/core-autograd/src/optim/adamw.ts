@@ -19,21 +19,28 @@ import type { VariableUpdate } from './optimizer.js';
 export interface AdamWOptions extends AdamOptions {
   /** λ, the decoupled weight decay (default 0.01, PyTorch's). */
   weightDecay?: number;
+  /**
+   * Which variables decay (default all). nanoGPT and GPT-2 decay only the matrices (weights and
+   * embeddings: `p.dim() >= 2`), never biases or LayerNorm gains: `decays: (v) => v.shape.length >= 2`.
+   */
+  decays?: (variable: tf.Variable) => boolean;
 }
 
 /** AdamW (Loshchilov & Hutter 2019): θ ← (1 − ηλ)θ − η m̂/(√v̂ + ε). Equations and conventions: the top of this file. */
 export class AdamW extends Adam {
   static override className = 'paperzoo.AdamW';
   readonly weightDecay: number;
+  private readonly decays: (variable: tf.Variable) => boolean;
 
   constructor(options: AdamWOptions = {}) {
     super(options);
     this.weightDecay = options.weightDecay ?? 0.01;
+    this.decays = options.decays ?? (() => true);
     if (!Number.isFinite(this.weightDecay) || this.weightDecay < 0) throw new RangeError(`weightDecay must be a finite number ≥ 0, got ${this.weightDecay}`);
   }
 
   protected override update({ value, gradient, slots, learningRate, step }: VariableUpdate): tf.Tensor {
-    const decayed = tf.mul(value, 1 - learningRate * this.weightDecay); // (1 − η λ) θ_{t−1}
+    const decayed = this.decays(value as tf.Variable) ? tf.mul(value, 1 - learningRate * this.weightDecay) : value; // (1 − η λ) θ_{t−1}
     return tf.sub(decayed, tf.mul(this.adamDirection(slots, gradient, step), learningRate));
   }
 

@@ -51,6 +51,8 @@ export interface OptimizerOptions {
 
 /** What a subclass's update rule sees for one variable. */
 export interface VariableUpdate {
+  /** The variable's name (what `tf.variableGrads` keys its gradient by). */
+  name: string;
   /** θ_{t−1}, the variable's current value. */
   value: tf.Tensor;
   /** g_t after penalties and clipping. */
@@ -195,7 +197,7 @@ export abstract class Optimizer extends tf.Optimizer {
       const grads = this.preprocess(entries);
       entries.forEach(({ name, variable }, i) => {
         const slots = this.slotsOf(name, variable);
-        const next = this.update({ value: variable, gradient: grads[i], slots, learningRate, step });
+        const next = this.update({ name, value: variable, gradient: grads[i], slots, learningRate, step });
         variable.assign(next);
       });
     });
