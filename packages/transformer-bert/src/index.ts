@@ -1,4 +1,12 @@
 /**
  * @paperzoo/transformer-bert — attention as code: the Transformer, GPT and BERT, each file opening with its paper.
  */
-export {};
+export { layerNorm, gelu } from './ops.js';
+export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
+export { MASKED, causalMask, paddingMask } from './masks.js';
+export { sinusoidalPositions, LearnedPositions } from './positions.js';
+export { scaledDotProductAttention, applyLinear, MultiHeadAttention, type MultiHeadAttentionOptions } from './attention.js';
+export { FeedForward, type FeedForwardOptions, type FeedForwardActivation } from './feed-forward.js';
+export { TransformerLayer, type TransformerLayerOptions, type LayerCall, type NormOrder } from './block.js';
+export { Gpt, BigramLanguageModel, type GptOptions } from './gpt.js';
+export { nanoGptLearningRate, randomWindows, estimateLoss, trainTokenModel, type TokenBatch, type TokenLossModel, type TrainTokenModelOptions, type TrainTokenModelResult } from './gpt-training.js';
