@@ -42,6 +42,8 @@ export interface TransformerLayerOptions {
   projection?: LinearOptions;
   /** Init and bias of W^O and W_2 (the projections back into the residual stream). */
   outputProjection?: LinearOptions;
+  /** Init and bias of the FFN's W_1 and W_2 when they differ from the above (a fan-dependent init). */
+  feedForwardInit?: { inner?: LinearOptions; outer?: LinearOptions };
 }
 
 /** What one call of a layer gets besides x. */
@@ -75,7 +77,7 @@ export class TransformerLayer {
     const norm = (part: string) => new LayerNorm(store, `${name}/${part}`, size, { bias: options.normBias, epsilon: options.normEpsilon });
     this.selfAttention = attention('self_attention');
     this.crossAttention = options.crossAttention ? attention('cross_attention') : null;
-    this.feedForward = options.innerSize > 0 ? new FeedForward(store, `${name}/feed_forward`, { size, innerSize: options.innerSize, activation: options.activation, inner: options.projection, outer: options.outputProjection }) : null;
+    this.feedForward = options.innerSize > 0 ? new FeedForward(store, `${name}/feed_forward`, { size, innerSize: options.innerSize, activation: options.activation, inner: options.feedForwardInit?.inner ?? options.projection, outer: options.feedForwardInit?.outer ?? options.outputProjection }) : null;
     const subLayers = 1 + (this.crossAttention ? 1 : 0) + (this.feedForward ? 1 : 0);
     this.norms = options.norm === 'none' ? [] : Array.from({ length: subLayers }, (_, i) => norm(`norm${i + 1}`));
   }

@@ -10,3 +10,6 @@ export { FeedForward, type FeedForwardOptions, type FeedForwardActivation } from
 export { TransformerLayer, type TransformerLayerOptions, type LayerCall, type NormOrder } from './block.js';
 export { Gpt, BigramLanguageModel, type GptOptions } from './gpt.js';
 export { nanoGptLearningRate, randomWindows, estimateLoss, trainTokenModel, type TokenBatch, type TokenLossModel, type TrainTokenModelOptions, type TrainTokenModelResult } from './gpt-training.js';
+export { Transformer, type TransformerOptions, type TransformerState } from './transformer.js';
+export { smoothedLabels } from './label-smoothing.js';
+export { noamLearningRate } from './schedules.js';
