@@ -10,3 +10,15 @@ export { FeedForward, type FeedForwardOptions, type FeedForwardActivation } from
 export { TransformerLayer, type TransformerLayerOptions, type LayerCall, type NormOrder } from './block.js';
 export { Gpt, BigramLanguageModel, type GptOptions } from './gpt.js';
 export { nanoGptLearningRate, randomWindows, estimateLoss, trainTokenModel, type TokenBatch, type TokenLossModel, type TrainTokenModelOptions, type TrainTokenModelResult } from './gpt-training.js';
+export {
+  learnMergesFromWordCounts,
+  learnByteLevelBpe,
+  ByteLevelBpe,
+  BYTE_TO_CHAR,
+  GPT2_SPLIT_PATTERN,
+  type BpeMerge,
+  type LearnMergesOptions,
+  type LearnedMerges,
+  type LearnByteLevelBpeOptions,
+  type ByteLevelBpeJson,
+} from './bpe.js';
