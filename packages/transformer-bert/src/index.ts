@@ -22,3 +22,18 @@ export {
   type LearnByteLevelBpeOptions,
   type ByteLevelBpeJson,
 } from './bpe.js';
+export {
+  BasicTokenizer,
+  WordpieceTokenizer,
+  BertTokenizer,
+  learnWordPieceVocabulary,
+  joinWordPieces,
+  BERT_SPECIAL_TOKENS,
+  CONTINUATION_PREFIX,
+  type BasicTokenizerOptions,
+  type WordpieceTokenizerOptions,
+  type BertTokenizerOptions,
+  type EncodePairOptions,
+  type BertEncoding,
+  type LearnWordPieceOptions,
+} from './wordpiece.js';

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveFetchConfig } from '@paperzoo/datasets';
+import { readWikiText2, wikiText2Folder } from './wikitext.js';
 import { makeRng } from '@paperzoo/tensor';
 import { BYTE_TO_CHAR, ByteLevelBpe, GPT2_SPLIT_PATTERN, learnByteLevelBpe, learnMergesFromWordCounts } from '../src/bpe.js';
 
@@ -140,15 +138,12 @@ describe('ByteLevelBpe (GPT-2 §2.2)', () => {
   });
 });
 
-const mirror = resolveFetchConfig().mirror;
-const wikiTrain = mirror === null ? null : path.join(mirror, 'wikitext-2', 'train.txt');
-const noWiki = wikiTrain === null || !fs.existsSync(wikiTrain);
-if (noWiki) console.warn('PAPERZOO_DATA_MIRROR is not set (or has no wikitext-2): the WikiText-2 BPE test is skipped.');
+const wiki = wikiText2Folder('the WikiText-2 BPE test');
 
 describe('ByteLevelBpe on WikiText-2', () => {
-  it.skipIf(noWiki)('tokens per character fall as merges grow; valid text round-trips exactly', () => {
-    const train = fs.readFileSync(wikiTrain!, 'utf8');
-    const valid = fs.readFileSync(path.join(path.dirname(wikiTrain!), 'valid.txt'), 'utf8');
+  it.skipIf(wiki === null)('tokens per character fall as merges grow; valid text round-trips exactly', () => {
+    const train = readWikiText2(wiki!, 'train');
+    const valid = readWikiText2(wiki!, 'valid');
     const sample = valid.slice(0, 200_000);
     const ratios = [0, 500, 2000, 8000].map((numMerges) => {
       const bpe = numMerges === 0 ? new ByteLevelBpe([]) : learnByteLevelBpe(train, { numMerges });
