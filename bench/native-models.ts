@@ -16,6 +16,8 @@
  */
 import { tf, batchNormTraining, gelu, gruCell, layerNorm, lstmCell, randomNormal, softmaxCrossEntropy } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
+import { AdamW } from '@paperzoo/core-autograd';
+import { Gpt } from '@paperzoo/transformer-bert';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -334,7 +336,7 @@ export function gptBatch(s: GptShape = NANOGPT_CPU): { tokens: tf.Tensor2D; labe
 }
 
 /** The training-step workloads of bench/native.ts (and bench/profile-native.ts). */
-export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt-blocks';
+export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt-blocks' | 'gpt';
 
 /** One workload set up: parameters (from the global generator), a fixed batch and an optimizer. */
 export interface TrainingStep {
@@ -349,6 +351,7 @@ export interface TrainingStep {
  * bench/profile-native.ts breaks down by kernel.
  */
 export function trainingStep(workload: TrainingWorkload): TrainingStep {
+  if (workload === 'gpt') return gptTrainingStep();
   let params: Params;
   let logits: () => tf.Tensor2D;
   let data: tf.Tensor[]; // the batch, labels last
@@ -396,6 +399,34 @@ export function trainingStep(workload: TrainingWorkload): TrainingStep {
     dispose() {
       optimizer.dispose();
       tf.dispose([...data, ...variables]);
+    },
+  };
+}
+
+/**
+ * nanoGPT's CPU step as a user trains it: @paperzoo/transformer-bert's `Gpt` (4 layers, 4 heads, 128 wide,
+ * context 64, vocab 65, no biases, tied embeddings, dropout 0) on a batch of 12, AdamW (β₂ 0.99, weight
+ * decay 0.1 on matrices) with the gradient clipped to norm 1 — bench/torch_models.py's `gpt` in PyTorch.
+ */
+function gptTrainingStep(s: GptShape = NANOGPT_CPU): TrainingStep {
+  const model = new Gpt({ vocabSize: s.vocab, blockSize: s.block, layers: s.layers, heads: s.heads, size: s.width, seed: 1 });
+  const optimizer = new AdamW({ learningRate: 1e-3, beta2: 0.99, weightDecay: 0.1, clipNorm: 1, decays: (v) => v.shape.length >= 2 });
+  const [x, y] = tf.tidy(() => {
+    const all = tf.randomUniformInt([s.batch, s.block + 1], 0, s.vocab, 7);
+    return [tf.slice(all, [0, 0], [s.batch, s.block]) as tf.Tensor2D, tf.slice(all, [0, 1], [s.batch, s.block]) as tf.Tensor2D];
+  });
+  const variables = Object.values(model.variables);
+  return {
+    step() {
+      const { value, grads } = tf.variableGrads(() => model.loss(x, y, { training: true }), variables);
+      optimizer.applyGradients(grads);
+      value.dataSync();
+      tf.dispose([value, grads]);
+    },
+    dispose() {
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
     },
   };
 }
