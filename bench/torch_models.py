@@ -146,22 +146,27 @@ class Seq2Seq(nn.Module):
 
 class Gpt(nn.Module):
     """The GPT-2 architecture as nanoGPT's model.py has it, at its CPU config (bench/native-models.ts
-    gptTrainingStep): pre-norm blocks of causal self-attention and a 4x GELU MLP, LayerNorm without
-    bias, no biases anywhere, learned positions, the output layer tied to the token embedding."""
+    gptTrainingStep): pre-norm blocks of causal self-attention and a 4x GELU MLP, no biases (torch 1.13's
+    LayerNorm has no bias=False: its bias is fixed at 0 and not trained), learned positions, the output
+    layer tied to the token embedding, GPT-2's init (N(0, 0.02^2), residual projections / sqrt(2L))."""
 
     def __init__(self, vocab=65, block=64, layers=4, heads=4, width=128):
         super().__init__()
-        self.heads = heads
+        self.heads, self.vocab = heads, vocab
         self.wte, self.wpe = nn.Embedding(vocab, width), nn.Embedding(block, width)
         self.blocks = nn.ModuleList(
             nn.ModuleDict(dict(
-                ln1=nn.LayerNorm(width),  # torch 1.13 has no bias=False; 128 biases cost nothing measurable
-                qkv=nn.Linear(width, 3 * width, bias=False), proj=nn.Linear(width, width, bias=False),
-                ln2=nn.LayerNorm(width),
-                fc=nn.Linear(width, 4 * width, bias=False), out=nn.Linear(4 * width, width, bias=False),
+                ln1=nn.LayerNorm(width), qkv=nn.Linear(width, 3 * width, bias=False), proj=nn.Linear(width, width, bias=False),
+                ln2=nn.LayerNorm(width), fc=nn.Linear(width, 4 * width, bias=False), out=nn.Linear(4 * width, width, bias=False),
             )) for _ in range(layers))
         self.lnf = nn.LayerNorm(width)
         self.register_buffer("mask", torch.tril(torch.ones(block, block)).view(1, 1, block, block))
+        for name, p in self.named_parameters():
+            if name.endswith("bias"):  # the LayerNorms' shifts: absent in nanoGPT's bias=False model
+                nn.init.zeros_(p)
+                p.requires_grad_(False)
+            elif name.endswith("weight") and p.dim() == 2:
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * layers) if name.endswith(("proj.weight", "out.weight")) else 0.02)
 
     def forward(self, idx):
         b, t = idx.shape
@@ -177,14 +182,19 @@ class Gpt(nn.Module):
         return self.lnf(x) @ self.wte.weight.t()  # tied output layer, [B, T, V]
 
 
+def gpt_optimizer(model, lr=1e-3):
+    """nanoGPT's configure_optimizers: AdamW, weight decay 0.1 on the tensors of rank >= 2 only, betas (0.9, 0.99)."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    return torch.optim.AdamW([{"params": [p for p in params if p.dim() >= 2], "weight_decay": 0.1},
+                              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
+
+
 def gpt_step_fn(model, x, y):
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3, betas=(0.9, 0.99))
+    opt = gpt_optimizer(model)
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x).reshape(-1, 65), y.reshape(-1))
+        loss = F.cross_entropy(model(x).reshape(-1, model.vocab), y.reshape(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
