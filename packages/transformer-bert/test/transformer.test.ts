@@ -9,8 +9,8 @@ const PAD = 1;
 const tiny = { sourceVocabSize: 13, targetVocabSize: 11, size: 8, heads: 2, innerSize: 16, encoderLayers: 2, decoderLayers: 2, sourcePad: PAD, maxLength: 20, seed: 4 };
 
 describe('Transformer parameter count', () => {
-  it('the PyTorch tutorial\'s model (legacy notebook 6; vocabularies 7,855 de / 5,893 en): 9,038,853', () => {
-    expect(new Transformer({ ...tiny, sourceVocabSize: 7855, targetVocabSize: 5893, size: 256, heads: 8, innerSize: 512, encoderLayers: 3, decoderLayers: 3, maxLength: 100, allocate: false }).parameterCount()).toBe(9_038_853);
+  it('the PyTorch tutorial\'s model (bentrevett notebook 6 at 5cd630c; vocabularies 7,853 de / 5,893 en): the 9,038,341 it prints', () => {
+    expect(new Transformer({ ...tiny, sourceVocabSize: 7853, targetVocabSize: 5893, size: 256, heads: 8, innerSize: 512, encoderLayers: 3, decoderLayers: 3, maxLength: 100, allocate: false }).parameterCount()).toBe(9_038_341);
   });
 });
 
