@@ -40,3 +40,4 @@ export {
   type BertEncoding,
   type LearnWordPieceOptions,
 } from './wordpiece.js';
+export { futureTokenCheck, type FutureTokenCheck } from './causal-check.js';
