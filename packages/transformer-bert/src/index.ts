@@ -13,3 +13,30 @@ export { nanoGptLearningRate, randomWindows, estimateLoss, trainTokenModel, type
 export { Transformer, type TransformerOptions, type TransformerState } from './transformer.js';
 export { smoothedLabels } from './label-smoothing.js';
 export { noamLearningRate } from './schedules.js';
+export {
+  learnMergesFromWordCounts,
+  learnByteLevelBpe,
+  ByteLevelBpe,
+  BYTE_TO_CHAR,
+  GPT2_SPLIT_PATTERN,
+  type BpeMerge,
+  type LearnMergesOptions,
+  type LearnedMerges,
+  type LearnByteLevelBpeOptions,
+  type ByteLevelBpeJson,
+} from './bpe.js';
+export {
+  BasicTokenizer,
+  WordpieceTokenizer,
+  BertTokenizer,
+  learnWordPieceVocabulary,
+  joinWordPieces,
+  BERT_SPECIAL_TOKENS,
+  CONTINUATION_PREFIX,
+  type BasicTokenizerOptions,
+  type WordpieceTokenizerOptions,
+  type BertTokenizerOptions,
+  type EncodePairOptions,
+  type BertEncoding,
+  type LearnWordPieceOptions,
+} from './wordpiece.js';
