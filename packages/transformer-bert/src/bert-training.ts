@@ -148,28 +148,40 @@ export async function pretrainMaskedLm(o: PretrainMaskedLmOptions): Promise<Mask
 
 /**
  * Labelled sentences as fine-tuning batches: `[CLS] ids [SEP]` (ids cut to maxLength − 2), padded with padId to the
- * longest in each batch; x [b, T_batch] int32, y [b] int32. `shuffle` draws a permutation from the global generator.
+ * longest in each batch; x [b, T_batch] int32, y [b] int32. `shuffle` draws a permutation from the global generator;
+ * with `bucket` k > 1, each run of k·batch shuffled sentences is sorted by length before it is cut into batches and
+ * the batches are shuffled again ("bucketing": less padding, the same sentences per epoch). With `padMultiple` m the
+ * batch length is rounded up to a multiple of m (at most maxLength): few distinct shapes, which the native backend's
+ * kernels prefer (each new shape costs a set-up).
  */
-export function sentenceBatches(sentences: readonly Int32Array[], labels: ArrayLike<number>, options: { batch: number; maxLength: number; clsId: number; sepId: number; padId: number; shuffle: boolean }): LabelledBatch[] {
-  const order = Array.from(sentences.keys());
-  if (options.shuffle) {
-    for (let i = order.length - 1; i > 0; i--) {
+export function sentenceBatches(sentences: readonly Int32Array[], labels: ArrayLike<number>, options: { batch: number; maxLength: number; clsId: number; sepId: number; padId: number; shuffle: boolean; bucket?: number; padMultiple?: number }): LabelledBatch[] {
+  const shuffle = <T>(xs: T[]): T[] => {
+    for (let i = xs.length - 1; i > 0; i--) {
       const j = randomInt(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
+      [xs[i], xs[j]] = [xs[j], xs[i]];
     }
+    return xs;
+  };
+  const order = Array.from(sentences.keys());
+  if (options.shuffle) shuffle(order);
+  const run = options.batch * Math.max(1, options.bucket ?? 1);
+  const groups: number[][] = [];
+  for (let first = 0; first < order.length; first += run) {
+    const chunk = order.slice(first, first + run);
+    if (run > options.batch) chunk.sort((a, b) => sentences[a].length - sentences[b].length || a - b);
+    for (let i = 0; i < chunk.length; i += options.batch) groups.push(chunk.slice(i, i + options.batch));
   }
-  const out: LabelledBatch[] = [];
-  for (let first = 0; first < order.length; first += options.batch) {
-    const members = order.slice(first, first + options.batch);
+  if (options.shuffle && run > options.batch) shuffle(groups);
+  return groups.map((members) => {
     const pieces = members.map((i) => sentences[i].subarray(0, options.maxLength - 2));
-    const length = 2 + Math.max(...pieces.map((p) => p.length));
+    const multiple = options.padMultiple ?? 1;
+    const length = Math.min(options.maxLength, multiple * Math.ceil((2 + Math.max(...pieces.map((p) => p.length))) / multiple));
     const ids = new Int32Array(members.length * length).fill(options.padId);
     pieces.forEach((p, b) => {
       ids[b * length] = options.clsId;
       ids.set(p, b * length + 1);
       ids[b * length + 1 + p.length] = options.sepId;
     });
-    out.push({ x: tf.tensor2d(ids, [members.length, length], 'int32'), y: tf.tensor1d(Int32Array.from(members, (i) => labels[i]), 'int32') });
-  }
-  return out;
+    return { x: tf.tensor2d(ids, [members.length, length], 'int32'), y: tf.tensor1d(Int32Array.from(members, (i) => labels[i]), 'int32') };
+  });
 }
