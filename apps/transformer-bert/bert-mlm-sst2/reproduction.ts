@@ -59,7 +59,7 @@ export default defineReproduction({
     full: {
       config: {
         layers: 2, size: 128, heads: 2, vocabSize: 8000, corpusLines: 0, sequenceLength: 128, pretrainBatch: 32, pretrainSteps: 1200, evalInterval: 200, pretrainLearningRate: 1e-3, warmupFraction: 0.1, evalWindows: 256,
-        seeds: 3, trainSentences: 6000, epochs: 3, batchSize: 32, learningRate: 2e-4, maxLength: 64, finetune: 'both',
+        seeds: 3, trainSentences: 6000, epochs: 3, batchSize: 32, learningRate: 5e-4, maxLength: 64, finetune: 'both',
       },
       budget: 'BERT-Tiny: 1,200 masked-LM steps of 32 × 128 WordPieces (4.9M tokens, ~2 epochs of WikiText-2), then 3 seeds × (pre-trained, scratch) × 3 epochs of 6,000 SST-2 sentences (564 steps each); about 31 CPU-minutes estimated from measured step times (README)',
       backend: 'native',
