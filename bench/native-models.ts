@@ -14,8 +14,10 @@
  *   pytorch-seq2seq's notebook 3: see {@link seq2seqLogits}. Every GRU step is paperzoo's fused
  *   `gruCell` (PyTorch's reset-after variant, which nn.GRU computes).
  */
-import { tf, batchNormTraining, gruCell, lstmCell, randomNormal, softmaxCrossEntropy } from '@paperzoo/tensor';
+import { tf, batchNormTraining, gelu, gruCell, layerNorm, lstmCell, randomNormal, softmaxCrossEntropy } from '@paperzoo/tensor';
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
+import { AdamW } from '@paperzoo/core-autograd';
+import { Gpt } from '@paperzoo/transformer-bert';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -246,8 +248,95 @@ export function seq2seqBatch(s: Seq2SeqShape = BENTREVETT_3): { src: tf.Tensor2D
   });
 }
 
+// ---------------------------------------------------------------------------------------------------
+// A GPT block stack (nanoGPT's CPU configuration), built by hand from tf ops
+
+/** nanoGPT's shakespeare_char config for CPU: 4 layers, 4 heads, 128 wide, block 64, batch 12, vocab 65, no biases, dropout 0. */
+export interface GptShape {
+  vocab: number;
+  block: number;
+  layers: number;
+  heads: number;
+  width: number;
+  batch: number;
+}
+
+export const NANOGPT_CPU: GptShape = { vocab: 65, block: 64, layers: 4, heads: 4, width: 128, batch: 12 };
+
+/** Weights N(0, 0.02) (nanoGPT's _init_weights), layer-norm scales 1; the token embedding is tied to the output. */
+export function gptParams(s: GptShape = NANOGPT_CPU): Params {
+  const w = (shape: number[], std = 0.02): tf.Variable => tf.tidy(() => tf.variable(randomNormal(shape, 0, std)));
+  const D = s.width;
+  const projStd = 0.02 / Math.sqrt(2 * s.layers); // nanoGPT's scaled init of c_proj
+  const p: Params = { wte: w([s.vocab, D]), wpe: w([s.block, D]), 'lnf.g': constant([D], 1) };
+  for (let l = 0; l < s.layers; l++) {
+    p[`h${l}.ln1.g`] = constant([D], 1);
+    p[`h${l}.attn.w`] = w([D, 3 * D]);
+    p[`h${l}.attn.proj`] = w([D, D], projStd);
+    p[`h${l}.ln2.g`] = constant([D], 1);
+    p[`h${l}.mlp.fc`] = w([D, 4 * D]);
+    p[`h${l}.mlp.proj`] = w([4 * D, D], projStd);
+  }
+  return p;
+}
+
+/** The ops a GPT block needs that paperzoo may fuse: layer norm over the last axis (no bias) and exact GELU. */
+export interface GptOps {
+  layerNorm(x: tf.Tensor, gamma: tf.Tensor): tf.Tensor;
+  gelu(x: tf.Tensor): tf.Tensor;
+}
+
+/** Layer norm and GELU from plain tfjs ops (tf.moments; 0.5·x·(1 + erf(x/√2))): what a model on stock tfjs writes. */
+export const COMPOSED_GPT_OPS: GptOps = {
+  layerNorm: (x, gamma) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), gamma);
+  },
+  gelu: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))),
+};
+
+/** paperzoo's fused layerNorm and gelu (one kernel each way on native). */
+export const FUSED_GPT_OPS: GptOps = { layerNorm: (x, gamma) => layerNorm(x, gamma), gelu: (x) => gelu(x) };
+
+/**
+ * Logits [B·T, vocab] of a pre-norm GPT (Radford et al. 2019, as nanoGPT's model.py) for tokens [B, T]:
+ * x = wte[tokens] + wpe; per layer x += proj(causal attention(ln1(x))), x += mlp(ln2(x)) with
+ * mlp = proj(gelu(fc(·))); logits = ln_f(x)·wteᵀ.
+ */
+export function gptLogits(p: Params, tokens: tf.Tensor2D, ops: GptOps, s: GptShape = NANOGPT_CPU): tf.Tensor2D {
+  const [B, T] = tokens.shape;
+  const { width: D, heads: H } = s;
+  const hd = D / H;
+  const causal = tf.linalg.bandPart(tf.ones([T, T], 'bool'), -1, 0); // [T, T], true on and below the diagonal
+  const minusInf = tf.fill([B, H, T, T], -Infinity);
+  let x = tf.add(tf.reshape(tf.gather(p.wte, tf.reshape(tokens, [-1])), [B, T, D]), tf.slice(p.wpe, [0, 0], [T, D])); // [B, T, D]
+  const heads = (t: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]); // [B, H, T, hd]
+  for (let l = 0; l < s.layers; l++) {
+    const a = tf.reshape(ops.layerNorm(x, p[`h${l}.ln1.g`]), [B * T, D]);
+    const [q, k, v] = tf.split(tf.matMul(a, p[`h${l}.attn.w`] as tf.Tensor2D), 3, 1).map(heads); // [B, H, T, hd] each
+    const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd)); // [B, H, T, T]
+    const att = tf.softmax(tf.where(tf.broadcastTo(causal, [B, H, T, T]), scores, minusInf));
+    const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B * T, D]); // [B·T, D]
+    x = tf.add(x, tf.reshape(tf.matMul(y, p[`h${l}.attn.proj`] as tf.Tensor2D), [B, T, D]));
+    const m = tf.reshape(ops.layerNorm(x, p[`h${l}.ln2.g`]), [B * T, D]);
+    const hidden = ops.gelu(tf.matMul(m, p[`h${l}.mlp.fc`])); // [B·T, 4D]
+    x = tf.add(x, tf.reshape(tf.matMul(hidden, p[`h${l}.mlp.proj`] as tf.Tensor2D), [B, T, D]));
+  }
+  return tf.matMul<tf.Tensor2D>(tf.reshape(ops.layerNorm(x, p['lnf.g']), [B * T, D]), p.wte, false, true); // tied: [B·T, vocab]
+}
+
+/** Random tokens [B, T] and one-hot next-token labels [B·T, vocab]. */
+export function gptBatch(s: GptShape = NANOGPT_CPU): { tokens: tf.Tensor2D; labels: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const all = tf.randomUniform<tf.Rank.R2>([s.batch, s.block + 1], 0, s.vocab, 'int32', 6);
+    const tokens = tf.slice(all, [0, 0], [s.batch, s.block]);
+    const next = tf.reshape<tf.Rank.R1>(tf.slice(all, [0, 1], [s.batch, s.block]), [-1]);
+    return { tokens, labels: tf.oneHot(next, s.vocab) as tf.Tensor2D };
+  });
+}
+
 /** The training-step workloads of bench/native.ts (and bench/profile-native.ts). */
-export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq';
+export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt-blocks' | 'gpt';
 
 /** One workload set up: parameters (from the global generator), a fixed batch and an optimizer. */
 export interface TrainingStep {
@@ -262,6 +351,7 @@ export interface TrainingStep {
  * bench/profile-native.ts breaks down by kernel.
  */
 export function trainingStep(workload: TrainingWorkload): TrainingStep {
+  if (workload === 'gpt') return gptTrainingStep();
   let params: Params;
   let logits: () => tf.Tensor2D;
   let data: tf.Tensor[]; // the batch, labels last
@@ -278,6 +368,13 @@ export function trainingStep(workload: TrainingWorkload): TrainingStep {
     data = [x, y];
     logits = () => resnet20Logits(params, x);
     optimizer = tf.train.momentum(0.1, 0.9);
+  } else if (workload === 'gpt-blocks') {
+    params = gptParams();
+    const { tokens, labels } = gptBatch();
+    data = [tokens, labels];
+    const ops = process.env.PZ_GPT_OPS === 'composed' ? COMPOSED_GPT_OPS : FUSED_GPT_OPS; // composed: what stock tfjs ops cost
+    logits = () => gptLogits(params, tokens, ops);
+    optimizer = tf.train.adam(1e-3, 0.9, 0.99, 1e-8);
   } else if (workload === 'gru-seq2seq') {
     params = seq2seqParams();
     const { src, trg, labels } = seq2seqBatch();
@@ -302,6 +399,34 @@ export function trainingStep(workload: TrainingWorkload): TrainingStep {
     dispose() {
       optimizer.dispose();
       tf.dispose([...data, ...variables]);
+    },
+  };
+}
+
+/**
+ * nanoGPT's CPU step as a user trains it: @paperzoo/transformer-bert's `Gpt` (4 layers, 4 heads, 128 wide,
+ * context 64, vocab 65, no biases, tied embeddings, dropout 0) on a batch of 12, AdamW (β₂ 0.99, weight
+ * decay 0.1 on matrices) with the gradient clipped to norm 1 — bench/torch_models.py's `gpt` in PyTorch.
+ */
+function gptTrainingStep(s: GptShape = NANOGPT_CPU): TrainingStep {
+  const model = new Gpt({ vocabSize: s.vocab, blockSize: s.block, layers: s.layers, heads: s.heads, size: s.width, seed: 1 });
+  const optimizer = new AdamW({ learningRate: 1e-3, beta2: 0.99, weightDecay: 0.1, clipNorm: 1, decays: (v) => v.shape.length >= 2 });
+  const [x, y] = tf.tidy(() => {
+    const all = tf.randomUniformInt([s.batch, s.block + 1], 0, s.vocab, 7);
+    return [tf.slice(all, [0, 0], [s.batch, s.block]) as tf.Tensor2D, tf.slice(all, [0, 1], [s.batch, s.block]) as tf.Tensor2D];
+  });
+  const variables = Object.values(model.variables);
+  return {
+    step() {
+      const { value, grads } = tf.variableGrads(() => model.loss(x, y, { training: true }), variables);
+      optimizer.applyGradients(grads);
+      value.dataSync();
+      tf.dispose([value, grads]);
+    },
+    dispose() {
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
     },
   };
 }

@@ -19,7 +19,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,matmul (default: all five), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul (default: all six), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -33,7 +33,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
-type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'matmul';
+type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul';
 // Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
 // steady state is what a training run sees).
 const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
@@ -41,6 +41,7 @@ const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: numbe
   { key: 'resnet20', label: 'ResNet-20 CIFAR training step, batch 128', warmup: 2, reps: 10 },
   { key: 'lstm', label: '2-layer LSTM LM step (200 units, unroll 20, batch 20, vocab 10k)', warmup: 6, reps: 20 },
   { key: 'gru-seq2seq', label: 'GRU attention seq2seq step (Bahdanau; vocab 7853→5893, enc 2×512, dec 512, batch 128, 24→24, Adam)', warmup: 2, reps: 5 },
+  { key: 'gpt', label: 'GPT step (nanoGPT CPU config: 4 layers, 4 heads, 128 wide, context 64, batch 12, AdamW, clip 1)', warmup: 5, reps: 20 },
   { key: 'matmul', label: 'matmul 1024×1024 fp32', warmup: 2, reps: 10 },
 ];
 const chosen = process.env.BENCH_WORKLOADS?.split(',').map((w) => w.trim());

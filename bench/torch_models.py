@@ -2,9 +2,10 @@
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|matmul]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul]
 """
 import json
+import math
 import sys
 import time
 
@@ -143,6 +144,65 @@ class Seq2Seq(nn.Module):
         return torch.cat(outputs)  # [(T - 1) B, trg_vocab]
 
 
+class Gpt(nn.Module):
+    """The GPT-2 architecture as nanoGPT's model.py has it, at its CPU config (bench/native-models.ts
+    gptTrainingStep): pre-norm blocks of causal self-attention and a 4x GELU MLP, no biases (torch 1.13's
+    LayerNorm has no bias=False: its bias is fixed at 0 and not trained), learned positions, the output
+    layer tied to the token embedding, GPT-2's init (N(0, 0.02^2), residual projections / sqrt(2L))."""
+
+    def __init__(self, vocab=65, block=64, layers=4, heads=4, width=128):
+        super().__init__()
+        self.heads, self.vocab = heads, vocab
+        self.wte, self.wpe = nn.Embedding(vocab, width), nn.Embedding(block, width)
+        self.blocks = nn.ModuleList(
+            nn.ModuleDict(dict(
+                ln1=nn.LayerNorm(width), qkv=nn.Linear(width, 3 * width, bias=False), proj=nn.Linear(width, width, bias=False),
+                ln2=nn.LayerNorm(width), fc=nn.Linear(width, 4 * width, bias=False), out=nn.Linear(4 * width, width, bias=False),
+            )) for _ in range(layers))
+        self.lnf = nn.LayerNorm(width)
+        self.register_buffer("mask", torch.tril(torch.ones(block, block)).view(1, 1, block, block))
+        for name, p in self.named_parameters():
+            if name.endswith("bias"):  # the LayerNorms' shifts: absent in nanoGPT's bias=False model
+                nn.init.zeros_(p)
+                p.requires_grad_(False)
+            elif name.endswith("weight") and p.dim() == 2:
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * layers) if name.endswith(("proj.weight", "out.weight")) else 0.02)
+
+    def forward(self, idx):
+        b, t = idx.shape
+        x = self.wte(idx) + self.wpe(torch.arange(t))
+        for blk in self.blocks:
+            h = blk["ln1"](x)
+            q, k, v = blk["qkv"](h).split(x.shape[-1], dim=2)
+            q, k, v = (z.view(b, t, self.heads, -1).transpose(1, 2) for z in (q, k, v))  # [B, h, T, d_k]
+            att = (q @ k.transpose(-2, -1)) / math.sqrt(k.shape[-1])
+            att = F.softmax(att.masked_fill(self.mask[:, :, :t, :t] == 0, float("-inf")), dim=-1)
+            x = x + blk["proj"]((att @ v).transpose(1, 2).reshape(b, t, -1))
+            x = x + blk["out"](F.gelu(blk["fc"](blk["ln2"](x))))
+        return self.lnf(x) @ self.wte.weight.t()  # tied output layer, [B, T, V]
+
+
+def gpt_optimizer(model, lr=1e-3):
+    """nanoGPT's configure_optimizers: AdamW, weight decay 0.1 on the tensors of rank >= 2 only, betas (0.9, 0.99)."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    return torch.optim.AdamW([{"params": [p for p in params if p.dim() >= 2], "weight_decay": 0.1},
+                              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.99))
+
+
+def gpt_step_fn(model, x, y):
+    opt = gpt_optimizer(model)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x).reshape(-1, model.vocab), y.reshape(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        loss.item()
+
+    return step
+
+
 def train_step_fn(model, x, y, lr=0.05, momentum=0.0, forward=None, adam=False):
     opt = torch.optim.Adam(model.parameters(), lr=lr) if adam else torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
 
@@ -191,6 +251,11 @@ def main():
         rows["gru-seq2seq"] = median_ms(
             train_step_fn(s2s, src, trg[1:].reshape(-1), 1e-3, forward=lambda s: s2s(s, trg), adam=True), 2, q(5)
         )
+
+    if want("gpt"):
+        gpt = Gpt()
+        data = torch.randint(0, 65, (12, 65))
+        rows["gpt"] = median_ms(gpt_step_fn(gpt, data[:, :-1], data[:, 1:]), 5, q(20))
 
     if want("matmul"):
         a = torch.randn(1024, 1024)

@@ -9,7 +9,7 @@
     },
     {
       "target_name": "paperzoo_native",
-      "sources": ["native/addon.cc", "native/dense.cc", "native/train.cc", "native/ew-exact.cc"],
+      "sources": ["native/addon.cc", "native/dense.cc", "native/train.cc", "native/ew-exact.cc", "native/transformer.cc"],
       "dependencies": ["paperzoo_elementwise"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

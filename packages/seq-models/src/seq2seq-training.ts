@@ -14,7 +14,7 @@
  * - greedy translation of one sentence at a time, at most `maxLength` tokens, stopping at `<eos>`.
  */
 import { tf, shuffledIndicesFromGlobalRng, takeScalarSync } from '@paperzoo/tensor';
-import { fit, type FitContext, type FitOptimizer, type FitResult } from '@paperzoo/repro';
+import { fit, type FitContext, type FitOptimizer, type FitResult, type Schedule } from '@paperzoo/repro';
 import type { EncoderDecoder } from './seq2seq.js';
 import { beamSearch, greedySearch } from './search.js';
 import { disposeState } from './seq2seq.js';
@@ -50,12 +50,16 @@ export function* pairBatches(pairs: SentencePairs, batchSize: number, pad: numbe
   }
 }
 
-/** The notebooks' `evaluate_fn`: the mean over batches of the batch's mean token loss, teacher forcing off, no dropout. */
-export function evaluateSeq2Seq<D>(model: EncoderDecoder<D>, pairs: SentencePairs, batchSize: number, pad: number): { loss: number; perplexity: number } {
+/**
+ * The notebooks' `evaluate_fn`: the mean over batches of the batch's mean token loss, no dropout, teacher
+ * forcing off (notebooks 1–3) or, with `teacherForcing` 1, on (notebook 6's Transformer, whose `evaluate`
+ * feeds `trg[:, :-1]`).
+ */
+export function evaluateSeq2Seq<D>(model: EncoderDecoder<D>, pairs: SentencePairs, batchSize: number, pad: number, teacherForcing = 0): { loss: number; perplexity: number } {
   let total = 0;
   let batches = 0;
   for (const b of pairBatches(pairs, batchSize, pad, false)) {
-    total += takeScalarSync(model.loss(b.source, b.target, pad, { training: false, teacherForcing: 0 }));
+    total += takeScalarSync(model.loss(b.source, b.target, pad, { training: false, teacherForcing }));
     batches++;
     tf.dispose([b.source, b.target]);
   }
@@ -100,6 +104,12 @@ export interface TrainSeq2SeqOptions<D> {
   optimizer: FitOptimizer;
   /** Probability of feeding the true previous token (notebooks: 0.5). */
   teacherForcing: number;
+  /** Teacher forcing of the validation loss (default 0, notebooks 1–3; notebook 6: 1). */
+  validTeacherForcing?: number;
+  /** The learning rate as a function of the 0-based step (default: the optimizer's own, constant). */
+  learningRate?: Schedule;
+  /** The training loss of a batch (default: `model.loss` with `teacherForcing`; e.g. one with label smoothing). */
+  trainingLoss?: (batch: PairBatch) => tf.Scalar;
   /** Batches per epoch, from the start of each shuffled epoch (default all). */
   stepsPerEpoch?: number;
   label?: string;
@@ -136,10 +146,11 @@ export async function trainSeq2Seq<D>(o: TrainSeq2SeqOptions<D>): Promise<TrainS
           if (++k === stepsPerEpoch) return; // without building (and freeing) one batch more
         }
       },
-      loss: (b) => model.loss(b.source, b.target, pad, { training: true, teacherForcing: o.teacherForcing }),
+      loss: o.trainingLoss ?? ((b) => model.loss(b.source, b.target, pad, { training: true, teacherForcing: o.teacherForcing })),
+      ...(o.learningRate && { learningRate: o.learningRate }),
       evaluate: ({ epoch }) => {
         if (!o.valid) return {};
-        const { loss } = evaluateSeq2Seq(model, o.valid, o.batchSize, pad);
+        const { loss } = evaluateSeq2Seq(model, o.valid, o.batchSize, pad, o.validTeacherForcing ?? 0);
         if (!bestState || loss < bestState.validLoss) {
           bestState = { validLoss: loss, epoch };
           for (const [k, v] of Object.entries(variables)) best[`best/${k}`].assign(v);

@@ -7,6 +7,7 @@
 #include "kernels.h"
 #include "lstm.h"
 #include "gru.h"
+#include "transformer.h"
 
 namespace {
 
@@ -231,6 +232,53 @@ Napi::Value SoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// layerNorm(x, gamma | null, beta | null, epsilon, y, mean, rstd): rows = mean's length
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  auto mean = info[5].As<Napi::Float32Array>();
+  const int64_t rows = (int64_t)mean.ElementLength();
+  pz::layerNorm(x.Data(), f32(info[1]), f32(info[2]), (float)info[3].As<Napi::Number>().DoubleValue(), rows, rows > 0 ? (int64_t)x.ElementLength() / rows : 0, f32(info[4]),
+                mean.Data(), f32(info[6]));
+  return info.Env().Undefined();
+}
+
+// layerNormGrad(x, gamma | null, mean, rstd, dy, dx, dgamma | null, dbeta | null)
+Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  auto mean = info[2].As<Napi::Float32Array>();
+  const int64_t rows = (int64_t)mean.ElementLength();
+  pz::layerNormGrad(x.Data(), f32(info[1]), mean.Data(), f32(info[3]), f32(info[4]), rows, rows > 0 ? (int64_t)x.ElementLength() / rows : 0, f32(info[5]), f32(info[6]),
+                    f32(info[7]));
+  return info.Env().Undefined();
+}
+
+// gelu(x, y)
+Napi::Value Gelu(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  pz::gelu(x.Data(), f32(info[1]), (int64_t)x.ElementLength());
+  return info.Env().Undefined();
+}
+
+// geluGrad(x, dy, dx)
+Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  pz::geluGrad(x.Data(), f32(info[1]), f32(info[2]), (int64_t)x.ElementLength());
+  return info.Env().Undefined();
+}
+
+// softmaxGrad(y, dy, dx, rows, cols)
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
+  pz::softmaxGrad(f32(info[0]), f32(info[1]), f32(info[2]), num(info[3]), num(info[4]));
+  return info.Env().Undefined();
+}
+
+// select(condition Uint8Array, a, b, out)
+Napi::Value Select(const Napi::CallbackInfo& info) {
+  auto cond = info[0].As<Napi::Uint8Array>();
+  pz::select(cond.Data(), f32(info[1]), f32(info[2]), f32(info[3]), (int64_t)cond.ElementLength());
+  return info.Env().Undefined();
+}
+
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
@@ -261,6 +309,12 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("gruCellGrad", Napi::Function::New(env, GruCellGrad));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
   exports.Set("softmaxCrossEntropyGrad", Napi::Function::New(env, SoftmaxCrossEntropyGrad));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
+  exports.Set("gelu", Napi::Function::New(env, Gelu));
+  exports.Set("geluGrad", Napi::Function::New(env, GeluGrad));
+  exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad));
+  exports.Set("select", Napi::Function::New(env, Select));
   return exports;
 }
 

@@ -9,6 +9,10 @@
 #include <cmath>
 #include <cstdint>
 
+// erff's vector variants in glibc's libmvec (≥ 2.35), which <math.h> declares only under -ffast-math
+// (see transformer.cc): the Erf loop calls _ZGVdN8v_erff and keeps IEEE semantics.
+extern "C" __attribute__((__simd__("notinbranch"))) float erff(float) noexcept;
+
 namespace pz {
 
 void unaryExact(int op, const float* x, float* y, int64_t n) {
@@ -16,6 +20,8 @@ void unaryExact(int op, const float* x, float* y, int64_t n) {
     case U_SQRT: ewFor(n, [=](int64_t i) { y[i] = std::sqrt(x[i]); }); break;
     case U_RSQRT: ewFor(n, [=](int64_t i) { y[i] = 1.f / std::sqrt(x[i]); }); break;
     case U_RECIPROCAL: ewFor(n, [=](int64_t i) { y[i] = 1.f / x[i]; }); break;
+    // erf as libm(vec) computes it (tfjs' cpu kernel uses Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7)
+    case U_ERF: ewFor(n, [=](int64_t i) { y[i] = ::erff(x[i]); }); break;
     default: break;
   }
 }

@@ -25,7 +25,8 @@ void unary(int op, const float* x, float* y, int64_t n, float alpha) {
     case U_NEG: ewFor(n, [=](int64_t i) { y[i] = -x[i]; }); break;
     case U_SQRT:
     case U_RSQRT:
-    case U_RECIPROCAL: unaryExact(op, x, y, n); break; // ew-exact.cc: no reciprocal estimates
+    case U_RECIPROCAL:
+    case U_ERF: unaryExact(op, x, y, n); break; // ew-exact.cc: no reciprocal estimates
     case U_SQUARE: ewFor(n, [=](int64_t i) { y[i] = x[i] * x[i]; }); break;
     case U_ABS: ewFor(n, [=](int64_t i) { y[i] = std::fabs(x[i]); }); break;
     // Step: 1 for x > 0, alpha otherwise; NaN stays NaN (as in tfjs)

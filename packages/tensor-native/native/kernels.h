@@ -47,13 +47,13 @@ inline bool isNan(float x) {
   return (u & 0x7fffffffu) > 0x7f800000u;
 }
 
-enum Unary { U_RELU, U_RELU6, U_TANH, U_SIGMOID, U_EXP, U_LOG, U_NEG, U_SQRT, U_RSQRT, U_SQUARE, U_ABS, U_RECIPROCAL, U_STEP, U_ELU, U_LEAKYRELU, U_SOFTPLUS };
+enum Unary { U_RELU, U_RELU6, U_TANH, U_SIGMOID, U_EXP, U_LOG, U_NEG, U_SQRT, U_RSQRT, U_SQUARE, U_ABS, U_RECIPROCAL, U_STEP, U_ELU, U_LEAKYRELU, U_SOFTPLUS, U_ERF };
 enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF };
 enum Activation { A_LINEAR, A_RELU, A_RELU6, A_ELU, A_LEAKYRELU, A_SIGMOID, A_TANH };
 enum Reduce { R_SUM, R_MAX, R_MIN };
 
 void unary(int op, const float* x, float* y, int64_t n, float alpha);
-/** Sqrt, Rsqrt, Reciprocal without reciprocal estimates (ew-exact.cc). */
+/** Sqrt, Rsqrt, Reciprocal without reciprocal estimates, and Erf as libm's erff (ew-exact.cc). */
 void unaryExact(int op, const float* x, float* y, int64_t n);
 void binary(int op, const float* a, const float* b, float* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb);
 void batchNorm(const float* x, const float* mean, const float* var, const float* offset, const float* scale, float* y, int64_t rows, int64_t c, float eps);

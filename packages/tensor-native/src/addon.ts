@@ -37,10 +37,16 @@ export interface Addon {
   gruCellGrad(xGates: Float32Array, hGates: Float32Array, h: Float32Array, dhNext: Float32Array, dxGates: Float32Array, dhGates: Float32Array, dh: Float32Array, rows: number, units: number): void;
   softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, loss: Float32Array, stats: Float32Array, rows: number, cols: number): void;
   softmaxCrossEntropyGrad(logits: Float32Array, labels: Float32Array, stats: Float32Array, dy: Float32Array, out: Float32Array, rows: number, cols: number, part: number): void;
+  layerNorm(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  layerNormGrad(x: Float32Array, gamma: Float32Array | null, mean: Float32Array, rstd: Float32Array, dy: Float32Array, dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null): void;
+  gelu(x: Float32Array, y: Float32Array): void;
+  geluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
+  select(condition: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
 }
 
 /** Codes shared with native/kernels.h. */
-export const UNARY = { Relu: 0, Relu6: 1, Tanh: 2, Sigmoid: 3, Exp: 4, Log: 5, Neg: 6, Sqrt: 7, Rsqrt: 8, Square: 9, Abs: 10, Reciprocal: 11, Step: 12, Elu: 13, LeakyRelu: 14, Softplus: 15 } as const;
+export const UNARY = { Relu: 0, Relu6: 1, Tanh: 2, Sigmoid: 3, Exp: 4, Log: 5, Neg: 6, Sqrt: 7, Rsqrt: 8, Square: 9, Abs: 10, Reciprocal: 11, Step: 12, Elu: 13, LeakyRelu: 14, Softplus: 15, Erf: 16 } as const;
 export const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
 export const ACTIVATION: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 };
 export const REDUCE = { Sum: 0, Max: 1, Min: 2 } as const;

@@ -11,6 +11,7 @@ import { ACTIVATION, ACTIVATION_GRAD, BINARY, REDUCE, UNARY, type Addon } from '
 import { activePool } from './pool.js';
 import { LSTM_KERNELS } from './lstm-kernels.js';
 import { GRU_KERNELS } from './gru-kernels.js';
+import { TRANSFORMER_KERNELS, tileOtherDtypes } from './transformer-kernels.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -486,6 +487,12 @@ const tile = withX<{ reps: number[] }>((be, x, xv, { reps }, addon) => {
   return out.info;
 });
 
+/** Tile: float32 as one strided copy; bool and int32 (a broadcast mask) as block copies (./transformer-kernels.ts). */
+const tileAll: NativeKernel = (args, addon) => {
+  const r = tile(args, addon);
+  return r === FALLBACK ? tileOtherDtypes(args, addon) : r;
+};
+
 const padV2 = withX<{ paddings: [number, number][]; constantValue: number }>((be, x, xv, { paddings, constantValue }, addon) => {
   if (paddings.some(([p, q]) => p < 0 || q < 0)) return FALLBACK;
   const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
@@ -633,7 +640,7 @@ const activationGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 };
 
 /** The float32 arrays of named inputs, or an error naming the kernel. */
-function float32Inputs<K extends string>(be: CpuLikeBackend, kernelName: string, inputs: Record<K, TensorInfo>): Record<K, Float32Array> {
+export function float32Inputs<K extends string>(be: CpuLikeBackend, kernelName: string, inputs: Record<K, TensorInfo>): Record<K, Float32Array> {
   const arrays = {} as Record<K, Float32Array>;
   for (const [name, t] of Object.entries(inputs) as [K, TensorInfo][]) {
     const v = f32(be, t);
@@ -703,9 +710,10 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'PaperzooBatchNormTraining', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTraining },
   { kernelName: 'PaperzooBatchNormTrainingGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTrainingGrad },
   { kernelName: 'PaperzooActivationGrad', library: 'C++ loop (OpenMP)', kernel: activationGrad },
-  ...([['Slice', slice], ['Tile', tile], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV], ['Unpack', unpack]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
+  ...([['Slice', slice], ['Tile', tileAll], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV], ['Unpack', unpack]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
   ...LSTM_KERNELS,
   ...GRU_KERNELS,
+  ...TRANSFORMER_KERNELS,
 ];
 
 /**

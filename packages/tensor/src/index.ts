@@ -36,6 +36,9 @@ export {
   lstmCell,
   // one GRU step (PyTorch's reset-after variant), fused likewise
   gruCell,
+  // transformer ops (GPT, BERT), fused likewise: layer norm over the last axis, the exact GELU
+  layerNorm,
+  gelu,
   // what paperzoo registers, and the stock kernels/gradients it replaced (tests, benchmarks, README)
   WASM_KERNELS,
   CPU_KERNELS,

@@ -41,6 +41,18 @@ describe('stock wasm', () => {
     expect(Array.from(ours[0])).toEqual(want);
   });
 
+  it('OneHot: wrong for a float32 output (int32 bits written into it) and for fractional on/off values', async () => {
+    const fn = () => [tf.oneHot(tf.tensor1d([2, 0, -1, 5], 'int32'), 4, 0.9, 0.025, 'float32')];
+    const want = [0.025, 0.025, 0.9, 0.025, 0.9, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025];
+    const { stock, ours } = await stockAndOurs('wasm', 'OneHot', fn);
+    expect(ref.relError(stock[0], Float64Array.from(want))).toBeGreaterThan(0.5);
+    Array.from(ours[0]).forEach((x, i) => expect(x).toBeCloseTo(want[i], 6));
+    const cpu = await on('cpu', fn);
+    expect(Array.from(ours[0])).toEqual(Array.from(cpu[0]));
+    const ints = await on('wasm', () => [tf.oneHot(tf.tensor1d([1, 3], 'int32'), 4)]); // the int32 default still right
+    expect(Array.from(ints[0])).toEqual([0, 1, 0, 0, 0, 0, 0, 1]);
+  });
+
   it('AvgPoolGrad: wrong at "same" borders (divides by the full window, the forward pass by the in-image count)', async () => {
     const { x, dy } = poolCase(false);
     const want = ref.avgPoolBackprop(x, dy, [3, 3], same).data;
@@ -78,6 +90,18 @@ describe('stock wasm', () => {
 });
 
 describe('stock cpu', () => {
+  it('OneHot: wrong for a float32 output (int32 bits written into it) and for fractional on/off values', async () => {
+    const fn = () => [tf.oneHot(tf.tensor1d([2, 0, -1, 5], 'int32'), 4, 0.9, 0.025, 'float32')];
+    const want = [0.025, 0.025, 0.9, 0.025, 0.9, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025];
+    const { stock, ours } = await stockAndOurs('wasm', 'OneHot', fn);
+    expect(ref.relError(stock[0], Float64Array.from(want))).toBeGreaterThan(0.5);
+    Array.from(ours[0]).forEach((x, i) => expect(x).toBeCloseTo(want[i], 6));
+    const cpu = await on('cpu', fn);
+    expect(Array.from(ours[0])).toEqual(Array.from(cpu[0]));
+    const ints = await on('wasm', () => [tf.oneHot(tf.tensor1d([1, 3], 'int32'), 4)]); // the int32 default still right
+    expect(Array.from(ints[0])).toEqual([0, 1, 0, 0, 0, 0, 0, 1]);
+  });
+
   it('AvgPoolGrad: wrong at "same" borders (divides by the full window, the forward pass by the in-image count)', async () => {
     const { x, dy } = poolCase(false);
     const want = ref.avgPoolBackprop(x, dy, [3, 3], same).data;

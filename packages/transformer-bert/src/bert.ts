@@ -143,7 +143,7 @@ export class Bert extends Module {
   maskedLmLogits(hidden: tf.Tensor3D, positions: tf.Tensor1D): tf.Tensor2D {
     return tf.tidy(() => {
       const rows = tf.gather(tf.reshape<tf.Rank.R2>(hidden, [-1, this.options.size]), positions); // [M, d]
-      const z = this.lmNorm.apply(gelu(this.lmTransform.apply(rows)) as tf.Tensor2D); // [M, d]
+      const z = this.lmNorm.apply(gelu(this.lmTransform.apply(rows))); // [M, d]
       return tf.add<tf.Tensor2D>(tf.matMul(z, this.tokens.table.value, false, true), this.lmBias.value); // z E_tokᵀ + b_V  [M, V]
     });
   }

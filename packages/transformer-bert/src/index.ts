@@ -42,3 +42,4 @@ export {
 } from './wordpiece.js';
 export { Bert, maskTokens, maskedLmBatch, type BertOptions, type BertInputs, type MaskedLmBatch, type MaskTokensOptions, type MaskedTokens } from './bert.js';
 export { randomMaskedLmBatch, fixedMaskedLmBatches, evaluateMaskedLm, unigramMaskedAccuracy, pretrainMaskedLm, sentenceBatches, type WindowOptions, type MaskedLmEvaluation, type PretrainMaskedLmOptions } from './bert-training.js';
+export { futureTokenCheck, type FutureTokenCheck } from './causal-check.js';

@@ -14,7 +14,7 @@ import { tf } from '@paperzoo/tensor';
 export function smoothedLabels(targets: tf.Tensor1D, vocabSize: number, epsilon: number): tf.Tensor2D {
   if (!(epsilon >= 0 && epsilon < 1)) throw new RangeError(`label smoothing ε must be in [0, 1), got ${epsilon}`);
   return tf.tidy(() => {
-    const onehot = tf.oneHot(targets, vocabSize, 1, 0, 'float32') as tf.Tensor2D; // [N, V]
+    const onehot = tf.cast(tf.oneHot(targets, vocabSize) as tf.Tensor2D, 'float32'); // [N, V] (stock wasm's OneHot writes int32 bits into a float32 output)
     return epsilon === 0 ? onehot : tf.add<tf.Tensor2D>(tf.mul(onehot, 1 - epsilon), epsilon / vocabSize);
   });
 }

@@ -34,6 +34,6 @@ export class LayerNorm {
 
   /** x [..., C] → [..., C]. */
   apply<T extends tf.Tensor>(x: T): T {
-    return layerNormOp(x, this.gamma.value, this.beta?.value, this.epsilon) as T;
+    return layerNormOp(x, this.gamma.value, this.beta?.value, this.epsilon);
   }
 }

@@ -26,7 +26,7 @@ export function causalMask(length: number): tf.Tensor4D {
  */
 export function paddingMask(ids: tf.Tensor2D, padId: number): tf.Tensor4D {
   const [batch, length] = ids.shape;
-  return tf.tidy(() => tf.reshape(tf.mul(tf.cast(tf.equal(ids, padId), 'float32'), MASKED), [batch, 1, 1, length]));
+  return tf.tidy(() => tf.reshape(tf.sub(0, tf.mul(tf.cast(tf.equal(ids, padId), 'float32'), -MASKED)), [batch, 1, 1, length])); // 0 − 0 = +0, not the −0 of 0·(−1e9)
 }
 
 /**

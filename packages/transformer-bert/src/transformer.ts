@@ -107,6 +107,7 @@ export class Transformer extends EncoderDecoder<TransformerState> {
     this.decoderNorm = c.norm === 'pre' ? new LayerNorm(this.store, 'decoder_norm', size) : null;
     this.out = c.tieWeights ? null : new Linear(this.store, 'output', size, c.targetVocabSize, { init: glorot(size, c.targetVocabSize) });
     this.build(options);
+    if (!learned && options.allocate !== false) this.sinusoids = sinusoidalPositions(c.maxLength, size); // a constant, owned by the model
   }
 
   /** E[ids]·s + P, dropout: ids [B, L] → [B, L, d]. */
@@ -120,7 +121,7 @@ export class Transformer extends EncoderDecoder<TransformerState> {
   }
 
   private sinusoidTable(): tf.Tensor2D {
-    if (!this.sinusoids) this.sinusoids = tf.keep(sinusoidalPositions(this.config.maxLength, this.config.size));
+    if (!this.sinusoids) throw new Error(`${this.modelName}: built with allocate: false, it has no position table`);
     return this.sinusoids;
   }
 

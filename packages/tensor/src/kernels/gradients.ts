@@ -26,6 +26,8 @@ import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import { batchNormTrainingGrad, differentiatedAgain, fusedBackward } from './fused.js';
 import { lstmCellGradConfig } from './lstm.js';
 import { gruCellGradConfig } from './gru.js';
+import { layerNormGradConfig } from './layer-norm.js';
+import { geluGradConfig } from './gelu.js';
 import { softmaxCrossEntropyGradConfig } from './ops.js';
 
 type Shape4 = [number, number, number, number];
@@ -193,6 +195,10 @@ const softmaxGrad: GradConfig = {
   gradFunc: (dy, [logits, saved], attrs) => ({
     logits: () => {
       const { dim } = attrs as unknown as { dim: number };
+      // first order over the last axis: one kernel where the backend has it (native), y·(dy − Σ dy·y)
+      const lastAxis = dim === -1 || dim === logits.rank - 1;
+      const fused = lastAxis && (dy as Tensor).size === saved.size ? fusedBackward<Tensor>('PaperzooSoftmaxGrad', { y: saved, dy: dy as Tensor }) : null;
+      if (fused != null) return fused;
       const y = differentiatedAgain() ? run('Softmax', { logits }, { dim }) : saved;
       const dyTimesY = tf.mul(dy as Tensor, y);
       return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
@@ -392,7 +398,7 @@ export const GRADIENTS: readonly GradientFix[] = [
   { config: sigmoidGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
   { config: reluGrad, kind: 'replaced', why: 'same formula; one fused kernel for first-order passes where the backend has it (native)' },
   { config: expGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
-  { config: softmaxGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
+  { config: softmaxGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong; one fused kernel for first-order passes where the backend has it (native)' },
   { config: eluGrad, kind: 'replaced', why: 'stock EluGrad reads the saved output: second order silently wrong' },
   { config: powGrad, kind: 'replaced', why: 'stock ∂/∂exponent reads the saved output' },
   { config: conv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1 and drops dimRoundingMode' },
@@ -402,6 +408,8 @@ export const GRADIENTS: readonly GradientFix[] = [
   { config: batchNormTrainingGrad, kind: 'added', why: "paperzoo's batchNormTraining: one fused kernel for first-order passes where the backend has it (native), differentiable tf ops otherwise" },
   { config: lstmCellGradConfig, kind: 'added', why: "paperzoo's lstmCell: as batchNormTraining" },
   { config: gruCellGradConfig, kind: 'added', why: "paperzoo's gruCell: as batchNormTraining" },
+  { config: layerNormGradConfig, kind: 'added', why: "paperzoo's layerNorm: as batchNormTraining" },
+  { config: geluGradConfig, kind: 'added', why: "paperzoo's gelu: as batchNormTraining" },
   { config: softmaxCrossEntropyGradConfig, kind: 'added', why: "paperzoo's softmaxCrossEntropy: as batchNormTraining" },
 ];
 

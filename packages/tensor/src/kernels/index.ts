@@ -15,6 +15,8 @@ export { logSoftmax, softmaxCrossEntropy, softmaxCrossEntropyPerExample } from '
 export { batchNormTraining, differentiatedAgain, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
 export { lstmCell } from './lstm.js';
 export { gruCell } from './gru.js';
+export { layerNorm, LAYER_NORM, LAYER_NORM_GRAD } from './layer-norm.js';
+export { gelu, GELU, GELU_GRAD } from './gelu.js';
 
 let registered = false;
 

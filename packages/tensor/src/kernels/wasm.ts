@@ -346,6 +346,24 @@ const fusedMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+/**
+ * OneHot of any output dtype: stock wasm's kernel writes int32 values into the output whatever its
+ * dtype, so `tf.oneHot(ids, depth, 1, 0, 'float32')` reads back as denormals (1 → 1.4e-45) and a
+ * fractional on/off value is truncated. Ours: fill with offValue, set onValue at each in-range index
+ * (an index outside [0, depth) leaves its row off, as on cpu).
+ */
+const oneHot: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as WasmBackend;
+  const { indices } = inputs as { indices: TensorInfo };
+  const { depth, onValue, offValue, dtype } = attrs as unknown as { depth: number; onValue: number; offValue: number; dtype: tf.DataType };
+  const out = b.makeOutput([...indices.shape, depth], dtype);
+  const values = b.typedArrayFromHeap(out);
+  values.fill(offValue);
+  const ids = b.typedArrayFromHeap(indices); // read after the allocation (it may move the heap)
+  for (let i = 0; i < ids.length; i++) if (ids[i] >= 0 && ids[i] < depth) values[i * depth + ids[i]] = onValue;
+  return out;
+};
+
 /** What paperzoo registers on wasm, and why (the README's kernel table is generated from this). */
 export interface KernelFix {
   kernelName: string;
@@ -366,6 +384,7 @@ export const WASM_KERNELS: readonly KernelFix[] = [
   { kernelName: 'UnsortedSegmentSum', stock: 'missing', why: 'gradient of gather (embeddings)', kernelFunc: unsortedSegmentSum },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', stock: 'missing', why: 'depthwise-conv training', kernelFunc: depthwiseBackpropFilter },
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', stock: 'missing', why: 'depthwise-conv training', kernelFunc: depthwiseBackpropInput },
+  { kernelName: 'OneHot', stock: 'wrong', why: "stock writes int32 values whatever the dtype: a float32 one-hot reads back as denormals (1 → 1.4e-45), fractional on/off values are truncated", kernelFunc: oneHot },
 ];
 
 /** Register {@link WASM_KERNELS} for the wasm backend, replacing stock kernels of the same name. */
