@@ -3,7 +3,7 @@
  */
 export { layerNorm, gelu } from './ops.js';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
-export { MASKED, causalMask, paddingMask } from './masks.js';
+export { MASKED, causalMask, paddingMask, keyPaddingMask } from './masks.js';
 export { sinusoidalPositions, LearnedPositions } from './positions.js';
 export { scaledDotProductAttention, applyLinear, MultiHeadAttention, type MultiHeadAttentionOptions } from './attention.js';
 export { FeedForward, type FeedForwardOptions, type FeedForwardActivation } from './feed-forward.js';
@@ -12,7 +12,7 @@ export { Gpt, BigramLanguageModel, type GptOptions } from './gpt.js';
 export { nanoGptLearningRate, randomWindows, estimateLoss, trainTokenModel, type TokenBatch, type TokenLossModel, type TrainTokenModelOptions, type TrainTokenModelResult } from './gpt-training.js';
 export { Transformer, type TransformerOptions, type TransformerState } from './transformer.js';
 export { smoothedLabels } from './label-smoothing.js';
-export { noamLearningRate } from './schedules.js';
+export { noamLearningRate, bertLearningRate } from './schedules.js';
 export {
   learnMergesFromWordCounts,
   learnByteLevelBpe,
@@ -40,4 +40,6 @@ export {
   type BertEncoding,
   type LearnWordPieceOptions,
 } from './wordpiece.js';
+export { Bert, maskTokens, maskedLmBatch, type BertOptions, type BertInputs, type MaskedLmBatch, type MaskTokensOptions, type MaskedTokens } from './bert.js';
+export { randomMaskedLmBatch, fixedMaskedLmBatches, evaluateMaskedLm, unigramMaskedAccuracy, pretrainMaskedLm, sentenceBatches, type WindowOptions, type MaskedLmEvaluation, type PretrainMaskedLmOptions } from './bert-training.js';
 export { futureTokenCheck, type FutureTokenCheck } from './causal-check.js';

@@ -28,3 +28,12 @@ export function paddingMask(ids: tf.Tensor2D, padId: number): tf.Tensor4D {
   const [batch, length] = ids.shape;
   return tf.tidy(() => tf.reshape(tf.sub(0, tf.mul(tf.cast(tf.equal(ids, padId), 'float32'), -MASKED)), [batch, 1, 1, length])); // 0 − 0 = +0, not the −0 of 0·(−1e9)
 }
+
+/**
+ * The padding mask from an explicit attention mask (BERT's `input_mask`): real [B, T], 1 for a real token and
+ * 0 for padding → [B, 1, 1, T], {@link MASKED} on the padded keys, 0 elsewhere; broadcasts over [B, h, T_q, T].
+ */
+export function keyPaddingMask(real: tf.Tensor2D): tf.Tensor4D {
+  const [batch, length] = real.shape;
+  return tf.tidy(() => tf.reshape(tf.mul(tf.sub(1, tf.cast(real, 'float32')), MASKED), [batch, 1, 1, length]));
+}

@@ -16,3 +16,17 @@ export function noamLearningRate(options: { size: number; warmupSteps: number; f
     return factor * size ** -0.5 * Math.min(s ** -0.5, s * warmupSteps ** -1.5);
   };
 }
+
+/**
+ * BERT's learning-rate schedule (Devlin et al. 2018, Appendix A.2: "learning rate warmup over the first
+ * 10,000 steps, and linear decay of the learning rate"; google-research/bert `optimization.py`): for the
+ * 0-based optimizer step t that `fit` passes, with peak η, W warm-up steps and T steps in all,
+ *
+ *   t < W:   η · t / W                 (optimization.py's `warmup_percent_done · init_lr`)
+ *   t ≥ W:   η · (1 − t / T)           (`polynomial_decay` to 0 with power 1)
+ */
+export function bertLearningRate(options: { learningRate: number; warmupSteps: number; totalSteps: number }): (step: number) => number {
+  const { learningRate, warmupSteps, totalSteps } = options;
+  if (!(totalSteps >= 1 && warmupSteps >= 0 && warmupSteps <= totalSteps)) throw new RangeError(`bertLearningRate: need 0 ≤ warmupSteps (${warmupSteps}) ≤ totalSteps (${totalSteps}), totalSteps ≥ 1`);
+  return (t) => (t < warmupSteps ? (learningRate * t) / warmupSteps : learningRate * Math.max(0, 1 - t / totalSteps));
+}
