@@ -11,6 +11,7 @@
  * Wikipedia) is out of reach offline: README.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { tf, seed, shuffledIndicesFromGlobalRng } from '@paperzoo/tensor';
 import { defineReproduction, sweep, sampleMean, trainClassifier, type JsonValue, z } from '@paperzoo/repro';
 import { AdamW } from '@paperzoo/core-autograd';
@@ -50,6 +51,23 @@ function encodeLine(tokenizer: BertTokenizer, line: string): number[] {
   return line.split('<unk>').flatMap((part, i) => [...(i > 0 ? [tokenizer.unkId] : []), ...tokenizer.encode(part)]);
 }
 
+/** Weights as base64 float32 by name (atomic: written to a temporary file, then renamed). */
+function saveWeights(file: string, weights: Map<string, Float32Array>): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const json = JSON.stringify(Object.fromEntries([...weights].map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')])));
+  fs.writeFileSync(`${file}.tmp`, json);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+function loadWeights(file: string): Map<string, Float32Array> {
+  if (!fs.existsSync(file)) throw new Error(`bert-mlm-sst2: resuming after pre-training, but its weights (${file}) are gone; start the run again without --resume`);
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  return new Map(Object.entries(json).map(([k, b64]) => {
+    const bytes = Buffer.from(b64, 'base64');
+    return [k, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))];
+  }));
+}
+
 export default defineReproduction({
   id: 'bert-mlm-sst2',
   package: '@paperzoo/transformer-bert',
@@ -58,10 +76,10 @@ export default defineReproduction({
   tiers: {
     full: {
       config: {
-        layers: 2, size: 128, heads: 2, vocabSize: 8000, corpusLines: 0, sequenceLength: 128, pretrainBatch: 32, pretrainSteps: 2400, evalInterval: 400, pretrainLearningRate: 1e-3, warmupFraction: 0.1, evalWindows: 256,
+        layers: 2, size: 128, heads: 2, vocabSize: 8000, corpusLines: 0, sequenceLength: 128, pretrainBatch: 32, pretrainSteps: 1200, evalInterval: 200, pretrainLearningRate: 1e-3, warmupFraction: 0.1, evalWindows: 256,
         seeds: 3, trainSentences: 6000, epochs: 3, batchSize: 32, learningRate: 5e-4, maxLength: 64, finetune: 'both',
       },
-      budget: 'BERT-Tiny: 2,400 masked-LM steps of 32 × 128 WordPieces (9.8M tokens, ~4 epochs of WikiText-2), then 3 seeds × (pre-trained, scratch) × 3 epochs of 6,000 SST-2 sentences (564 steps each); about 30 CPU-minutes estimated from measured step times (README)',
+      budget: 'BERT-Tiny: 1,200 masked-LM steps of 32 × 128 WordPieces (4.9M tokens, ~2 epochs of WikiText-2), then 3 seeds × (pre-trained, scratch) × 3 epochs of 6,000 SST-2 sentences (564 steps each); about 20 CPU-minutes (README)',
       backend: 'native',
     },
     smoke: {
@@ -98,7 +116,10 @@ export default defineReproduction({
     const totalSteps = stepsPerEpoch * cfg.epochs;
 
     cpu('data and vocabulary');
-    let pretrained: Map<string, Float32Array> | null = null; // the pre-trained encoder, copied into every fine-tuned network
+    // the pre-trained encoder, copied into every fine-tuned network; also written beside the run's checkpoint,
+    // so a run killed after pre-training resumes with it (the sweep does not run a finished member again)
+    const weightsFile = path.join(path.dirname(ctx.checkpoint.file), 'pretrained-encoder.json');
+    let pretrained: Map<string, Float32Array> | null = null;
     type Member = { kind: 'pretrain' } | { kind: 'finetune'; init: 'pretrained' | 'scratch'; seed: number };
     const members: Member[] = [{ kind: 'pretrain' }];
     for (let s = 0; s < cfg.seeds; s++) for (const init of cfg.finetune === 'both' ? (['pretrained', 'scratch'] as const) : [cfg.finetune]) members.push({ kind: 'finetune', init, seed: ctx.seed + s });
@@ -115,6 +136,7 @@ export default defineReproduction({
             const r = await pretrainMaskedLm({ ctx: memberCtx, model, optimizer: adamW(cfg.pretrainLearningRate), train, held, batch: cfg.pretrainBatch, length: cfg.sequenceLength, steps: cfg.pretrainSteps, evalInterval: cfg.evalInterval, learningRate: schedule, window });
             cpu('pre-training');
             pretrained = new Map(Object.entries(model.variablesFor('masked-lm')).map(([k, v]) => [k, v.dataSync() as Float32Array]));
+            saveWeights(weightsFile, pretrained);
             return { accuracy: r.accuracy, loss: r.loss, predictions: r.predictions, unigram: unigram.accuracy, unigramToken: tokenizer.vocab.words[unigram.token], parameters: model.parameterCount() };
           } finally {
             model.dispose();
@@ -125,7 +147,7 @@ export default defineReproduction({
         const model = new Bert({ ...shape, seed: m.seed, name: `bert-${m.init}` });
         const variables = model.variables;
         if (m.init === 'pretrained') {
-          if (!pretrained) throw new Error('bert-mlm-sst2: the pre-trained weights are kept in memory only; a run resumed after pre-training finished must start again without --resume');
+          pretrained ??= loadWeights(weightsFile); // resumed after pre-training finished
           for (const [name, values] of pretrained) tf.tidy(() => variables[name].assign(tf.tensor(values, variables[name].shape)));
         }
         const classifier = { apply: (x: tf.Tensor, o?: { training?: boolean }) => model.apply(x, o), variables: model.variablesFor('classification'), dispose: () => model.dispose() };
