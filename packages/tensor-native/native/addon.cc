@@ -8,6 +8,7 @@
 #include "lstm.h"
 #include "gru.h"
 #include "transformer.h"
+#include "optim.h"
 
 namespace {
 
@@ -279,6 +280,15 @@ Napi::Value Select(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamUpdate(theta, grad, m, v, scalars Float32Array[10] (pz::AdamScalars' order), thetaOut, mOut, vOut)
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  auto theta = info[0].As<Napi::Float32Array>();
+  const float* p = info[4].As<Napi::Float32Array>().Data();
+  const pz::AdamScalars s{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]};
+  pz::adamUpdate(theta.Data(), f32(info[1]), f32(info[2]), f32(info[3]), (int64_t)theta.ElementLength(), s, f32(info[5]), f32(info[6]), f32(info[7]));
+  return info.Env().Undefined();
+}
+
 Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
@@ -315,6 +325,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("geluGrad", Napi::Function::New(env, GeluGrad));
   exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad));
   exports.Set("select", Napi::Function::New(env, Select));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   return exports;
 }
 

@@ -43,6 +43,8 @@ export interface Addon {
   geluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
   select(condition: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** scalars: the 10 float32 scalars of native/optim.h's AdamScalars, in its order. */
+  adamUpdate(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, scalars: Float32Array, thetaOut: Float32Array, mOut: Float32Array, vOut: Float32Array): void;
 }
 
 /** Codes shared with native/kernels.h. */

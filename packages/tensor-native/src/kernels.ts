@@ -12,6 +12,7 @@ import { activePool } from './pool.js';
 import { LSTM_KERNELS } from './lstm-kernels.js';
 import { GRU_KERNELS } from './gru-kernels.js';
 import { TRANSFORMER_KERNELS, tileOtherDtypes } from './transformer-kernels.js';
+import { OPTIM_KERNELS } from './optim-kernels.js';
 
 type Shape4 = [number, number, number, number];
 type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
@@ -714,6 +715,7 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   ...LSTM_KERNELS,
   ...GRU_KERNELS,
   ...TRANSFORMER_KERNELS,
+  ...OPTIM_KERNELS,
 ];
 
 /**

@@ -31,6 +31,10 @@ export {
   // fused training ops: one kernel each way on the native backend, composed tfjs ops elsewhere
   batchNormTraining,
   differentiatedAgain,
+  // a fused kernel where the active backend has it (else null), and the fused Adam/AdamW update's name
+  fusedKernel,
+  backendHasKernel,
+  ADAM_UPDATE,
   type BatchNormTrainingResult,
   // one LSTM step, fused into one kernel (and one for its gradient) where the backend has it
   lstmCell,

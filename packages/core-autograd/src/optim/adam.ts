@@ -12,7 +12,7 @@
  * Defaults are the paper's (η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8). `tf.train.adam` computes the
  * same; its default ε is 1e-7.
  */
-import { tf } from '@paperzoo/tensor';
+import { ADAM_UPDATE, backendHasKernel, differentiatedAgain, fusedKernel, tf } from '@paperzoo/tensor';
 import type { LearningRate } from './learning-rate.js';
 import { Optimizer, type OptimizerOptions, type VariableUpdate } from './optimizer.js';
 
@@ -61,6 +61,28 @@ export class Adam extends Optimizer {
 
   protected update({ value, gradient, slots, learningRate, step }: VariableUpdate): tf.Tensor {
     return tf.sub(value, tf.mul(this.adamDirection(slots, gradient, step), learningRate));
+  }
+
+  /** θ's multiplier before the Adam step: 1 here, AdamW's 1 − ηλ (a JS number, as `update` multiplies by). */
+  protected decayFactor(_u: VariableUpdate): number {
+    return 1;
+  }
+
+  /**
+   * {@link update} (with AdamW's decay) as the one kernel `PaperzooAdamUpdate` where the backend has it
+   * (native), every tensor is float32 and no gradient is being recorded: the same float32 operations in
+   * the same order, so the same bits.
+   */
+  protected override fusedUpdate(u: VariableUpdate, gradScale: () => number): tf.Tensor | null {
+    const { value, gradient, slots, learningRate, step } = u;
+    if (differentiatedAgain() || !backendHasKernel(ADAM_UPDATE)) return null;
+    const attrs = { learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step, decayFactor: this.decayFactor(u), gradScale: gradScale() };
+    const fused = fusedKernel<tf.Tensor[]>(ADAM_UPDATE, { value, gradient, m: slots.m, v: slots.v }, attrs);
+    if (fused === null) return null;
+    const [next, m, v] = fused;
+    slots.m.assign(m);
+    slots.v.assign(v);
+    return next;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

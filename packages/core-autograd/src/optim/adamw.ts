@@ -39,9 +39,14 @@ export class AdamW extends Adam {
     if (!Number.isFinite(this.weightDecay) || this.weightDecay < 0) throw new RangeError(`weightDecay must be a finite number ≥ 0, got ${this.weightDecay}`);
   }
 
-  protected override update({ value, gradient, slots, learningRate, step }: VariableUpdate): tf.Tensor {
-    const decayed = this.decays(value as tf.Variable) ? tf.mul(value, 1 - learningRate * this.weightDecay) : value; // (1 − η λ) θ_{t−1}
+  protected override update(u: VariableUpdate): tf.Tensor {
+    const { value, gradient, slots, learningRate, step } = u;
+    const decayed = this.decays(value as tf.Variable) ? tf.mul(value, this.decayFactor(u)) : value; // (1 − η λ) θ_{t−1}
     return tf.sub(decayed, tf.mul(this.adamDirection(slots, gradient, step), learningRate));
+  }
+
+  protected override decayFactor({ value, learningRate }: VariableUpdate): number {
+    return this.decays(value as tf.Variable) ? 1 - learningRate * this.weightDecay : 1;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

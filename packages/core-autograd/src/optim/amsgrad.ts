@@ -28,6 +28,11 @@ export class AMSGrad extends Adam {
     super(options);
   }
 
+  /** No fused kernel: Adam's does not keep v̂max. */
+  protected override fusedUpdate(): null {
+    return null;
+  }
+
   protected override update({ value, gradient, slots, learningRate, step }: VariableUpdate): tf.Tensor {
     const { m, v } = updateMoments(slots, gradient, this.beta1, this.beta2);
     const vMax = tf.maximum(slots.vMax, v);

@@ -36,11 +36,19 @@ export function clipByValue(grads: readonly tf.Tensor[], c: number): tf.Tensor[]
  * and the norm before clipping (the caller disposes all of them).
  */
 export function clipByGlobalNorm(grads: readonly tf.Tensor[], c: number): { grads: tf.Tensor[]; norm: tf.Scalar } {
+  const { scale, norm } = globalNormScale(grads, c);
+  const clipped = tf.tidy(() => grads.map((g) => tf.mul(g, scale)));
+  scale.dispose();
+  return { grads: clipped, norm };
+}
+
+/**
+ * The factor of {@link clipByGlobalNorm}, min(1, c/‖g‖), not yet applied (g_i · scale is the clipped
+ * g_i), and the norm before clipping; the caller disposes both.
+ */
+export function globalNormScale(grads: readonly tf.Tensor[], c: number): { scale: tf.Scalar; norm: tf.Scalar } {
   checkThreshold(c, 'clipNorm');
   const norm = globalNorm(grads);
-  const clipped = tf.tidy(() => {
-    const scale = tf.minimum(1, tf.div(c, norm)); // 1 when ‖g‖ ≤ c (also when ‖g‖ = 0: c/0 = ∞)
-    return grads.map((g) => tf.mul(g, scale));
-  });
-  return { grads: clipped, norm };
+  const scale = tf.tidy(() => tf.minimum<tf.Scalar>(1, tf.div(c, norm))); // 1 when ‖g‖ ≤ c (also when ‖g‖ = 0: c/0 = ∞)
+  return { scale, norm };
 }

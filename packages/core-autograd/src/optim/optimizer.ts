@@ -22,7 +22,7 @@
  * ```
  */
 import { tf } from '@paperzoo/tensor';
-import { clipByGlobalNorm, clipByValue } from './clipping.js';
+import { clipByValue, globalNormScale } from './clipping.js';
 import { learningRateAt, type LearningRate } from './learning-rate.js';
 import { addPenaltyGradient } from './penalties.js';
 
@@ -168,12 +168,24 @@ export abstract class Optimizer extends tf.Optimizer {
     return out;
   }
 
-  /** Penalties, then clipping by value, then by global norm. Call inside tf.tidy. */
-  protected preprocess(entries: readonly ResolvedGradient[]): tf.Tensor[] {
+  /**
+   * Penalties, then clipping by value, then the factor of clipping by global norm, min(1, c/‖g‖), not
+   * yet applied (null without clipNorm): the clipped gradients are `grads[i] · scale`. Call inside tf.tidy.
+   */
+  protected preprocess(entries: readonly ResolvedGradient[]): { grads: tf.Tensor[]; scale: tf.Scalar | null } {
     let grads = entries.map((e) => (this.l1 !== 0 || this.l2 !== 0 ? addPenaltyGradient(e.gradient, e.variable, this.l1, this.l2) : e.gradient));
     if (this.clipValue !== undefined) grads = clipByValue(grads, this.clipValue);
-    if (this.clipNorm !== undefined) grads = clipByGlobalNorm(grads, this.clipNorm).grads;
-    return grads;
+    return { grads, scale: this.clipNorm === undefined ? null : globalNormScale(grads, this.clipNorm).scale };
+  }
+
+  /**
+   * The update of one variable as one fused kernel: θ_t (the slots assigned), from the gradient
+   * *before* global-norm clipping and `gradScale()`, the clipping factor as a number (1 without
+   * clipping); or null (the default) where the subclass or the backend has none, and then
+   * {@link update} runs on the clipped gradient. Runs inside `tf.tidy`.
+   */
+  protected fusedUpdate(_u: VariableUpdate, _gradScale: () => number): tf.Tensor | null {
+    return null;
   }
 
   /** This variable's slots, created (from {@link initialSlotValue}) on first use. */
@@ -194,10 +206,13 @@ export abstract class Optimizer extends tf.Optimizer {
     const step = this.iterations + 1;
     this.beginStep(step);
     tf.tidy(() => {
-      const grads = this.preprocess(entries);
+      const { grads, scale } = this.preprocess(entries);
+      let scaleValue: number | undefined; // read once, by the first fused update that needs it
+      const gradScale = () => (scaleValue ??= scale === null ? 1 : scale.dataSync()[0]);
       entries.forEach(({ name, variable }, i) => {
         const slots = this.slotsOf(name, variable);
-        const next = this.update({ name, value: variable, gradient: grads[i], slots, learningRate, step });
+        const u = { name, value: variable, gradient: grads[i], slots, learningRate, step };
+        const next = this.fusedUpdate(u, gradScale) ?? this.update(scale === null ? u : { ...u, gradient: tf.mul(grads[i], scale) });
         variable.assign(next);
       });
     });

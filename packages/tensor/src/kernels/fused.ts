@@ -5,6 +5,8 @@
  * - {@link batchNormTraining}: batch normalisation with the batch's statistics (Ioffe & Szegedy 2015,
  *   Algorithm 1). Composed, it is `tf.moments` + normalise + scale/shift, whose automatic gradient is
  *   ~15 full-size ops; fused, it is two passes forward (statistics, normalise) and two backward.
+ * - {@link ADAM_UPDATE}: one Adam/AdamW step of one variable, which @paperzoo/core-autograd's Adam and
+ *   AdamW run through {@link fusedKernel} (composed from ~15 tfjs ops elsewhere).
  * - {@link fusedBackward}: the first-order backward kernels of relu, tanh and sigmoid (one pass instead
  *   of step/square/sub/mul), used by ./gradients.ts.
  *
@@ -42,6 +44,19 @@ export function fusedKernel<T extends Tensor | Tensor[]>(kernelName: string, inp
 export function fusedBackward<T extends Tensor | Tensor[]>(kernelName: string, inputs: Record<string, Tensor>, attrs: object = {}): T | null {
   return differentiatedAgain() ? null : fusedKernel<T>(kernelName, inputs, attrs);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Optimizer updates
+
+/**
+ * Name of the fused Adam/AdamW update of one variable: inputs value θ, gradient g, m, v (float32, one
+ * shape); attrs learningRate η, beta1, beta2, epsilon, step t, decayFactor (θ's multiplier: 1 for Adam,
+ * 1 − ηλ for AdamW), gradScale (1, or the global-norm clipping factor); outputs θ', m', v':
+ *   g ← g·gradScale;  m' = m·β₁ + g·(1 − β₁);  v' = v·β₂ + g²·(1 − β₂);
+ *   θ' = θ·decayFactor − (m'/(1 − β₁^t))/(√(v'/(1 − β₂^t)) + ε)·η
+ * in float32, op for op as the composed tfjs ops (the same bits as the cpu backend). Not differentiable.
+ */
+export const ADAM_UPDATE = 'PaperzooAdamUpdate';
 
 // ---------------------------------------------------------------------------------------------------
 // Batch normalisation with batch statistics

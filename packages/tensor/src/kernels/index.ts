@@ -12,7 +12,7 @@ export { CPU_KERNELS } from './cpu.js';
 export { GRADIENTS, withStockGradients, type GradientFix } from './gradients.js';
 export { stockKernel, withStockKernels } from './registry.js';
 export { logSoftmax, softmaxCrossEntropy, softmaxCrossEntropyPerExample } from './ops.js';
-export { batchNormTraining, differentiatedAgain, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
+export { batchNormTraining, differentiatedAgain, fusedKernel, backendHasKernel, ADAM_UPDATE, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, type BatchNormTrainingResult } from './fused.js';
 export { lstmCell } from './lstm.js';
 export { gruCell } from './gru.js';
 export { layerNorm, LAYER_NORM, LAYER_NORM_GRAD } from './layer-norm.js';
