@@ -32,7 +32,10 @@ LR, MIN_LR, WARMUP = 1e-3, 1e-4, 100
 
 torch.manual_seed(SEED)
 torch.set_num_threads(THREADS)
-text = open(os.path.join(os.environ.get("PAPERZOO_DATA_MIRROR", "/work/shared/datasets"), "tiny-shakespeare", "input.txt"), encoding="utf-8").read()
+MIRROR = os.environ.get("PAPERZOO_DATA_MIRROR")
+if not MIRROR:
+    sys.exit("nanogpt_reference.py: set PAPERZOO_DATA_MIRROR to the dataset mirror (it reads <mirror>/tiny-shakespeare/input.txt)")
+text = open(os.path.join(MIRROR, "tiny-shakespeare", "input.txt"), encoding="utf-8").read()
 chars = sorted(set(text))
 index = {c: i for i, c in enumerate(chars)}
 data = torch.tensor([index[c] for c in text], dtype=torch.long)
