@@ -17,6 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { tf, assertNoLeaks, initBackend, gelu, layerNorm, softmaxCrossEntropy } from '@paperzoo/tensor';
 import { ADDON_PATH } from '../src/addon.js';
 import { NATIVE_KERNELS } from '../src/index.js';
+import { erf64 } from '../../tensor/test/erf64.js';
 import { expectClose, expectNativeAsCpu, expectSameSpecials, kernelsRun, on, values } from './fused-helpers.js';
 
 const built = fs.existsSync(ADDON_PATH);
@@ -130,5 +131,25 @@ describe.skipIf(!built)('native transformer kernels', () => {
     }, { label: 'transformer step' });
     tf.dispose([wq, wo, gain, x, labels]);
     opt.dispose();
+  });
+
+  it('Erf and the softmax gradient on native against float64 references (not only against cpu)', async () => {
+    const n = 4097;
+    const xs = values(n, 91, -6, 6);
+    const [erf] = await on('native', () => [tf.erf(tf.tensor1d(xs))]);
+    xs.forEach((x, i) => expect(Math.abs(erf[i] - erf64(x))).toBeLessThan(2e-7));
+    const [rows, cols] = [9, 70];
+    const logits = values(rows * cols, 92, -8, 8);
+    const w = values(rows * cols, 93);
+    const [dx] = await on('native', () => [tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.tensor2d(w, [rows, cols]), tf.softmax(p))))(tf.tensor2d(logits, [rows, cols]))]);
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(logits.subarray(r * cols, (r + 1) * cols));
+      const max = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - max));
+      const z = e.reduce((a, b) => a + b, 0);
+      const y = e.map((v) => v / z); // softmax in float64
+      const dot = y.reduce((a, yi, j) => a + yi * w[r * cols + j], 0);
+      y.forEach((yi, j) => expect(Math.abs(dx[r * cols + j] - yi * (w[r * cols + j] - dot))).toBeLessThan(1e-6)); // ∂/∂x = y ⊙ (w − Σ w·y)
+    }
   });
 });
