@@ -25,12 +25,11 @@
  *
  * BERT-Tiny (Turc et al. 2019, "Well-Read Students Learn Better"): 2 layers, d = 128, 2 heads, d_ff = 512.
  */
-import { tf, Module, dropout, random, randomInt, softmaxCrossEntropy, type Initializer, type ModuleOptions, type Parameter } from '@paperzoo/tensor';
+import { tf, Module, dropout, gelu, random, randomInt, softmaxCrossEntropy, type Initializer, type ModuleOptions, type Parameter } from '@paperzoo/tensor';
 import { Embedding, Linear, type LinearOptions } from '@paperzoo/seq-models';
 import { TransformerLayer } from './block.js';
 import { LayerNorm } from './layer-norm.js';
 import { keyPaddingMask } from './masks.js';
-import { gelu } from './ops.js';
 import { LearnedPositions } from './positions.js';
 
 /** The shape and recipe of a {@link Bert} (google-research/bert's `BertConfig`, plus the classifier). */

@@ -8,10 +8,9 @@
  * d = 512 in the paper, 4·d in GPT and BERT. Dropout inside (after the activation) as the PyTorch tutorial's
  * `PositionwiseFeedforwardLayer` when `innerDropout` is set.
  */
-import { tf, dropout, type ParameterStore } from '@paperzoo/tensor';
+import { tf, dropout, gelu, type ParameterStore } from '@paperzoo/tensor';
 import { Linear, type LinearOptions } from '@paperzoo/seq-models';
 import { applyLinear } from './attention.js';
-import { gelu } from './ops.js';
 
 /** The non-linearity between the two layers. */
 export type FeedForwardActivation = 'relu' | 'gelu';

@@ -1,7 +1,6 @@
 /**
  * @paperzoo/transformer-bert — attention as code: the Transformer, GPT and BERT, each file opening with its paper.
  */
-export { layerNorm, gelu } from './ops.js';
 export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
 export { MASKED, causalMask, paddingMask, keyPaddingMask } from './masks.js';
 export { sinusoidalPositions, LearnedPositions } from './positions.js';

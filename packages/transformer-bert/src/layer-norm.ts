@@ -9,8 +9,7 @@
  * The Transformer puts one after every sub-layer ("post-norm", Vaswani et al. §3.1: LayerNorm(x + Sublayer(x)));
  * GPT-2 one before every sub-layer and one at the end ("pre-norm", Radford et al. 2019 §2.3).
  */
-import type { tf, Parameter, ParameterStore } from '@paperzoo/tensor';
-import { layerNorm as layerNormOp } from './ops.js';
+import { layerNorm as layerNormOp, type tf, type Parameter, type ParameterStore } from '@paperzoo/tensor';
 
 /** Options of {@link LayerNorm}. */
 export interface LayerNormOptions {

@@ -20,7 +20,7 @@
  * free-running) runs it again over the prefix so far (no key/value cache: at most 50 tokens here).
  * Sequences are time-major at this interface ([S, B], as seq-models), batch-major inside.
  */
-import { tf, logSoftmax, softmaxCrossEntropyPerExample, type Initializer, glorotUniform } from '@paperzoo/tensor';
+import { tf, softmaxCrossEntropyPerExample, type Initializer, glorotUniform } from '@paperzoo/tensor';
 import { EncoderDecoder, Embedding, Linear, type DecodeOptions } from '@paperzoo/seq-models';
 import { TransformerLayer, type NormOrder } from './block.js';
 import { LayerNorm } from './layer-norm.js';
@@ -197,15 +197,6 @@ export class Transformer extends EncoderDecoder<TransformerState> {
       const mask = tf.cast(tf.notEqual(truth, pad), 'float32');
       const perToken = softmaxCrossEntropyPerExample(smoothedLabels(truth, vocab, o.labelSmoothing ?? 0), logits);
       return tf.div<tf.Scalar>(tf.sum(tf.mul(perToken, mask)), tf.maximum(tf.sum(mask), 1));
-    });
-  }
-
-  /** log p(next | prefix) of the last position, for a batch of prefixes (used by batched greedy decoding). */
-  nextLogProbs(prefix: tf.Tensor2D, memory: tf.Tensor3D, sourceMask: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const logits = this.decodeBatchMajor(prefix, memory, sourceMask, false);
-      const t = prefix.shape[1];
-      return logSoftmax<tf.Tensor2D>(tf.reshape(tf.slice(logits, [0, t - 1, 0], [-1, 1, -1]), [-1, this.config.targetVocabSize]));
     });
   }
 
