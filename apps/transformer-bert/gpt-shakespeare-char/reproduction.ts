@@ -16,7 +16,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { seed } from '@paperzoo/tensor';
-import { defineReproduction, sweep, sampleMean, type FitContext, type JsonValue, z } from '@paperzoo/repro';
+import { defineReproduction, sweep, sampleMean, sampleStandardDeviation, type FitContext, type JsonValue, z } from '@paperzoo/repro';
 import { AdamW } from '@paperzoo/core-autograd';
 import { loadTinyShakespeare } from '@paperzoo/datasets';
 import { BigramLanguageModel, Gpt, nanoGptLearningRate, trainTokenModel, type GptOptions } from '@paperzoo/transformer-bert';
@@ -127,7 +127,7 @@ export default defineReproduction({
     return {
       val_loss: sampleMean(valLosses), train_loss: sampleMean(gpts.map((g) => g.trainLoss)), parameters: gpts[0].parameters,
       val_loss_seeds: valLosses.map((l) => l.toFixed(4)).join(' '),
-      val_loss_seed_std: valLosses.length > 1 ? Math.sqrt(valLosses.reduce((s, l) => s + (l - sampleMean(valLosses)) ** 2, 0) / (valLosses.length - 1)) : null,
+      val_loss_seed_std: valLosses.length > 1 ? sampleStandardDeviation(valLosses) : null,
       ladder_bigram_val_loss: mean('bigram'), ladder_single_head_val_loss: mean('single_head'), ladder_multi_head_val_loss: mean('multi_head'),
       ladder_feed_forward_val_loss: mean('feed_forward'), ladder_residual_blocks_val_loss: mean('residual_blocks'), ladder_layer_norm_val_loss: mean('layer_norm'),
       ladder_val_losses: (Object.keys(LADDER) as Rung[]).map((rung) => `${rung} ${losses(rung).map((l) => l.toFixed(4)).join(' ')}`).join('; '), // every seed, for the README
