@@ -232,7 +232,11 @@ void gemm(const float* a, const float* b, float* c, int64_t batch, int64_t m, in
                   pc, (int)n);
     }
   };
-  const int threads = omp_in_parallel() ? 1 : (int)std::min<int64_t>(omp_get_max_threads(), (int64_t)units.size());
+  // A batch of small products (MAML's per-task layers: 25 × [10, 40]·[40, 40]) stays on one thread below
+  // 1 M multiply-adds in all, as a single product does (gemmPlan): waking the second thread costs more than
+  // it saves, and far more (~1 ms) when the other core is busy. The units and their bits are unchanged.
+  const bool small = batch * m * n * k < (int64_t(1) << 20);
+  const int threads = omp_in_parallel() || small ? 1 : (int)std::min<int64_t>(omp_get_max_threads(), (int64_t)units.size());
   if (threads <= 1) {
     const int outer = omp_get_max_threads();
     omp_set_num_threads(1);  // oneDNN's gemm-based kernels read the count when they run

@@ -6,8 +6,13 @@
 
 namespace pz {
 
-/** Below this many elements a loop runs on one thread: waking the other costs more than it saves. */
-constexpr int64_t kParallelMin = 1 << 15;
+/**
+ * Below this many elements a loop runs on one thread: waking the other costs more than it saves. The
+ * wake-up is a few µs on an idle machine but up to a scheduler tick when the other core is busy (an add
+ * of 40,000 floats: 10–20 µs on one thread, ~800 µs split while a test ran on the other core; MAML's
+ * per-task weights [25, 40, 40] are that size), so the cut is where one thread takes ~40 µs.
+ */
+constexpr int64_t kParallelMin = 1 << 17;
 
 /**
  * Runs f(i) for i in [0, n) as a vector loop, split over the OpenMP threads when n ≥ kParallelMin.
