@@ -6,3 +6,5 @@ export { SINUSOID_TASKS, sinusoid, sinusoidPoints, sampleSinusoidBatch, disposeS
 export { Mlp, taskSummedMse, taskMeanMse, type MlpOptions, type Params } from './mlp.js';
 export { adaptParams, mamlObjective, mamlStep, type MamlTask, type InnerLoopOptions, type MamlOptions, type MamlStepResult, type MinimizingOptimizer } from './maml.js';
 export { trainSinusoid, evaluateSinusoid, type SinusoidTrainingOptions, type SinusoidEvaluation } from './sinusoid-training.js';
+export { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.js';
+export { prototypes, squaredEuclidean, prototypicalLoss, type ProtoResult } from './protonets.js';
