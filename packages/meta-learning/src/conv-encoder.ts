@@ -106,7 +106,7 @@ export class ConvEncoder extends Module {
         if (this.variant === 'protonets') h = tf.maxPool(h, 2, 2, 'valid'); // ⌊H/2⌋
       }
       if (this.head) {
-        const features = tf.mean(h, [1, 2]) as tf.Tensor2D; // [B, 64]: the code's reduce_mean over the 2×2 map
+        const features = tf.mean<tf.Tensor2D>(h, [1, 2]); // [B, 64]: the code's reduce_mean over the 2×2 map
         return tf.add(tf.matMul(features, this.head.kernel.value as tf.Tensor2D), this.head.bias.value);
       }
       return tf.reshape(h, [h.shape[0], -1]);

@@ -40,13 +40,13 @@ export function prototypicalLoss(embed: (x: tf.Tensor4D) => tf.Tensor2D, support
   return tf.tidy(() => {
     const z = embed(tf.concat([support, query], 0)); // [ways·(shots + queries), D]
     const nSupport = ways * shots;
-    const zs = tf.slice(z, [0, 0], [nSupport, -1]) as tf.Tensor2D;
-    const zq = tf.slice(z, [nSupport, 0], [-1, -1]) as tf.Tensor2D;
+    const zs = tf.slice<tf.Tensor2D, tf.Tensor2D>(z, [0, 0], [nSupport, -1]);
+    const zq = tf.slice<tf.Tensor2D, tf.Tensor2D>(z, [nSupport, 0], [-1, -1]);
     const logits = tf.neg(squaredEuclidean(zq, prototypes(zs, ways, shots))); // [ways·queries, ways]
     const logp = logSoftmax(logits);
     const labels = tf.oneHot(tf.cast(queryLabels, 'int32'), ways);
-    const loss = tf.neg(tf.mean(tf.sum(tf.mul(labels, logp), 1))) as tf.Scalar;
-    const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(queryLabels, 'int32')), 'float32')) as tf.Scalar;
+    const loss: tf.Scalar = tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(labels, logp), 1)));
+    const accuracy = tf.mean<tf.Scalar>(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(queryLabels, 'int32')), 'float32'));
     return { loss, accuracy };
   });
 }
