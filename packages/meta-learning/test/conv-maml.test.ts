@@ -29,7 +29,8 @@ function problem(seed: number): { params: ConvParams; tasks: ConvTask64[] } {
   const params = shapes.map((s) => ref.randomTensor(s, random, -0.8, 0.8));
   const labels = (perClass: number) => ({ data: Float64Array.from({ length: WAYS * perClass * WAYS }, (_, i) => (Math.floor(Math.floor(i / WAYS) / perClass) === i % WAYS ? 1 : 0)), shape: [WAYS * perClass, WAYS] });
   const images = (n: number) => ref.randomTensor([n, SIZE, SIZE, 1], random, -1, 1);
-  const tasks = [0, 1].map(() => ({ support: [images(WAYS), labels(1)], query: [images(2 * WAYS), labels(2)] }));
+  const pair = (x: ref.Tensor64, y: ref.Tensor64): [ref.Tensor64, ref.Tensor64] => [x, y];
+  const tasks = [0, 1].map((): ConvTask64 => ({ support: pair(images(WAYS), labels(1)), query: pair(images(2 * WAYS), labels(2)) }));
   return { params, tasks };
 }
 
