@@ -132,7 +132,9 @@ describe.skipIf(noMirror)('Vinyals et al. split files', () => {
     for (const c of new Set(test.map(character))) expect(evaluation.has(c), c).toBe(true);
     for (const l of await loadVinyalsSplit('trainval', opts)) expect(Number(background.has(character(l))) + Number(evaluation.has(character(l))), l).toBe(1);
   });
+});
 
+describe('argument checks, resampling and rotation (no data needed)', () => {
   it('a bad split name is a BAD_ARGUMENT error naming it and the allowed ones', async () => {
     for (const load of [() => loadVinyalsSplit('tset' as VinyalsSplit, opts), () => loadOmniglotFewShot({ ...opts, split: 'tset' as VinyalsSplit })]) {
       const err = await load().then(
@@ -147,9 +149,7 @@ describe.skipIf(noMirror)('Vinyals et al. split files', () => {
     await expect(loadOmniglotFewShot({ ...opts, split: 'test', size: 0 })).rejects.toThrow(/size out of range/);
     await expect(loadOmniglotFewShot({ ...opts, split: 'test', resize: 'lanczos' as 'area' })).rejects.toThrow(/lanczos/);
   });
-});
 
-describe('resampling and rotation', () => {
   it("nearest indices are Pillow's (ImagingScaleAffine: x0 = 0.5·105/28, stepped by 105/28 in float64, truncated)", () => {
     const pillow: number[] = [];
     for (let i = 0, xo = (105 / 28) * 0.5; i < 28; i++, xo += 105 / 28) pillow.push(Math.trunc(xo));

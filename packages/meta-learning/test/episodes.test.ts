@@ -130,8 +130,9 @@ if (noMirror) console.warn('PAPERZOO_DATA_MIRROR is not set (or missing): the Om
 
 describe.skipIf(noMirror)('episodes of the Omniglot test split (Vinyals et al. 2016), 28×28', () => {
   let data: OmniglotFewShot;
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pz-episodes-'));
+  let cacheDir: string;
   beforeAll(async () => {
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pz-episodes-'));
     await initBackend({ backend: 'cpu' });
     data = await loadOmniglotFewShot({ split: 'test', mirror, cacheDir, offline: true });
   });
