@@ -116,4 +116,18 @@ export {
   type Multi30kData,
   type AirfoilData,
 } from './loaders.js';
+export {
+  loadVinyalsSplit,
+  loadOmniglotFewShot,
+  resizeSquare,
+  rotateSquare,
+  nearestIndices,
+  VINYALS_SPLITS,
+  OMNIGLOT_SIZE,
+  OMNIGLOT_DRAWINGS,
+  type VinyalsSplit,
+  type OmniglotResize,
+  type OmniglotFewShot,
+  type OmniglotFewShotOptions,
+} from './omniglot-fewshot.js';
 export { decodeGrayPng, decodeGrayPngFast, decodePngWithPngjs, type GrayImage } from './png.js';

@@ -14,23 +14,27 @@ import { registry, type DatasetName } from './registry.js';
 import { parseNumericTable, parseParallelText, parseTsv, standardizeColumns, type NumericTable } from './tabular.js';
 import { buildCharCorpus, buildWordCorpus, splitSequence, type CharCorpus, type WordCorpus } from './text.js';
 
-async function readBytes(p: string): Promise<Uint8Array> {
+/** @internal The bytes of a file (shared by the loaders). */
+export async function readBytes(p: string): Promise<Uint8Array> {
   const b = await fs.readFile(p);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-async function readText(dataset: DatasetName, file: string, opts: FetchOptions): Promise<string> {
+/** @internal A dataset text file (gunzipped when it ends in `.gz`), fetched and verified. */
+export async function readText(dataset: DatasetName, file: string, opts: FetchOptions): Promise<string> {
   const p = await fetchFile(dataset, file, opts);
   const bytes = await readBytes(p);
   const raw = file.endsWith('.gz') ? await gunzipBytes(bytes, p) : bytes;
   return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
 }
 
-function badSplit(dataset: string, split: unknown, allowed: readonly string[]): DatasetError {
+/** @internal The `BAD_ARGUMENT` error of an unknown split name. */
+export function badSplit(dataset: string, split: unknown, allowed: readonly string[]): DatasetError {
   return new DatasetError('BAD_ARGUMENT', `unknown split for ${dataset}`, { expected: allowed.join(' | '), actual: String(split), remedy: `Pass split: ${allowed.map((s) => `'${s}'`).join(' or ')}.` });
 }
 
-function checkCount(file: string, what: string, expected: number, actual: number): void {
+/** @internal The `COUNT_MISMATCH` error when a parsed file does not have the registry's record count. */
+export function checkCount(file: string, what: string, expected: number, actual: number): void {
   if (expected !== actual) {
     throw new DatasetError('COUNT_MISMATCH', `wrong number of ${what}`, { file, expected, actual, remedy: `Delete ${file} and rerun so a verified copy is fetched.` });
   }

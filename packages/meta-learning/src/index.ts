@@ -8,3 +8,4 @@ export { adaptParams, mamlObjective, mamlStep, type MamlTask, type InnerLoopOpti
 export { trainSinusoid, evaluateSinusoid, type SinusoidTrainingOptions, type SinusoidEvaluation } from './sinusoid-training.js';
 export { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.js';
 export { prototypes, squaredEuclidean, prototypicalLoss, type ProtoResult } from './protonets.js';
+export { sampleEpisode, episodeImages, disposeEpisode, pixelNearestNeighbour, type EpisodeSpec, type Episode } from './episodes.js';
