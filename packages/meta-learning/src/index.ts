@@ -9,3 +9,5 @@ export { trainSinusoid, evaluateSinusoid, type SinusoidTrainingOptions, type Sin
 export { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.js';
 export { prototypes, squaredEuclidean, prototypicalLoss, type ProtoResult } from './protonets.js';
 export { sampleEpisode, episodeImages, disposeEpisode, pixelNearestNeighbour, type EpisodeSpec, type Episode } from './episodes.js';
+export { trainPrototypical, evaluatePrototypical, type PrototypicalTrainingOptions, type EpisodeAccuracy } from './protonets-training.js';
+export { trainFewShot, evaluateFewShot, episodeLoss, episodeTask, adaptsParameter, type FewShotAlgorithm, type FewShotTrainingOptions, type FewShotEvaluation } from './few-shot-maml.js';
