@@ -11,7 +11,7 @@
  * and the medians. The time is the training loop's, measured inside each process (process start, module
  * loading and warm-up excluded).
  *
- * Environment: BENCH_WORKLOAD=lenet5|resnet20|lstm|gru-seq2seq (default lenet5), BENCH_STEPS (default
+ * Environment: BENCH_WORKLOAD=lenet5|resnet20|lstm|gru-seq2seq|gpt|maml-sinusoid|protonets|maml-omniglot (default lenet5), BENCH_STEPS (default
  * 300 for LeNet-5, 10 for ResNet-20, 30 for the LSTM, 3 for the GRU seq2seq), BENCH_ROUNDS (default 3), BENCH_BACKEND (default native).
  * Anything else in the environment (PAPERZOO_NATIVE_THREADS, OMP_WAIT_POLICY, …) reaches the workers.
  */
@@ -23,7 +23,7 @@ import { trainingStep, type TrainingWorkload } from './native-models.js';
 import { median } from './timing.js';
 
 const WORKLOAD = (process.env.BENCH_WORKLOAD ?? 'lenet5') as TrainingWorkload;
-const DEFAULT_STEPS: Record<TrainingWorkload, number> = { lenet5: 300, resnet20: 10, lstm: 30, 'gru-seq2seq': 3, 'gpt-blocks': 20, gpt: 20 };
+const DEFAULT_STEPS: Record<TrainingWorkload, number> = { lenet5: 300, resnet20: 10, lstm: 30, 'gru-seq2seq': 3, 'gpt-blocks': 20, gpt: 20, 'maml-sinusoid': 100, protonets: 3, 'maml-omniglot': 3 };
 const STEPS = Number(process.env.BENCH_STEPS) || DEFAULT_STEPS[WORKLOAD];
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const BACKEND = process.env.BENCH_BACKEND ?? 'native';

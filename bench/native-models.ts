@@ -18,6 +18,7 @@ import { tf, batchNormTraining, gelu, gruCell, layerNorm, lstmCell, randomNormal
 import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/test/models.js';
 import { AdamW } from '@paperzoo/core-autograd';
 import { Gpt } from '@paperzoo/transformer-bert';
+import { metaTrainingStep, type MetaWorkload } from './meta-models.js';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -336,7 +337,7 @@ export function gptBatch(s: GptShape = NANOGPT_CPU): { tokens: tf.Tensor2D; labe
 }
 
 /** The training-step workloads of bench/native.ts (and bench/profile-native.ts). */
-export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt-blocks' | 'gpt';
+export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt-blocks' | 'gpt' | MetaWorkload;
 
 /** One workload set up: parameters (from the global generator), a fixed batch and an optimizer. */
 export interface TrainingStep {
@@ -352,6 +353,7 @@ export interface TrainingStep {
  */
 export function trainingStep(workload: TrainingWorkload): TrainingStep {
   if (workload === 'gpt') return gptTrainingStep();
+  if (workload === 'maml-sinusoid' || workload === 'protonets' || workload === 'maml-omniglot') return metaTrainingStep(workload); // bench/meta-models.ts
   let params: Params;
   let logits: () => tf.Tensor2D;
   let data: tf.Tensor[]; // the batch, labels last

@@ -11,7 +11,13 @@
  * - GRU attention encoder–decoder training step (Bahdanau et al. 2014 in the shape of bentrevett/
  *   pytorch-seq2seq notebook 3: vocabularies 7853 → 5893, embedding 256, bidirectional encoder 2 × 512,
  *   decoder 512, batch 128, 24 → 24 tokens, teacher forcing, Adam);
- * - a 1024×1024 fp32 matmul, in GFLOP/s, next to the addon's raw OpenBLAS sgemm and oneDNN matmul (the ceilings).
+ * - a 1024×1024 fp32 matmul, in GFLOP/s, next to the addon's raw OpenBLAS sgemm and oneDNN matmul (the ceilings);
+ * - meta-learning (bench/meta-models.ts, @paperzoo/meta-learning; data drawn once, sampling not timed on
+ *   either side): a MAML sinusoid meta-iteration (25 tasks batched, K = 10 + 10, 1-40-40-1 MLP, one
+ *   second-order inner step, Adam), a Prototypical Networks episode (60-way 5-shot 5-query 28×28, 4-block
+ *   conv encoder, Adam) and a MAML Omniglot meta-iteration (32 tasks of 5-way 1-shot, per-task loop,
+ *   second order, Adam). PyTorch runs the MAML sinusoid step two ways, batched (bmm over [25, …]
+ *   parameters) and as a loop over the 25 tasks (learn2learn/higher style); the ratio is to the faster.
  *
  * The machine may be shared, so the run goes in rounds: each round times every workload on every
  * backend and then on PyTorch under three thread-wait settings (native's, passive, libgomp's default),
@@ -19,7 +25,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul (default: all six), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot (default: all nine), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -33,7 +39,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
-type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul';
+type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot';
 // Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
 // steady state is what a training run sees).
 const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
@@ -43,7 +49,20 @@ const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: numbe
   { key: 'gru-seq2seq', label: 'GRU attention seq2seq step (Bahdanau; vocab 7853→5893, enc 2×512, dec 512, batch 128, 24→24, Adam)', warmup: 2, reps: 5 },
   { key: 'gpt', label: 'GPT step (nanoGPT CPU config: 4 layers, 4 heads, 128 wide, context 64, batch 12, AdamW, clip 1)', warmup: 5, reps: 20 },
   { key: 'matmul', label: 'matmul 1024×1024 fp32', warmup: 2, reps: 10 },
+  { key: 'maml-sinusoid', label: 'MAML sinusoid meta-iteration (25 tasks, K = 10 + 10, 1-40-40-1 MLP, 1 inner step, second order, Adam)', warmup: 30, reps: 40 },
+  { key: 'protonets', label: 'ProtoNets episode (60-way 5-shot 5-query, 28×28, 4-block conv encoder, Adam)', warmup: 2, reps: 5 },
+  { key: 'maml-omniglot', label: 'MAML Omniglot meta-iteration (32 tasks of 5-way 1-shot, conv encoder, 1 inner step, second order, Adam)', warmup: 1, reps: 3 },
 ];
+/**
+ * Workloads PyTorch runs in more than one formulation (bench/torch_models.py reports each under
+ * `key:formulation`; the table's PyTorch columns and ratios take the fastest, and a line below names each).
+ */
+const TORCH_FORMULATIONS: Partial<Record<Workload, { key: string; label: string }[]>> = {
+  'maml-sinusoid': [
+    { key: 'maml-sinusoid:batched', label: 'batched (bmm over [25, …] parameters)' },
+    { key: 'maml-sinusoid:loop', label: 'loop over the 25 tasks (learn2learn/higher style)' },
+  ],
+};
 const chosen = process.env.BENCH_WORKLOADS?.split(',').map((w) => w.trim());
 for (const w of chosen ?? []) {
   if (!ALL_WORKLOADS.some((x) => x.key === w)) throw new Error(`BENCH_WORKLOADS: unknown workload '${w}'; choose from ${ALL_WORKLOADS.map((x) => x.key).join(', ')}`);
@@ -110,7 +129,7 @@ function findPython(): string | undefined {
  * 'default' with libgomp's default (threads spin
  * a while before sleeping: PyTorch out of the box).
  */
-function runTorch(python: string, key: Workload, policy: (typeof POLICIES)[number]): { version: string; ms: number } | string {
+function runTorch(python: string, key: Workload, policy: (typeof POLICIES)[number]): { version: string; ms: number; rows: Record<string, number> } | string {
   const script = path.join(import.meta.dirname, 'torch_models.py');
   const env = { ...process.env };
   if (policy !== 'native') {
@@ -120,8 +139,9 @@ function runTorch(python: string, key: Workload, policy: (typeof POLICIES)[numbe
   if (policy === 'passive') env.OMP_WAIT_POLICY = 'passive';
   const r = spawnSync(python, [script, '--threads', String(THREADS), '--only', key, ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (r.status !== 0) return `PyTorch run failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; rows: Record<Workload, number> };
-  return { version: out.torch, ms: out.rows[key] };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; rows: Record<string, number> };
+  const formulations = TORCH_FORMULATIONS[key];
+  return { version: out.torch, ms: formulations ? Math.min(...formulations.map((f) => out.rows[f.key])) : out.rows[key], rows: out.rows };
 }
 
 // Rounds: each round times every workload on every backend and then on PyTorch (both thread-wait
@@ -130,6 +150,8 @@ function runTorch(python: string, key: Workload, policy: (typeof POLICIES)[numbe
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const results: Record<string, Partial<Record<Workload, number[]>>> = {};
 const torchMs: Record<(typeof POLICIES)[number], Partial<Record<Workload, number[]>>> = { native: {}, passive: {}, default: {} };
+/** Each PyTorch formulation's runs (all policies and rounds), for the workloads of TORCH_FORMULATIONS. */
+const torchFormulationMs: Record<string, number[]> = {};
 const notes: string[] = [];
 const wanted = (process.env.BENCH_BACKENDS ?? 'native,wasm').split(',') as BackendName[];
 const available: BackendName[] = [];
@@ -172,7 +194,9 @@ for (let round = 0; round < ROUNDS; round++) {
       }
       torchVersion = r.version;
       (torchMs[policy][w.key] ??= []).push(r.ms);
-      process.stderr.write(`round ${round + 1}: PyTorch (${policy}) ${w.key} ${r.ms.toFixed(1)} ms\n`);
+      for (const f of TORCH_FORMULATIONS[w.key] ?? []) (torchFormulationMs[f.key] ??= []).push(r.rows[f.key]);
+      const detail = (TORCH_FORMULATIONS[w.key] ?? []).map((f) => `${f.key} ${r.rows[f.key].toFixed(1)}`).join(', ');
+      process.stderr.write(`round ${round + 1}: PyTorch (${policy}) ${w.key} ${r.ms.toFixed(1)} ms${detail ? ` (${detail})` : ''}\n`);
     }
   }
 }
@@ -199,6 +223,11 @@ for (const w of WORKLOADS) {
   });
   const perRoundText = perRound.length === 0 ? '–' : `${perRound.map((r) => `${r.toFixed(2)}×`).join(', ')} (${median(perRound).toFixed(2)}×)`;
   console.log(`| ${w.label} | ${cells.join(' | ')} | ${byPolicy.map(fmt).join(' | ')} | ${ratios.join(' | ')} | ${perRoundText} |`);
+}
+for (const w of WORKLOADS) {
+  const formulations = TORCH_FORMULATIONS[w.key];
+  if (!formulations || !formulations.some((f) => torchFormulationMs[f.key])) continue;
+  console.log(`\n${w.key}: PyTorch by formulation (best of the rounds and thread-wait settings): ${formulations.map((f) => `${f.label} ${fmt(best(torchFormulationMs[f.key]))} ms`).join('; ')}`);
 }
 const gf = (ms: number | undefined): string => (ms == null ? '–' : ((2 * 1024 ** 3) / ms / 1e6).toFixed(1));
 const torchMatmul = POLICIES.map((p) => best(torchMs[p].matmul)).filter((v): v is number => v != null);

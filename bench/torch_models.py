@@ -1,8 +1,9 @@
-"""PyTorch side of bench/native.ts: the same five workloads, timed the same way (median ms per step).
+"""PyTorch side of bench/native.ts: the same workloads, timed the same way (median ms per step).
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot]
+maml-sinusoid is reported twice, as "maml-sinusoid:batched" and "maml-sinusoid:loop" (see maml_sinusoid_fns).
 """
 import json
 import math
@@ -217,6 +218,170 @@ def train_step_fn(model, x, y, lr=0.05, momentum=0.0, forward=None, adam=False):
     return step
 
 
+# ---------------------------------------------------------------------------------------------------
+# Meta-learning (bench/meta-models.ts). The data of a step is drawn once and reused: sampling is not timed.
+
+
+def sinusoid_batch(tasks=25, shots=10):
+    """25 tasks x (K = 10 support + 10 query) points of A sin(x - phi), A ~ U[0.1, 5], phi ~ U[0, pi], x ~ U[-5, 5]: [T, K, 1] each."""
+    amp = torch.empty(tasks, 1, 1).uniform_(0.1, 5.0)
+    phase = torch.empty(tasks, 1, 1).uniform_(0, math.pi)
+    x = torch.empty(tasks, 2 * shots, 1).uniform_(-5, 5)
+    y = amp * torch.sin(x - phase)
+    return x[:, :shots], y[:, :shots], x[:, shots:], y[:, shots:]
+
+
+def maml_sinusoid_fns(tasks=25, shots=10, alpha=0.01):
+    """One MAML meta-iteration (Finn et al. 2017, sinusoid): 1-40-40-1 ReLU MLP (weights [in, out], truncated-
+    normal-like sigma 0.01, zero biases, as cbfinn/maml), one inner SGD step with create_graph=True (exact
+    second order), Adam 1e-3 on the mean query MSE. Two formulations of the same maths:
+    - batched: the parameters expanded to [T, ...] (a view; its gradient sums over the copies), each layer one
+      torch.baddbmm over the 25 tasks, the support loss summed over tasks (so its gradient w.r.t. copy t is
+      task t's), one autograd.grad for all tasks: what bench/meta-models.ts does with @paperzoo/meta-learning;
+    - loop: a Python loop over the 25 tasks, each with its own autograd.grad and adapted copy, as
+      learn2learn / higher / most PyTorch MAML code writes it."""
+    sizes = [1, 40, 40, 1]
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        params.append((torch.randn(fan_in, fan_out) * 0.01).clamp_(-0.02, 0.02).requires_grad_())
+        params.append(torch.zeros(fan_out, requires_grad=True))
+    xs, ys, xq, yq = sinusoid_batch(tasks, shots)
+    layers = len(sizes) - 1
+
+    def forward_batched(x, ps):  # x [T, n, in]; W [T, in, out], b [T, out]
+        h = x
+        for l in range(layers):
+            h = torch.baddbmm(ps[2 * l + 1].unsqueeze(1), h, ps[2 * l])
+            if l < layers - 1:
+                h = F.relu(h)
+        return h
+
+    def forward_one(x, ps):  # x [n, in]; W [in, out], b [out]
+        h = x
+        for l in range(layers):
+            h = torch.addmm(ps[2 * l + 1], h, ps[2 * l])
+            if l < layers - 1:
+                h = F.relu(h)
+        return h
+
+    def batched_fn():
+        opt = torch.optim.Adam(params, lr=1e-3)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            expanded = [p.expand(tasks, *p.shape) for p in params]
+            support = ((forward_batched(xs, expanded) - ys) ** 2).mean((1, 2)).sum()
+            grads = torch.autograd.grad(support, expanded, create_graph=True)
+            adapted = [p - alpha * g for p, g in zip(expanded, grads)]
+            loss = ((forward_batched(xq, adapted) - yq) ** 2).mean((1, 2)).sum() / tasks
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return step
+
+    def loop_fn():
+        opt = torch.optim.Adam(params, lr=1e-3)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            losses = []
+            for t in range(tasks):
+                support = F.mse_loss(forward_one(xs[t], params), ys[t])
+                grads = torch.autograd.grad(support, params, create_graph=True)
+                adapted = [p - alpha * g for p, g in zip(params, grads)]
+                losses.append(F.mse_loss(forward_one(xq[t], adapted), yq[t]))
+            loss = torch.stack(losses).mean()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return step
+
+    return batched_fn, loop_fn
+
+
+def conv_block(cin, cout):
+    """jakesnell/prototypical-networks few_shot.py conv_block: conv 3x3 padding 1 -> BatchNorm2d -> ReLU -> max-pool 2."""
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2))
+
+
+def euclidean_dist(x, y):
+    """few_shot.py euclidean_dist: ||x_i - y_j||^2 by broadcasting."""
+    n, m, d = x.size(0), y.size(0), x.size(1)
+    x = x.unsqueeze(1).expand(n, m, d)
+    y = y.unsqueeze(0).expand(n, m, d)
+    return torch.pow(x - y, 2).sum(2)
+
+
+def protonets_fn(ways=60, shots=5, queries=5):
+    """One Prototypical Networks training episode as few_shot.py's Protonet.loss: support and query through the
+    encoder in one batch (NCHW), class-mean prototypes, log_softmax(-d), NLL of the query labels and the
+    accuracy, then one Adam 1e-3 step (the authors' train.py optimizer)."""
+    encoder = nn.Sequential(conv_block(1, 64), conv_block(64, 64), conv_block(64, 64), conv_block(64, 64), nn.Flatten())
+    encoder.train()
+    xs = torch.randn(ways, shots, 1, 28, 28)
+    xq = torch.randn(ways, queries, 1, 28, 28)
+    target = torch.arange(ways).view(ways, 1, 1).expand(ways, queries, 1).long()
+    opt = torch.optim.Adam(encoder.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        x = torch.cat([xs.view(ways * shots, *xs.size()[2:]), xq.view(ways * queries, *xq.size()[2:])], 0)
+        z = encoder(x)
+        proto = z[: ways * shots].view(ways, shots, z.size(-1)).mean(1)
+        dists = euclidean_dist(z[ways * shots:], proto)
+        log_p_y = F.log_softmax(-dists, dim=1).view(ways, queries, -1)
+        loss = -log_p_y.gather(2, target).squeeze().view(-1).mean()
+        _, y_hat = log_p_y.max(2)
+        acc = torch.eq(y_hat, target.squeeze()).float().mean()
+        loss.backward()
+        opt.step()
+        return loss.item(), acc.item()
+
+    return step
+
+
+def maml_omniglot_fn(tasks=32, ways=5, alpha=0.4):
+    """One MAML meta-iteration on 5-way 1-shot Omniglot-shaped images (cbfinn/maml forward_conv): 4 blocks of
+    conv 3x3 stride 2 (padding 1: the same 28 -> 14 -> 7 -> 4 -> 2 shapes as TF's 'SAME') + bias -> batch norm
+    on the batch's statistics with beta only (eps 1e-3; beta not adapted) -> ReLU, the spatial mean, a dense
+    head; one inner step of alpha = 0.4 with create_graph=True per task in a loop, Adam 1e-3 on the mean query
+    cross-entropy."""
+    fast, betas = [], []
+    cin = 1
+    for _ in range(4):
+        fast.append(nn.init.xavier_uniform_(torch.empty(64, cin, 3, 3)).requires_grad_())
+        fast.append(torch.zeros(64, requires_grad=True))
+        betas.append(torch.zeros(64, requires_grad=True))
+        cin = 64
+    fast.append(torch.randn(64, ways).requires_grad_())
+    fast.append(torch.zeros(ways, requires_grad=True))
+    data = [(torch.randn(ways, 1, 28, 28), torch.arange(ways), torch.randn(ways, 1, 28, 28), torch.arange(ways)) for _ in range(tasks)]
+    opt = torch.optim.Adam(fast + betas, lr=1e-3)
+
+    def forward(x, ps):
+        h = x
+        for b in range(4):
+            h = F.conv2d(h, ps[2 * b], ps[2 * b + 1], stride=2, padding=1)
+            h = F.relu(F.batch_norm(h, None, None, None, betas[b], training=True, eps=1e-3))
+        return torch.addmm(ps[9], h.mean((2, 3)), ps[8])
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        losses = []
+        for sx, sy, qx, qy in data:
+            grads = torch.autograd.grad(F.cross_entropy(forward(sx, fast), sy), fast, create_graph=True)
+            adapted = [p - alpha * g for p, g in zip(fast, grads)]
+            losses.append(F.cross_entropy(forward(qx, adapted), qy))
+        loss = torch.stack(losses).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
 def main():
     rows = {}
     q = (lambda n: max(2, n // 4)) if QUICK else (lambda n: n)
@@ -261,6 +426,17 @@ def main():
         a = torch.randn(1024, 1024)
         b = torch.randn(1024, 1024)
         rows["matmul"] = median_ms(lambda: torch.mm(a, b).sum().item(), 2, q(10))
+
+    if want("maml-sinusoid"):
+        batched, loop = maml_sinusoid_fns()
+        rows["maml-sinusoid:batched"] = median_ms(batched(), 30, q(40))
+        rows["maml-sinusoid:loop"] = median_ms(loop(), 10, q(20))
+
+    if want("protonets"):
+        rows["protonets"] = median_ms(protonets_fn(), 2, q(5))
+
+    if want("maml-omniglot"):
+        rows["maml-omniglot"] = median_ms(maml_omniglot_fn(), 1, q(3))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
 
