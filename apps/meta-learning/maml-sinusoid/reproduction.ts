@@ -80,8 +80,8 @@ export default defineReproduction({
       backend: 'native',
     },
     smoke: {
-      config: { iterations: 2000, iterationsPerEpoch: 500, testTasks: 300, testShots: [5, 10], seeds: 1 },
-      budget: '2,000 meta-iterations of each model, one seed; under a minute on 2 CPU cores (native)',
+      config: { iterations: 1500, iterationsPerEpoch: 500, testTasks: 300, testShots: [5, 10], seeds: 1 },
+      budget: '1,500 meta-iterations of each model, one seed; under a minute on 2 CPU cores (native)',
     },
   },
   async run(cfg, ctx) {
@@ -137,9 +137,9 @@ export default defineReproduction({
     { id: 'first-order-close', kind: 'threshold', what: 'first-order MAML\'s MSE after one step at K = 10 minus second-order MAML\'s', label: 'first-order gap',
       source: 'MAML §5.2: the first-order approximation performs "nearly the same" (shown on MiniImagenet: 48.07 vs 48.70%; no sinusoid number)', metric: 'first_order_gap_k10_step1', threshold: 0.25, direction: 'below',
       note: 'threshold: a gap a quarter of the MSE itself (≈ 1 at 0.5–1) would no longer be "nearly the same"; set before the run', tiers: ['full'] },
-    { id: 'smoke-adapts', kind: 'ranking', what: 'after 2,000 meta-iterations one step at K = 10 lowers MAML\'s MSE', names: { better: 'after 1 step', worse: 'before' },
+    { id: 'smoke-adapts', kind: 'ranking', what: 'after 1,500 meta-iterations one step at K = 10 lowers MAML\'s MSE', names: { better: 'after 1 step', worse: 'before' },
       source: 'MAML §5.1 (scaled down)', better: 'maml_k10_step1', worse: 'maml_k10_step0', betterIs: 'lower', margin: 0.5, tiers: ['smoke'], note: 'margin: measured gaps in the README' },
-    { id: 'smoke-maml-beats-pretrained', kind: 'ranking', what: 'after 2,000 iterations, MAML after one step at K = 10 is below the pretrained baseline after one step', names: { better: 'MAML', worse: 'pretrained' },
+    { id: 'smoke-maml-beats-pretrained', kind: 'ranking', what: 'after 1,500 iterations, MAML after one step at K = 10 is below the pretrained baseline after one step', names: { better: 'MAML', worse: 'pretrained' },
       source: 'MAML §5.1, Fig. 3 (scaled down)', better: 'maml_k10_step1', worse: 'pretrained_k10_step1', betterIs: 'lower', margin: 0.3, tiers: ['smoke'], note: 'margin: measured gaps in the README' },
   ],
   plots: {
