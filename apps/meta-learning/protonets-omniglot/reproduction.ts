@@ -12,10 +12,9 @@
  * trained to early stopping on the validation classes, then retrained on train + val.
  */
 import { defineReproduction, sweep, type FitContext, type JsonValue, z } from '@paperzoo/repro';
-import { seed } from '@paperzoo/tensor';
+import { makeRng, seed } from '@paperzoo/tensor';
 import { loadOmniglotFewShot, type OmniglotFewShot } from '@paperzoo/datasets';
 import { ConvEncoder, evaluatePrototypical, pixelNearestNeighbour, sampleEpisode, disposeEpisode, trainPrototypical } from '@paperzoo/meta-learning';
-import { makeRng } from '@paperzoo/tensor';
 
 const config = z.object({
   /** Training shots: one model each (the test shot equals the training shot). */ shots: z.array(z.number().int().min(1).max(10)).min(1).max(2),

@@ -70,6 +70,7 @@ export interface FewShotTrainingOptions {
 /** Meta-train through `fit` (checkpointed, resumable). Returns the last epoch's mean meta-loss. */
 export async function trainFewShot(o: FewShotTrainingOptions): Promise<number> {
   const { ways, shots, queries } = o.episode;
+  if (o.iterations % o.iterationsPerEpoch !== 0) throw new RangeError(`trainFewShot: iterations (${o.iterations}) must be a multiple of iterationsPerEpoch (${o.iterationsPerEpoch})`);
   const optimizer = new Adam({ learningRate: o.metaLearningRate });
   const variables = o.encoder.variables;
   const result = await fit<Episode[]>({
