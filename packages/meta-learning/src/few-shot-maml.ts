@@ -24,6 +24,7 @@ import type { ConvEncoder } from './conv-encoder.js';
 import { disposeEpisode, sampleEpisode, type Episode, type EpisodeSpec } from './episodes.js';
 import { adaptParams, mamlStep, type MamlTask } from './maml.js';
 import type { Params } from './mlp.js';
+import { meanAndCi95 } from './stats.js';
 
 export type FewShotAlgorithm = 'maml' | 'fomaml' | 'reptile';
 
@@ -147,10 +148,6 @@ export function evaluateFewShot(encoder: ConvEncoder, data: OmniglotFewShot, o: 
       disposeEpisode(ep);
     }
   }
-  const stats = perStep.map((accs) => {
-    const mean = accs.reduce((s, a) => s + a, 0) / accs.length;
-    const sd = Math.sqrt(accs.reduce((s, a) => s + (a - mean) ** 2, 0) / accs.length);
-    return [mean, (1.96 * sd) / Math.sqrt(accs.length)];
-  });
-  return { accuracy: stats.map((s) => s[0]), ci95: stats.map((s) => s[1]) };
+  const stats = perStep.map(meanAndCi95);
+  return { accuracy: stats.map((s) => s.mean), ci95: stats.map((s) => s.ci95) };
 }

@@ -12,6 +12,7 @@ import type { OmniglotFewShot } from '@paperzoo/datasets';
 import type { ConvEncoder } from './conv-encoder.js';
 import { disposeEpisode, sampleEpisode, type Episode, type EpisodeSpec } from './episodes.js';
 import { prototypicalLoss } from './protonets.js';
+import { meanAndCi95 } from './stats.js';
 
 /** Accuracy over test episodes: the mean and its 95% confidence half-width. */
 export interface EpisodeAccuracy {
@@ -37,9 +38,8 @@ export function evaluatePrototypical(encoder: ConvEncoder, data: OmniglotFewShot
       disposeEpisode(ep);
     }
   }
-  const mean = accs.reduce((s, a) => s + a, 0) / accs.length;
-  const sd = Math.sqrt(accs.reduce((s, a) => s + (a - mean) ** 2, 0) / accs.length); // np/torch std as eval.py
-  return { accuracy: mean, ci95: (1.96 * sd) / Math.sqrt(accs.length), episodes: accs.length };
+  const { mean, ci95 } = meanAndCi95(accs);
+  return { accuracy: mean, ci95, episodes: accs.length };
 }
 
 export interface PrototypicalTrainingOptions {

@@ -15,6 +15,7 @@ import { fit, type FitContext } from '@paperzoo/repro';
 import { Adam } from '@paperzoo/core-autograd';
 import { adaptParams, mamlStep } from './maml.js';
 import { Mlp, taskMeanMse, taskSummedMse, type Params } from './mlp.js';
+import { meanAndCi95 } from './stats.js';
 import { sampleSinusoidBatch, sinusoidPoints, SINUSOID_TASKS, type SinusoidBatch } from './sinusoid.js';
 
 export interface SinusoidTrainingOptions {
@@ -95,10 +96,9 @@ export function evaluateSinusoid(net: Mlp, o: { shots: number; steps: number; le
   const ci95: number[] = [];
   const record = (p: Params) => {
     const perTask = tf.tidy(() => tf.mean(tf.reshape(tf.squaredDifference(net.forward(query.x, p), query.y), [tasks, -1]), 1)).dataSync() as Float32Array;
-    const mean = perTask.reduce((s, v) => s + v, 0) / tasks;
-    const sd = Math.sqrt(perTask.reduce((s, v) => s + (v - mean) ** 2, 0) / tasks); // np.std (population), as main.py
-    mse.push(mean);
-    ci95.push((1.96 * sd) / Math.sqrt(tasks));
+    const r = meanAndCi95(perTask);
+    mse.push(r.mean);
+    ci95.push(r.ci95);
   };
   try {
     tf.tidy(() => {
