@@ -330,11 +330,12 @@ function broadcastLayout(aShape: number[], bShape: number[], outShape: number[])
 }
 
 function binaryImpl(be: CpuLikeBackend, addon: Addon, kernelName: keyof typeof BINARY, a: TensorInfo, b: TensorInfo): { info: TensorInfo; values: Float32Array } | typeof FALLBACK {
-  if (size(a.shape) < TINY && size(b.shape) < TINY) return FALLBACK;
+  const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  // by the output's size: [25, 1] + [40] is 1,000 elements, which the cpu kernel's broadcast takes 200 µs for
+  if (size(outShape) < TINY) return FALLBACK;
   const av = f32(be, a);
   const bv = f32(be, b);
   if (av == null || bv == null) return FALLBACK;
-  const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
   const layout = broadcastLayout(a.shape, b.shape, outShape);
   if (layout == null) return FALLBACK;
   const out = output(be, outShape);
