@@ -682,6 +682,25 @@ const batchNormTrainingGrad: NativeKernel = ({ inputs, backend, attrs }, addon) 
   return [dx.info, dscale.info, doffset.info];
 };
 
+/**
+ * Cast to float32 from bool or int32. The cpu kernel this backend inherits treats those casts as lossless and
+ * returns the input's storage under the new dtype (a Uint8Array or Int32Array labelled float32), which every
+ * native kernel then refuses (`f32`), so everything downstream of `cast(less(u, p), 'float32')` or of a one-hot
+ * cast ran on the cpu kernels: a dynamically binarised MNIST batch made the VAE's matmuls ~150× slower. Here the
+ * values are copied into a Float32Array (exact: bool and int32 values up to 2²⁴ are floats). Other casts: cpu.
+ */
+const cast: NativeKernel = ({ inputs, backend, attrs }) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const { dtype } = attrs as unknown as { dtype: string };
+  if (dtype !== 'float32' || (x.dtype !== 'bool' && x.dtype !== 'int32')) return FALLBACK;
+  const values = be.data.get(x.dataId).values;
+  if (!(values instanceof Uint8Array || values instanceof Int32Array)) return FALLBACK;
+  const out = output(be, x.shape);
+  out.values.set(values);
+  return out.info;
+};
+
 // ---------------------------------------------------------------------------------------------------
 
 /** The kernels the native backend runs in the addon, and what each calls there. */
@@ -708,6 +727,7 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   ...(['Sum', 'Max', 'Min', 'Mean'] as const).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP)', kernel: reduceKernel(name) })),
   { kernelName: 'GatherV2', library: 'row copies', kernel: gatherV2 },
   { kernelName: 'Fill', library: 'pooled buffer fill', kernel: fill },
+  { kernelName: 'Cast', library: 'typed-array copy (bool/int32 → float32 storage)', kernel: cast },
   { kernelName: 'PaperzooBatchNormGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormGrad },
   { kernelName: 'PaperzooBatchNormTraining', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTraining },
   { kernelName: 'PaperzooBatchNormTrainingGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTrainingGrad },

@@ -129,3 +129,27 @@ describe.skipIf(!built)('native kernels against float64 references and against c
     expectMatches('vs cpu', got, await run('cpu', c), 2e-6);
   });
 });
+
+describe.skipIf(!built)('Cast to float32', () => {
+  // The cpu kernel keeps a bool or int32 tensor's storage under the float32 label, which the native kernels
+  // refuse (they would all fall back to cpu downstream of it); native stores a Float32Array of the same values.
+  it.each([
+    ['bool', (x: tf.Tensor) => tf.less(x, 0)],
+    ['int32', (x: tf.Tensor) => tf.cast(tf.mul(x, 1000), 'int32')],
+  ] as const)('from %s: Float32Array storage, same values as cpu, and a matmul on it stays native', async (_dtype, make) => {
+    const results: Record<string, { values: number[]; stored: string; product: number[] }> = {};
+    for (const backend of ['cpu', 'native'] as const) {
+      await initBackend({ backend });
+      const x = tf.tensor2d(values(64 * 32, 7), [64, 32]);
+      const y = tf.cast(make(x), 'float32');
+      const stored = (tf.backend() as unknown as { data: { get(id: object): { values: unknown } } }).data.get(y.dataId).values;
+      const w = tf.tensor2d(values(32 * 8, 8), [32, 8]);
+      const product = tf.matMul(y, w);
+      results[backend] = { values: Array.from(await y.data()), stored: (stored as object).constructor.name, product: Array.from(await product.data()) };
+      tf.dispose([x, y, w, product]);
+    }
+    expect(results.native.stored).toBe('Float32Array');
+    expect(results.native.values).toEqual(results.cpu.values);
+    expectMatches('matmul vs cpu', [Float32Array.from(results.native.product)], [results.cpu.product], 2e-6);
+  });
+});
