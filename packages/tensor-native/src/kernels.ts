@@ -542,6 +542,28 @@ const concat: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   return out.info;
 };
 
+/** Pack (tf.stack) along any axis: each input a strided copy into its slot (the cpu kernel, which native used to inherit, reshapes and concatenates through its own JS loops). */
+const pack: NativeKernel = ({ inputs, backend, attrs }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const tensors = inputs as unknown as TensorInfo[];
+  const { axis } = attrs as unknown as { axis: number };
+  if (tensors.length === 0) return FALLBACK;
+  const shape = tensors[0].shape;
+  // mismatched shapes or dtypes: the cpu kernel says what is wrong
+  if (tensors.some((t) => !tf.util.arraysEqual(t.shape, shape))) return FALLBACK;
+  const arrays = tensors.map((t) => f32(be, t));
+  if (arrays.some((v) => v == null)) return FALLBACK;
+  const $axis = axis < 0 ? axis + shape.length + 1 : axis;
+  if ($axis < 0 || $axis > shape.length) return FALLBACK;
+  const outShape = [...shape.slice(0, $axis), tensors.length, ...shape.slice($axis)];
+  const row = size(shape.slice($axis));
+  if (row === 0 || size(shape) === 0) return FALLBACK;
+  const outer = size(shape.slice(0, $axis));
+  const out = output(be, outShape);
+  tensors.forEach((_, i) => addon.stridedCopy(arrays[i]!, out.values.subarray(i * row), Float64Array.of(outer, row, row, 1, row * tensors.length, 1)));
+  return out.info;
+};
+
 /** SplitV along any axis: each piece is a strided copy (stock cpu reads a non-last-axis split element by element). */
 const splitV = withX<{ numOrSizeSplits: number | number[]; axis: number }>((be, x, xv, { numOrSizeSplits, axis }, addon) => {
   const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
@@ -732,7 +754,7 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'PaperzooBatchNormTraining', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTraining },
   { kernelName: 'PaperzooBatchNormTrainingGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormTrainingGrad },
   { kernelName: 'PaperzooActivationGrad', library: 'C++ loop (OpenMP)', kernel: activationGrad },
-  ...([['Slice', slice], ['Tile', tileAll], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['SplitV', splitV], ['Unpack', unpack]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
+  ...([['Slice', slice], ['Tile', tileAll], ['PadV2', padV2], ['Transpose', transpose], ['Concat', concat], ['Pack', pack], ['SplitV', splitV], ['Unpack', unpack]] as const).map(([kernelName, kernel]) => ({ kernelName, library: 'C++ strided copy (OpenMP)', kernel })),
   ...LSTM_KERNELS,
   ...GRU_KERNELS,
   ...TRANSFORMER_KERNELS,
