@@ -36,7 +36,7 @@ export class BatchNormFlow implements FlowLayer {
       const positions = x.size / x.shape[0] / x.shape[x.rank - 1]; // H·W (1 for vectors)
       const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon))), tf.exp(this.logGamma.value)), this.beta.value);
       const perExample = tf.mul(tf.sum(tf.sub(this.logGamma.value, tf.mul(0.5, tf.log(tf.add(variance, this.epsilon))))), positions);
-      return { y, logDet: tf.mul(tf.ones([x.shape[0]]), perExample) as tf.Tensor1D };
+      return { y, logDet: tf.mul<tf.Tensor1D>(tf.ones([x.shape[0]]), perExample) };
     });
   }
 

@@ -17,7 +17,7 @@ export class DiagonalScaling implements FlowLayer {
   }
 
   forward(x: tf.Tensor): { y: tf.Tensor; logDet: tf.Tensor1D } {
-    return tf.tidy(() => ({ y: tf.mul(x, tf.exp(this.logScale.value)), logDet: tf.fill([x.shape[0]], 1).mul(tf.sum(this.logScale.value)) as tf.Tensor1D }));
+    return tf.tidy(() => ({ y: tf.mul(x, tf.exp(this.logScale.value)), logDet: tf.mul<tf.Tensor1D>(tf.ones([x.shape[0]]), tf.sum(this.logScale.value)) }));
   }
 
   inverse(y: tf.Tensor): tf.Tensor {

@@ -14,8 +14,11 @@ export function jacobianAt(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): Float6
   const d = x.size;
   const rows = tf.tidy(() => {
     const repeated = tf.tile(x, [d, ...x.shape.slice(1).map(() => 1)]); // [D, …]
-    const selector = tf.reshape(tf.eye(d), repeated.shape); // row i picks output i of example i
-    return tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(f(xs), selector)))(repeated);
+    const eye = tf.eye(d); // row i picks output i of example i
+    return tf.grad((xs: tf.Tensor) => {
+      const y = f(xs); // [D, …] (a bijection: D values per example)
+      return tf.sum(tf.mul(y, tf.reshape(eye, y.shape)));
+    })(repeated);
   });
   const values = Float64Array.from(rows.dataSync());
   rows.dispose();

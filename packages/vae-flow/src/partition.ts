@@ -32,8 +32,8 @@ export function parityPartition(parity: 0 | 1): Partition {
   return {
     split(x) {
       const [batch, d] = x.shape;
-      if (x.rank !== 2 || d! % 2 !== 0) throw new RangeError(`parityPartition: needs [batch, D] with D even, got [${x.shape.join(', ')}]`);
-      const pairs = tf.reshape(x, [batch, d! / 2, 2]); // [batch, D/2, 2]: (even, odd) components
+      if (x.rank !== 2 || d % 2 !== 0) throw new RangeError(`parityPartition: needs [batch, D] with D even, got [${x.shape.join(', ')}]`);
+      const pairs = tf.reshape(x, [batch, d / 2, 2]); // [batch, D/2, 2]: (even, odd) components
       const [even, odd] = tf.unstack(pairs, 2); // [batch, D/2] each
       return parity === 0 ? { conditioning: even, transformed: odd } : { conditioning: odd, transformed: even };
     },
