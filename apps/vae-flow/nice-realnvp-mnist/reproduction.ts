@@ -57,7 +57,7 @@ export default defineReproduction({
   tiers: {
     full: {
       config: { couplings: 4, hidden: 1000, hiddenLayers: 5, epochs: 2, maxSteps: 0, trainExamples: 60_000, batchSize: 200, testExamples: 10_000, jacobianExamples: 3, sampleTemperature: 1 },
-      budget: 'NICE\'s MNIST model and its affine twin (19.2M parameters each), 2 of the paper\'s 1,500 epochs each (0.13%): about 10 min an epoch-pair on 2 shared CPU cores (README)',
+      budget: 'NICE\'s MNIST model and its affine twin (19.2M parameters each), 2 of the paper\'s 1,500 epochs each (0.13%): 33 min for both on 2 shared CPU cores (native)',
       backend: 'native',
     },
     smoke: {

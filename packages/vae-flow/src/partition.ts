@@ -40,7 +40,8 @@ export function parityPartition(parity: 0 | 1): Partition {
     restrict: (h) => h,
     merge(conditioning, transformed) {
       const [even, odd] = parity === 0 ? [conditioning, transformed] : [transformed, conditioning];
-      return tf.reshape(tf.stack([even, odd], 2), [even.shape[0], -1]); // [batch, D]
+      // concat of [batch, D/2, 1] halves = tf.stack(…, 2), without the Pack kernel native lacks (it fell back to cpu)
+      return tf.reshape(tf.concat([tf.expandDims(even, 2), tf.expandDims(odd, 2)], 2), [even.shape[0], -1]); // [batch, D]
     },
   };
 }
