@@ -4,3 +4,16 @@
  * 2014) and RealNVP (Dinh et al. 2016). One concept per file; see README.md for the map to the papers.
  */
 export * from './image-grid.js';
+export * from './flow.js';
+export * from './partition.js';
+export * from './conditioner.js';
+export * from './additive-coupling.js';
+export * from './affine-coupling.js';
+export * from './diagonal-scaling.js';
+export * from './squeeze.js';
+export * from './batch-norm-flow.js';
+export * from './priors.js';
+export * from './dequantisation.js';
+export * from './jacobian.js';
+export * from './coupling-flow.js';
+export * from './flow-training.js';
