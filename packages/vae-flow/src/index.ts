@@ -4,3 +4,9 @@
  * 2014) and RealNVP (Dinh et al. 2016). One concept per file; see README.md for the map to the papers.
  */
 export * from './image-grid.js';
+export * from './binarize.js';
+export * from './vae.js';
+export * from './iwae.js';
+export * from './nll.js';
+export * from './active-units.js';
+export * from './training.js';
