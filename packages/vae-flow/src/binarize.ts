@@ -20,9 +20,13 @@ export function unitIntensities(pixels: Uint8Array, size: number, indices: Array
   return out;
 }
 
-/** x ~ Bernoulli(p) elementwise, drawn from the global generator: p [n, d] in [0, 1] → [n, d] of 0/1. */
+/**
+ * x ~ Bernoulli(p) elementwise, drawn from the global generator: p [n, d] in [0, 1] → [n, d] of 0/1,
+ * as step(p − u), u ~ U(0, 1). Not `cast(less(u, p))`: on the native backend a bool→float32 cast keeps
+ * uint8 storage, and every matmul on it then runs ~150× slower (measured; reported to tensor-native).
+ */
 export function dynamicBinarize(p: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.cast(tf.less(tf.randomUniform(p.shape, 0, 1, 'float32', nextSeed()), p), 'float32'));
+  return tf.tidy(() => tf.step(tf.sub(p, tf.randomUniform(p.shape, 0, 1, 'float32', nextSeed()))));
 }
 
 /** A fixed binarisation (the test set's): x_i = 1 when u_i < pixel_i / 255, u from a generator seeded by `seed`. */
@@ -31,4 +35,14 @@ export function binarizeOnce(pixels: Uint8Array, seed: number | string): Float32
   const out = new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) out[i] = rng() < pixels[i] / 255 ? 1 : 0;
   return out;
+}
+
+/** logit of each pixel's mean intensity over `data` [n, size], clipped to [10⁻³, 1 − 10⁻³]: a Bernoulli output bias. [size] */
+export function meanLogit(data: Float32Array, size: number): Float32Array {
+  const sum = new Float64Array(size);
+  for (let i = 0; i < data.length; i++) sum[i % size] += data[i];
+  return Float32Array.from(sum, (s) => {
+    const p = Math.min(0.999, Math.max(0.001, s / (data.length / size)));
+    return Math.log(p / (1 - p));
+  });
 }

@@ -10,3 +10,5 @@ export * from './iwae.js';
 export * from './nll.js';
 export * from './active-units.js';
 export * from './training.js';
+export * from './vae-images.js';
+export * from './evaluation.js';
