@@ -12,7 +12,7 @@ import path from 'node:path';
 import { seed } from '@paperzoo/tensor';
 import { Adam } from '@paperzoo/core-autograd';
 import { defineReproduction, sweep, z, type FitContext, type JsonValue } from '@paperzoo/repro';
-import { loadMnist } from '@paperzoo/datasets';
+import { loadMnist, type ImageDataset } from '@paperzoo/datasets';
 import { Vae, binarizeOnce, meanLogit, evaluateVae, iwaeLearningRate, iwaePasses, priorSamplesPng, trainVae, unitIntensities } from '@paperzoo/vae-flow';
 
 const config = z.object({
@@ -28,9 +28,8 @@ const config = z.object({
 type Config = z.output<typeof config>;
 type Measured = { nll: number; negativeBound: number; activeUnits: number; trainLoss: number } & { [key: string]: JsonValue };
 
-async function trainAndEvaluate(cfg: Config, k: number, runSeed: number, fitCtx: FitContext, resultsDir: string): Promise<Measured> {
+async function trainAndEvaluate(cfg: Config, k: number, runSeed: number, fitCtx: FitContext, { train, test }: { train: ImageDataset; test: ImageDataset }, resultsDir: string): Promise<Measured> {
   seed(runSeed);
-  const [train, test] = await Promise.all([loadMnist({ split: 'train' }), loadMnist({ split: 'test' })]);
   const size = train.height * train.width;
   const data = unitIntensities(train.pixels, size, Array.from({ length: cfg.trainExamples }, (_, i) => i));
   // output bias at the logit of the mean training intensity (our choice; the paper states none)
@@ -66,7 +65,8 @@ export default defineReproduction({
     smoke: { config: { samples: [1, 5], trainExamples: 8000, testExamples: 100, gridSamples: 16 }, budget: '400 steps (one pass over 8,000 digits) for k = 1 and 5; NLL (k = 5000) on 100 test digits' },
   },
   async run(cfg, ctx) {
-    const results = await sweep<number, Measured>({ ctx, members: cfg.samples, key: (k) => `k${k}`, logCurves: () => true, run: (k, memberCtx) => trainAndEvaluate(cfg, k, ctx.seed, memberCtx, ctx.resultsDir) });
+    const [train, test] = await Promise.all([loadMnist({ split: 'train' }), loadMnist({ split: 'test' })]);
+    const results = await sweep<number, Measured>({ ctx, members: cfg.samples, key: (k) => `k${k}`, logCurves: () => true, run: (k, memberCtx) => trainAndEvaluate(cfg, k, ctx.seed, memberCtx, { train, test }, ctx.resultsDir) });
     const metrics: Record<string, number | null> = {};
     for (const k of [1, 5, 50]) {
       const r = results.find((e) => e.member === k)?.result;
