@@ -65,7 +65,7 @@ export function logNormal(z: tf.Tensor, mean: tf.Tensor, logVar: tf.Tensor): tf.
 
 /** log N(z; 0, I) summed over the last axis: [..., J] → [...]. */
 export function logStandardNormal(z: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(-0.5, tf.add(tf.sum(tf.square(z), -1), z.shape[z.rank - 1]! * LOG_2PI)));
+  return tf.tidy(() => tf.mul(-0.5, tf.add(tf.sum(tf.square(z), -1), z.shape[z.rank - 1] * LOG_2PI)));
 }
 
 /** The VAE of Kingma & Welling (and IWAE's one-stochastic-layer model): equations at the top of this file. */
@@ -105,7 +105,7 @@ export class Vae extends Module {
     const [w, b] = [v[`${name}/kernel`], v[`${name}/bias`]];
     if (h.rank === 2) return tf.add(tf.matMul(h as tf.Tensor2D, w), b);
     const lead = h.shape.slice(0, -1);
-    return tf.reshape(tf.add(tf.matMul(tf.reshape(h, [-1, h.shape[h.rank - 1]!]) as tf.Tensor2D, w), b), [...lead, w.shape[1]!]);
+    return tf.reshape(tf.add(tf.matMul(tf.reshape<tf.Rank.R2>(h, [-1, h.shape[h.rank - 1]]), w), b), [...lead, w.shape[1] as number]);
   }
 
   /** q(z|x): x [n, D] → μ, log σ² [n, J]. */
