@@ -19,6 +19,7 @@ import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/
 import { AdamW } from '@paperzoo/core-autograd';
 import { Gpt } from '@paperzoo/transformer-bert';
 import { metaTrainingStep, type MetaWorkload } from './meta-models.js';
+import { generativeTrainingStep, type GenerativeWorkload } from './generative-models.js';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -337,7 +338,7 @@ export function gptBatch(s: GptShape = NANOGPT_CPU): { tokens: tf.Tensor2D; labe
 }
 
 /** The training-step workloads of bench/native.ts (and bench/profile-native.ts). */
-export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt-blocks' | 'gpt' | MetaWorkload;
+export type TrainingWorkload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt-blocks' | 'gpt' | MetaWorkload | GenerativeWorkload;
 
 /** One workload set up: parameters (from the global generator), a fixed batch and an optimizer. */
 export interface TrainingStep {
@@ -354,6 +355,7 @@ export interface TrainingStep {
 export function trainingStep(workload: TrainingWorkload): TrainingStep {
   if (workload === 'gpt') return gptTrainingStep();
   if (workload === 'maml-sinusoid' || workload === 'protonets' || workload === 'maml-omniglot') return metaTrainingStep(workload); // bench/meta-models.ts
+  if (workload === 'vae' || workload === 'iwae' || workload === 'realnvp') return generativeTrainingStep(workload); // bench/generative-models.ts
   let params: Params;
   let logits: () => tf.Tensor2D;
   let data: tf.Tensor[]; // the batch, labels last

@@ -1,7 +1,7 @@
 /**
  * Native-backend benchmark (not a test): `npm run bench:native` from the repository root.
  *
- * Times five workloads on our CPU backends and, when a Python with torch is found (Debian:
+ * Times the workloads below on our CPU backends and, when a Python with torch is found (Debian:
  * `apt-get install python3-torch`), on PyTorch in the same run (bench/torch_models.py, the same
  * models), and prints ms per step and the ratio to PyTorch. The training steps minimise paperzoo's
  * softmaxCrossEntropy (fused into one kernel each way on native, as PyTorch's F.cross_entropy is):
@@ -18,6 +18,9 @@
  *   conv encoder, Adam) and a MAML Omniglot meta-iteration (32 tasks of 5-way 1-shot, per-task loop,
  *   second order, Adam). PyTorch runs the MAML sinusoid step two ways, batched (bmm over [25, …]
  *   parameters) and as a loop over the 25 tasks (learn2learn/higher style); the ratio is to the faster.
+ * - generative models (bench/generative-models.ts, @paperzoo/vae-flow; batch drawn once): a VAE step (Kingma &
+ *   Welling's MNIST model, batch 100), an IWAE step (Burda et al., batch 20, k = 50) and an affine-coupling
+ *   flow step (RealNVP's coupling law at NICE's size, batch 200).
  *
  * The machine may be shared, so the run goes in rounds: each round times every workload on every
  * backend and then on PyTorch under three thread-wait settings (native's, passive, libgomp's default),
@@ -25,7 +28,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot (default: all nine), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot,vae,iwae,realnvp (default: all twelve), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -39,7 +42,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
-type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot';
+type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot' | 'vae' | 'iwae' | 'realnvp';
 // Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
 // steady state is what a training run sees).
 const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
@@ -52,6 +55,9 @@ const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: numbe
   { key: 'maml-sinusoid', label: 'MAML sinusoid meta-iteration (25 tasks, K = 10 + 10, 1-40-40-1 MLP, 1 inner step, second order, Adam)', warmup: 30, reps: 40 },
   { key: 'protonets', label: 'ProtoNets episode (60-way 5-shot 5-query, 28×28, 4-block conv encoder, Adam)', warmup: 2, reps: 5 },
   { key: 'maml-omniglot', label: 'MAML Omniglot meta-iteration (32 tasks of 5-way 1-shot, conv encoder, 1 inner step, second order, Adam)', warmup: 1, reps: 3 },
+  { key: 'vae', label: 'VAE step (Kingma & Welling MNIST: batch 100, 784-500-20 tanh, Bernoulli, analytic KL, Adagrad)', warmup: 20, reps: 40 },
+  { key: 'iwae', label: 'IWAE step (Burda et al.: batch 20, 784-200-200-50 tanh, k = 50, Adam)', warmup: 10, reps: 20 },
+  { key: 'realnvp', label: 'affine-coupling flow step (RealNVP coupling law on MNIST vectors: 4 couplings of 5×956 ReLU MLPs, batch 200, Adam)', warmup: 3, reps: 10 },
 ];
 /**
  * Workloads PyTorch runs in more than one formulation (bench/torch_models.py reports each under

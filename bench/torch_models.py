@@ -2,7 +2,7 @@
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp]
 maml-sinusoid is reported twice, as "maml-sinusoid:batched" and "maml-sinusoid:loop" (see maml_sinusoid_fns).
 """
 import json
@@ -382,6 +382,143 @@ def maml_omniglot_fn(tasks=32, ways=5, alpha=0.4):
     return step
 
 
+
+class Vae(nn.Module):
+    """@paperzoo/vae-flow's Vae: tanh encoder layers, linear mean and log-variance heads, tanh decoder layers (the
+    encoder's reversed), Bernoulli logits; weights N(0, 0.01^2) (Kingma App. C) or Glorot-uniform (Burda), biases 0."""
+
+    def __init__(self, hidden, latent, glorot=False, d=784):
+        super().__init__()
+        widths = [d] + list(hidden)
+        self.encoder = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        self.mean = nn.Linear(widths[-1], latent)
+        self.logvar = nn.Linear(widths[-1], latent)
+        dec = [latent] + list(reversed(hidden))
+        self.decoder = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dec[:-1], dec[1:]))
+        self.output = nn.Linear(dec[-1], d)
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                if glorot:
+                    nn.init.xavier_uniform_(m.weight)
+                else:
+                    nn.init.normal_(m.weight, 0, 0.01)
+                nn.init.zeros_(m.bias)
+
+    def encode(self, x):
+        h = x
+        for layer in self.encoder:
+            h = torch.tanh(layer(h))
+        return self.mean(h), self.logvar(h)
+
+    def log_likelihood(self, x, z):  # Bernoulli: sum_d x*l - softplus(l)
+        h = z
+        for layer in self.decoder:
+            h = torch.tanh(layer(h))
+        logits = self.output(h)
+        return (x * logits - F.softplus(logits)).sum(-1)
+
+
+def vae_fn(batch=100):
+    """bench/generative-models.ts `vae` (Kingma & Welling 2013, vae-mnist): 784-500-20 tanh, one reparameterised
+    sample, analytic KL (App. B), Adagrad 0.02 with the N(0, I) prior as weight decay 1/60000."""
+    model = Vae([500], 20)
+    x = (torch.rand(batch, 784) < 0.5).float()
+    opt = torch.optim.Adagrad(model.parameters(), lr=0.02, weight_decay=1 / 60000)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        mean, logvar = model.encode(x)
+        z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+        kl = 0.5 * (mean ** 2 + torch.exp(logvar) - 1 - logvar).sum(-1)
+        loss = -(model.log_likelihood(x, z) - kl).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def iwae_fn(batch=20, k=50):
+    """bench/generative-models.ts `iwae` (Burda et al. 2015, iwae-mnist): 784-200-200-50 tanh, Glorot, k = 50
+    importance samples, log-mean-exp of log p(x, z) - log q(z|x) (eq. 8), Adam 1e-3, eps 1e-4."""
+    model = Vae([200, 200], 50, glorot=True)
+    x = (torch.rand(batch, 784) < 0.5).float()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-4)
+    log2pi = math.log(2 * math.pi)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        mean, logvar = model.encode(x)
+        eps = torch.randn(k, *mean.shape)
+        z = mean + torch.exp(0.5 * logvar) * eps  # [k, n, J]
+        log_prior = -0.5 * (z ** 2 + log2pi).sum(-1)
+        log_q = -0.5 * (eps ** 2 + logvar + log2pi).sum(-1)
+        log_w = model.log_likelihood(x, z) + log_prior - log_q  # [k, n]
+        loss = -(torch.logsumexp(log_w, 0) - math.log(k)).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+class AffineCoupling(nn.Module):
+    """@paperzoo/vae-flow's AffineCoupling on the odd/even partition (RealNVP eq. 6): an MLP of `layers` ReLU
+    layers of `hidden` units maps the conditioning half to (raw, t); s = scale * tanh(raw); y = x * exp(s) + t."""
+
+    def __init__(self, parity, hidden, layers, half=392):
+        super().__init__()
+        widths = [half] + [hidden] * layers + [2 * half]
+        self.net = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        for m in self.net:
+            nn.init.uniform_(m.weight, -0.01, 0.01)
+            nn.init.zeros_(m.bias)
+        self.scale = nn.Parameter(torch.ones(half))
+        self.parity = parity
+
+    def forward(self, x):
+        pairs = x.view(x.shape[0], -1, 2)
+        even, odd = pairs[:, :, 0], pairs[:, :, 1]
+        cond, trans = (even, odd) if self.parity == 0 else (odd, even)
+        h = cond
+        for i, layer in enumerate(self.net):
+            h = layer(h)
+            if i + 1 < len(self.net):
+                h = F.relu(h)
+        raw, t = h.chunk(2, -1)
+        s = self.scale * torch.tanh(raw)
+        trans = trans * torch.exp(s) + t
+        even, odd = (cond, trans) if self.parity == 0 else (trans, cond)
+        return torch.stack([even, odd], 2).view(x.shape[0], -1), s.sum(-1)
+
+
+def realnvp_fn(batch=200, hidden=956, layers=5):
+    """bench/generative-models.ts `realnvp` (nice-realnvp-mnist's affine flow): 4 affine couplings on alternating
+    odd/even halves, diagonal scaling exp(S), logistic prior, -mean log p(x), NICE's Adam (1e-3, betas 0.9/0.99,
+    eps 1e-4). `hidden` 956: the width whose parameter count matches NICE's 1000 (checked on the TypeScript side)."""
+    couplings = nn.ModuleList(AffineCoupling(l % 2, hidden, layers) for l in range(4))
+    log_scale = nn.Parameter(torch.zeros(784))
+    params = list(couplings.parameters()) + [log_scale]
+    x = torch.rand(batch, 784)
+    opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.99), eps=1e-4)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        h, log_det = x, torch.zeros(batch)
+        for c in couplings:
+            h, ld = c(h)
+            log_det = log_det + ld
+        h = h * torch.exp(log_scale)
+        log_det = log_det + log_scale.sum()
+        log_prior = -(F.softplus(h) + F.softplus(-h)).sum(-1)
+        loss = -(log_prior + log_det).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
 def main():
     rows = {}
     q = (lambda n: max(2, n // 4)) if QUICK else (lambda n: n)
@@ -437,6 +574,15 @@ def main():
 
     if want("maml-omniglot"):
         rows["maml-omniglot"] = median_ms(maml_omniglot_fn(), 1, q(3))
+
+    if want("vae"):
+        rows["vae"] = median_ms(vae_fn(), 20, q(40))
+
+    if want("iwae"):
+        rows["iwae"] = median_ms(iwae_fn(), 10, q(20))
+
+    if want("realnvp"):
+        rows["realnvp"] = median_ms(realnvp_fn(), 3, q(10))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
 

@@ -1,0 +1,70 @@
+/**
+ * The generative-model workloads of bench/native.ts, built from @paperzoo/vae-flow as its apps train them;
+ * bench/torch_models.py mirrors them. Each step's batch is drawn once at set-up (binary or [0, 1] images of
+ * MNIST's shape: the cost does not depend on the pixels), so data preparation is timed on neither side; the
+ * models' own noise (the reparameterisation's ε) is drawn inside the step on both sides, as in training.
+ * - `vae`: Kingma & Welling 2013, MNIST (vae-mnist): batch 100, encoder 784-500-(μ, log σ²) 20 and decoder
+ *   20-500-784, tanh, Bernoulli decoder, the ELBO with the analytic KL and one sample, Adagrad 0.02 with the
+ *   N(0, I) prior as weight decay.
+ * - `iwae`: Burda et al. 2015 (iwae-mnist): batch 20, 784-200-200-50 tanh, k = 50 importance samples (eq. 8),
+ *   Adam 1e-3 with ε 1e-4.
+ * - `realnvp`: nice-realnvp-mnist's affine-coupling flow (RealNVP's coupling law, Dinh et al. 2016 eq. 6) on
+ *   MNIST vectors: 4 couplings on the odd/even partition, each a 5-hidden-layer ReLU MLP of width matched to
+ *   NICE's 1000 by parameter count, diagonal scaling, logistic prior, batch 200, NICE's Adam.
+ */
+import { tf, randomUniform } from '@paperzoo/tensor';
+import { Adagrad, Adam } from '@paperzoo/core-autograd';
+import { CouplingFlow, NICE_ADAM, Vae, iwaeLoss, matchedAffineHidden } from '@paperzoo/vae-flow';
+import type { TrainingStep } from './native-models.js';
+
+export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp';
+
+/** The affine flow's hidden width (bench/torch_models.py uses the same number; checked here). */
+export const REALNVP_HIDDEN = 956;
+
+export function generativeTrainingStep(workload: GenerativeWorkload): TrainingStep {
+  if (workload === 'realnvp') return realNvpStep();
+  return workload === 'vae' ? vaeStep() : iwaeStep();
+}
+
+function binaryBatch(n: number): tf.Tensor2D {
+  return tf.tidy(() => tf.cast(tf.less(randomUniform([n, 784]), 0.5), 'float32') as tf.Tensor2D);
+}
+
+function stepOf(variables: tf.Variable[], optimizer: { minimize(f: () => tf.Scalar, returnCost?: boolean, varList?: tf.Variable[]): tf.Scalar | null; dispose(): void }, loss: () => tf.Scalar, owned: { dispose(): void }[]): TrainingStep {
+  return {
+    step() {
+      const l = optimizer.minimize(loss, true, variables)!;
+      l.dataSync();
+      l.dispose();
+    },
+    dispose() {
+      optimizer.dispose();
+      for (const o of owned) o.dispose();
+    },
+  };
+}
+
+function vaeStep(batch = 100): TrainingStep {
+  const model = new Vae({ inputSize: 784, hidden: [500], latent: 20, seed: 1 });
+  const x = binaryBatch(batch);
+  const optimizer = new Adagrad({ learningRate: 0.02, l2: 1 / 60_000 });
+  return stepOf(Object.values(model.variables), optimizer, () => tf.neg(tf.mean(model.elbo(x))) as tf.Scalar, [model, x]);
+}
+
+function iwaeStep(batch = 20, k = 50): TrainingStep {
+  const model = new Vae({ inputSize: 784, hidden: [200, 200], latent: 50, init: 'glorot', seed: 1 });
+  const x = binaryBatch(batch);
+  const optimizer = new Adam({ learningRate: 1e-3, epsilon: 1e-4 });
+  return stepOf(Object.values(model.variables), optimizer, () => iwaeLoss(model, x, k), [model, x]);
+}
+
+function realNvpStep(batch = 200): TrainingStep {
+  const shape = { dims: 784, couplings: 4, hiddenLayers: 5 };
+  const { hidden } = matchedAffineHidden({ ...shape, additiveHidden: 1000 });
+  if (hidden !== REALNVP_HIDDEN) throw new Error(`bench realnvp: the matched width is ${hidden}, bench/torch_models.py assumes ${REALNVP_HIDDEN}`);
+  const model = new CouplingFlow({ ...shape, hidden, law: 'affine', seed: 1 });
+  const x = tf.tidy(() => randomUniform([batch, 784]) as tf.Tensor2D);
+  const optimizer = new Adam(NICE_ADAM);
+  return stepOf(Object.values(model.variables), optimizer, () => tf.neg(tf.mean(model.logProb(x, { training: true }))) as tf.Scalar, [model, x]);
+}
