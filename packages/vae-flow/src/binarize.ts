@@ -22,8 +22,9 @@ export function unitIntensities(pixels: Uint8Array, size: number, indices: Array
 
 /**
  * x ~ Bernoulli(p) elementwise, drawn from the global generator: p [n, d] in [0, 1] → [n, d] of 0/1,
- * as step(p − u), u ~ U(0, 1). Not `cast(less(u, p))`: on the native backend a bool→float32 cast keeps
- * uint8 storage, and every matmul on it then runs ~150× slower (measured; reported to tensor-native).
+ * as step(p − u), u ~ U(0, 1): one float32 kernel, the same draws as `cast(less(u, p))` (p − u > 0 exactly
+ * when p > u). (Written so when the native backend's bool→float32 cast kept uint8 storage, which made every
+ * matmul after it ~150× slower; tensor-native now has its own Cast kernel.)
  */
 export function dynamicBinarize(p: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.step(tf.sub(p, tf.randomUniform(p.shape, 0, 1, 'float32', nextSeed()))));
