@@ -4,3 +4,8 @@
  * 2014) and RealNVP (Dinh et al. 2016). One concept per file; see README.md for the map to the papers.
  */
 export * from './image-grid.js';
+export * from './pca.js';
+export * from './rbm.js';
+export * from './minimize.js';
+export * from './deep-autoencoder.js';
+export * from './autoencoder-training.js';
