@@ -9,3 +9,4 @@ export * from './rbm.js';
 export * from './minimize.js';
 export * from './deep-autoencoder.js';
 export * from './autoencoder-training.js';
+export * from './denoising.js';
