@@ -76,7 +76,7 @@ export class DeepAutoencoder extends Module {
     return tf.tidy(() => {
       let h = x;
       for (let j = 0; j < k; j++) {
-        const pre = tf.add(tf.matMul(h, params[`enc${j}/kernel`] as tf.Tensor2D), params[`enc${j}/bias`]) as tf.Tensor2D;
+        const pre = tf.add<tf.Tensor2D>(tf.matMul(h, params[`enc${j}/kernel`]), params[`enc${j}/bias`]);
         h = j === this.depth - 1 ? pre : tf.sigmoid(pre); // the code layer is linear
       }
       return h;
@@ -93,7 +93,7 @@ export class DeepAutoencoder extends Module {
     return tf.tidy(() => {
       let g = z;
       for (let k = this.depth - 1; k >= 0; k--) {
-        const pre = tf.add(tf.matMul(g, params[`dec${k}/kernel`] as tf.Tensor2D), params[`dec${k}/bias`]) as tf.Tensor2D;
+        const pre = tf.add<tf.Tensor2D>(tf.matMul(g, params[`dec${k}/kernel`]), params[`dec${k}/bias`]);
         g = k === 0 ? pre : tf.sigmoid(pre);
       }
       return g;
@@ -110,7 +110,7 @@ export class DeepAutoencoder extends Module {
     return tf.tidy(() => {
       const a = this.decodeLogits(this.encode(x, params), params); // [N, 784]
       // −[x log σ(a) + (1 − x) log(1 − σ(a))] = softplus(a) − x a, stable for any a
-      return tf.div(tf.sum(tf.sub(tf.softplus(a), tf.mul(x, a))), x.shape[0]) as tf.Scalar;
+      return tf.div<tf.Scalar>(tf.sum(tf.sub(tf.softplus(a), tf.mul(x, a))), x.shape[0]);
     });
   }
 

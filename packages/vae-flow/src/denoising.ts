@@ -26,7 +26,7 @@ export function maskingNoise(x: tf.Tensor2D, fraction: number): tf.Tensor2D {
     const keys = tf.randomUniform([n, d], 0, 1, 'float32', nextSeed()); // [N, d]
     const threshold = tf.topk(tf.neg(keys), destroyed).values.slice([0, destroyed - 1], [n, 1]); // −(the destroyed-th smallest key) [N, 1]
     const keep = tf.step(tf.add(keys, threshold)); // 1 where the key is above the destroyed-th smallest; float ops only (native's bool→float cast is slow in matMul)
-    return tf.mul(x, keep) as tf.Tensor2D;
+    return tf.mul<tf.Tensor2D>(x, keep);
   });
 }
 
@@ -35,6 +35,6 @@ export function denoisingLoss(model: DeepAutoencoder, x: tf.Tensor2D, fraction: 
   return tf.tidy(() => {
     const corrupted = maskingNoise(x, fraction); // x̃ [N, d]
     const a = model.decodeLogits(model.encode(corrupted, params), params); // logits of z = g(f(x̃)) [N, d]
-    return tf.div(tf.sum(tf.sub(tf.softplus(a), tf.mul(x, a))), x.shape[0]) as tf.Scalar; // L_H(x, z), against the clean x
+    return tf.div<tf.Scalar>(tf.sum(tf.sub(tf.softplus(a), tf.mul(x, a))), x.shape[0]); // L_H(x, z), against the clean x
   });
 }

@@ -80,8 +80,21 @@ export function fitPca(data: Float32Array, dimension: number, numComponents: num
   for (let i = 0; i < d * d; i++) cov[i] /= n;
   // symmetrise the float32 round-off before the symmetric solver
   for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) cov[i * d + j] = cov[j * d + i] = (cov[i * d + j] + cov[j * d + i]) / 2;
-  const { values, vectors } = symmetricEigen(cov, d);
-  return { dimension: d, mean, eigenvalues: values, components: vectors.slice(0, numComponents * d), numComponents };
+  // Components with zero variance (MNIST's always-blank border pixels: 67 of 784) are exact eigenvectors
+  // with eigenvalue 0; solving on the others only is exact and ~25% faster on MNIST.
+  const live = Array.from({ length: d }, (_, i) => i).filter((i) => cov[i * d + i] > 0);
+  const m = live.length;
+  const sub = new Float64Array(m * m);
+  live.forEach((i, r) => live.forEach((j, c) => (sub[r * m + c] = cov[i * d + j])));
+  const { values, vectors } = symmetricEigen(sub, m);
+  const eigenvalues = new Float64Array(d);
+  eigenvalues.set(values);
+  const components = new Float64Array(numComponents * d);
+  for (let r = 0; r < numComponents; r++) {
+    if (r < m) live.forEach((i, c) => (components[r * d + i] = vectors[r * m + c]));
+    else components[r * d + (Array.from({ length: d }, (_, i) => i).filter((i) => !(cov[i * d + i] > 0))[r - m])] = 1; // a blank axis
+  }
+  return { dimension: d, mean, eigenvalues, components, numComponents };
 }
 
 /** x̂ = μ + V_k V_kᵀ (x − μ) for the rows of x [N, D] → [N, D]. */
@@ -90,7 +103,7 @@ export function pcaReconstruct(pca: Pca, x: tf.Tensor2D): tf.Tensor2D {
     const mu = tf.tensor2d(Float32Array.from(pca.mean), [1, pca.dimension]);
     const v = tf.tensor2d(Float32Array.from(pca.components), [pca.numComponents, pca.dimension]); // [k, D]
     const z = tf.matMul(tf.sub(x, mu), v, false, true); // [N, k]
-    return tf.add(tf.matMul(z, v), mu) as tf.Tensor2D; // [N, D]
+    return tf.add<tf.Tensor2D>(tf.matMul(z, v), mu); // [N, D]
   });
 }
 

@@ -47,7 +47,7 @@ export function createRbmIncrements(p: RbmParameters, name: string): RbmIncremen
 /** p(h|v) = σ(vW + b), or the mean vW + b of linear hidden units: v [B, V] → [B, H]. */
 export function rbmHidden(p: RbmParameters, v: tf.Tensor2D, linearHidden: boolean): tf.Tensor2D {
   return tf.tidy(() => {
-    const pre = tf.add(tf.matMul(v, p.weights), p.hiddenBias) as tf.Tensor2D; // [B, H]
+    const pre = tf.add<tf.Tensor2D>(tf.matMul(v, p.weights), p.hiddenBias); // [B, H]
     return linearHidden ? pre : tf.sigmoid(pre);
   });
 }

@@ -52,8 +52,8 @@ describe.each(['cpu', 'native'] as BackendName[])('autoencoder on %s', (backend)
     const pos = v.map(hid);
     const neg = pos.map((h) => Array.from({ length: V }, (_, i) => sigmoid(h.reduce((s, hv, j) => s + Math.round(hv) * w0[i * H + j], c0[i]))));
     const negH = neg.map(hid);
-    const W = p.weights.arraySync() as number[][];
-    const c = p.visibleBias.arraySync() as number[];
+    const W = p.weights.arraySync();
+    const c = p.visibleBias.arraySync();
     let err64 = 0;
     for (let i = 0; i < V; i++) {
       for (let j = 0; j < H; j++) {
@@ -84,7 +84,10 @@ describe.each(['cpu', 'native'] as BackendName[])('autoencoder on %s', (backend)
     const params64 = () => {
       const out: Record<string, Float64Array> = {};
       let o = 0;
-      for (const p of model.parameters) (out[p.name] = flat.slice(o, o + p.size)), (o += p.size);
+      for (const p of model.parameters) {
+        out[p.name] = flat.slice(o, o + p.size);
+        o += p.size;
+      }
       return out;
     };
     const objective = model.objective(xt);

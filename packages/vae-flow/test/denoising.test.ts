@@ -12,14 +12,14 @@ describe('denoising autoencoder', () => {
     await initBackend({ backend: 'cpu' });
     seed(1);
     const [n, d, nu] = [400, 50, 0.25];
-    const ones = tf.ones([n, d]) as tf.Tensor2D;
+    const ones = tf.ones<tf.Rank.R2>([n, d]);
     const noisy = assertNoLeaksSync(() => maskingNoise(ones, nu), { allow: 1 });
-    const m = noisy.arraySync() as number[][];
+    const m = noisy.arraySync();
     for (const row of m) expect(row.filter((v) => v === 0).length).toBe(Math.round(nu * d));
     expect(new Set(m.map((row) => row.join(''))).size).toBeGreaterThan(n - 2);
     // per-position destruction rate: mean ν, binomial σ = √(ν(1−ν)/n) ≈ 0.022; allow 5σ
     for (let j = 0; j < d; j++) expect(Math.abs(m.reduce((s, row) => s + (row[j] === 0 ? 1 : 0), 0) / n - nu)).toBeLessThan(0.11);
-    const kept = tf.tidy(() => tf.sum(tf.mul(maskingNoise(tf.fill([2, 4], 0.7) as tf.Tensor2D, 0), 1)).dataSync()[0]);
+    const kept = tf.tidy(() => tf.sum(tf.mul(maskingNoise(tf.fill<tf.Rank.R2>([2, 4], 0.7), 0), 1)).dataSync()[0]);
     expect(kept).toBeCloseTo(0.7 * 8, 5);
     tf.dispose([ones, noisy]);
   });
@@ -27,7 +27,7 @@ describe('denoising autoencoder', () => {
     await initBackend({ backend: 'cpu' });
     const model = new DeepAutoencoder({ sizes: [8, 3], seed: 2, name: 'dae' });
     tf.tidy(() => model.variables['dec0/bias'].assign(tf.fill([8], 2))); // outputs near 0.88, so which target is used shows in the loss
-    const x = tf.tidy(() => tf.randomUniform([6, 8], 0, 1, 'float32', 4)) as tf.Tensor2D;
+    const x = tf.randomUniform<tf.Rank.R2>([6, 8], 0, 1, 'float32', 4);
     seed(7);
     const loss = assertNoLeaksSync(() => tf.tidy(() => denoisingLoss(model, x, 0.5).dataSync()[0]));
     seed(7); // the same corruption again

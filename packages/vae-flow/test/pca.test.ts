@@ -53,7 +53,10 @@ describe.each(['cpu', 'native'] as BackendName[])('fitPca on %s', (backend) => {
     let trace = 0;
     for (let j = 0; j < d; j++) {
       let m = 0, m2 = 0;
-      for (let r = 0; r < n; r++) (m += data[r * d + j]), (m2 += data[r * d + j] ** 2);
+      for (let r = 0; r < n; r++) {
+        m += data[r * d + j];
+        m2 += data[r * d + j] ** 2;
+      }
       trace += m2 / n - (m / n) ** 2;
     }
     expect(Math.abs(pca.eigenvalues.reduce((s, v) => s + v, 0) - trace) / trace).toBeLessThan(1e-5);
