@@ -38,7 +38,10 @@ function start(id: string, extra: string[] = []): { child: ChildProcess; done: P
   return { child, done };
 }
 
-/** Every checkpoint file of an app's runs (wherever the harness keeps them), newest first. */
+/**
+ * Every checkpoint file of an app's smoke runs (wherever the harness keeps them), newest first. Only the smoke
+ * tier's: this test deletes them, and a full tier running beside it keeps its checkpoints under results/full.
+ */
 function checkpointFiles(appDir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
@@ -49,7 +52,7 @@ function checkpointFiles(appDir: string): string[] {
       else if (e.name.endsWith('.pzck')) out.push(p);
     }
   };
-  walk(path.join(appDir, 'results'));
+  walk(path.join(appDir, 'results', 'smoke'));
   walk(path.join(root, '.paperzoo-tmp', 'runs'));
   return out.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
 }
