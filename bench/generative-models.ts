@@ -11,19 +11,25 @@
  * - `realnvp`: nice-realnvp-mnist's affine-coupling flow (RealNVP's coupling law, Dinh et al. 2016 eq. 6) on
  *   MNIST vectors: 4 couplings on the odd/even partition, each a 5-hidden-layer ReLU MLP of width matched to
  *   NICE's 1000 by parameter count, diagonal scaling, logistic prior, batch 200, NICE's Adam.
+ * - `realnvp-conv`: one scale of RealNVP's image architecture (§3.4–3.7, Fig. 3) on 28×28×1 MNIST, from the
+ *   package's layers: 3 affine couplings with alternating checkerboard masks, a squeeze to 14×14×4, 3 with
+ *   alternating channel masks, batch norm as a flow layer (batch statistics) after each coupling; each
+ *   coupling's s, t from a 3×3 conv (64) – ReLU – 3×3 conv net; Gaussian prior; batch 64, Adam 1e-3. (The
+ *   paper's couplings use deep residual networks and several scales; this is the smallest faithful block.)
  */
-import { tf, randomUniform } from '@paperzoo/tensor';
+import { ParameterStore, tf, randomUniform } from '@paperzoo/tensor';
 import { Adagrad, Adam } from '@paperzoo/core-autograd';
-import { CouplingFlow, NICE_ADAM, Vae, iwaeLoss, matchedAffineHidden } from '@paperzoo/vae-flow';
+import { AffineCoupling, BatchNormFlow, ConvConditioner, CouplingFlow, GAUSSIAN_PRIOR, NICE_ADAM, Squeeze, Vae, channelPartition, checkerboardPartition, flowForward, iwaeLoss, matchedAffineHidden, type FlowLayer } from '@paperzoo/vae-flow';
 import type { TrainingStep } from './native-models.js';
 
-export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp';
+export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv';
 
 /** The affine flow's hidden width (bench/torch_models.py uses the same number; checked here). */
 export const REALNVP_HIDDEN = 956;
 
 export function generativeTrainingStep(workload: GenerativeWorkload): TrainingStep {
   if (workload === 'realnvp') return realNvpStep();
+  if (workload === 'realnvp-conv') return realNvpConvStep();
   return workload === 'vae' ? vaeStep() : iwaeStep();
 }
 
@@ -67,4 +73,26 @@ function realNvpStep(batch = 200): TrainingStep {
   const x = tf.tidy(() => randomUniform([batch, 784]) as tf.Tensor2D);
   const optimizer = new Adam(NICE_ADAM);
   return stepOf(Object.values(model.variables), optimizer, () => tf.neg(tf.mean(model.logProb(x, { training: true }))) as tf.Scalar, [model, x]);
+}
+
+function realNvpConvStep(batch = 64, hidden = 64): TrainingStep {
+  const store = new ParameterStore('realnvp-conv');
+  const layers: FlowLayer[] = [];
+  const coupling = (name: string, partition: ReturnType<typeof checkerboardPartition>, channels: number) => {
+    layers.push(new AffineCoupling(store, name, partition, new ConvConditioner(store, `${name}/net`, { channels, hidden, out: 2 * channels }), channels));
+    layers.push(new BatchNormFlow(store, `${name}/bn`, channels));
+  };
+  for (let i = 0; i < 3; i++) coupling(`checkerboard${i}`, checkerboardPartition(28, 28, 1, (i % 2) as 0 | 1), 1);
+  layers.push(new Squeeze());
+  for (let i = 0; i < 3; i++) coupling(`channel${i}`, channelPartition(14, 14, 4, (i % 2) as 0 | 1), 4);
+  store.allocate('bench');
+  const variables = store.parameters.filter((p) => p.trainable).map((p) => p.variableOf());
+  const x = tf.tidy(() => randomUniform([batch, 28, 28, 1]) as tf.Tensor4D);
+  const optimizer = new Adam({ learningRate: 1e-3 });
+  const loss = () =>
+    tf.tidy(() => {
+      const { y, logDet } = flowForward(layers, x, { training: true });
+      return tf.neg(tf.mean(tf.add(GAUSSIAN_PRIOR.logProb(y), logDet))) as tf.Scalar;
+    });
+  return stepOf(variables, optimizer, loss, [store, x]);
 }

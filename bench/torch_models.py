@@ -2,7 +2,7 @@
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp|realnvp-conv]
 maml-sinusoid is reported twice, as "maml-sinusoid:batched" and "maml-sinusoid:loop" (see maml_sinusoid_fns).
 """
 import json
@@ -519,6 +519,95 @@ def realnvp_fn(batch=200, hidden=956, layers=5):
     return step
 
 
+
+class MaskedAffineCoupling(nn.Module):
+    """@paperzoo/vae-flow's AffineCoupling with a mask partition b (RealNVP eq. 9): (s, t) = net(b * x) split on
+    channels, s = scale * tanh(raw), both zeroed where b = 1; y = x * exp(s) + t; net = conv3x3(64)-ReLU-conv3x3."""
+
+    def __init__(self, mask, channels, hidden=64):
+        super().__init__()
+        self.register_buffer("mask", mask)  # [1, C, H, W]
+        self.net = nn.Sequential(nn.Conv2d(channels, hidden, 3, padding=1), nn.ReLU(), nn.Conv2d(hidden, 2 * channels, 3, padding=1))
+        for m in self.net:
+            if isinstance(m, nn.Conv2d):
+                nn.init.normal_(m.weight, 0, 0.05)
+                nn.init.zeros_(m.bias)
+        self.scale = nn.Parameter(torch.ones(1, channels, 1, 1))
+
+    def forward(self, x):
+        raw, t = self.net(x * self.mask).chunk(2, 1)
+        s = self.scale * torch.tanh(raw) * (1 - self.mask)
+        return x * torch.exp(s) + t * (1 - self.mask), s.sum((1, 2, 3))
+
+
+class BatchNormFlow(nn.Module):
+    """Batch norm as a flow layer (RealNVP §3.7, eq. 10), batch statistics: log-det = H*W * sum(log gamma - log(var + eps)/2)."""
+
+    def __init__(self, channels, eps=1e-4, momentum=0.9):
+        super().__init__()
+        self.log_gamma = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.beta = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.register_buffer("running_mean", torch.zeros(1, channels, 1, 1))
+        self.register_buffer("running_var", torch.ones(1, channels, 1, 1))
+        self.eps, self.momentum = eps, momentum
+
+    def forward(self, x):
+        mean = x.mean((0, 2, 3), keepdim=True)
+        var = ((x - mean) ** 2).mean((0, 2, 3), keepdim=True)
+        with torch.no_grad():
+            self.running_mean.mul_(self.momentum).add_((1 - self.momentum) * mean)
+            self.running_var.mul_(self.momentum).add_((1 - self.momentum) * var)
+        y = (x - mean) / torch.sqrt(var + self.eps) * torch.exp(self.log_gamma) + self.beta
+        log_det = (self.log_gamma - 0.5 * torch.log(var + self.eps)).sum() * x.shape[2] * x.shape[3]
+        return y, log_det.expand(x.shape[0])
+
+
+def checkerboard(h, w, parity):
+    i = torch.arange(h).view(h, 1)
+    j = torch.arange(w).view(1, w)
+    return (((i + j) % 2) == parity).float().view(1, 1, h, w)
+
+
+def realnvp_conv_fn(batch=64):
+    """bench/generative-models.ts `realnvp-conv`: one scale of RealNVP's image model on 1x28x28 (NCHW here, NHWC
+    there): 3 checkerboard affine couplings, squeeze to 4x14x14, 3 channel-mask couplings, a batch-norm flow layer
+    after each coupling, Gaussian prior, Adam 1e-3."""
+    first = nn.ModuleList()
+    for i in range(3):
+        first.append(MaskedAffineCoupling(checkerboard(28, 28, i % 2), 1))
+        first.append(BatchNormFlow(1))
+    second = nn.ModuleList()
+    for i in range(3):
+        mask = torch.zeros(1, 4, 1, 1)
+        mask[:, :2] = 1.0 if i % 2 == 0 else 0.0
+        mask[:, 2:] = 0.0 if i % 2 == 0 else 1.0
+        second.append(MaskedAffineCoupling(mask.expand(1, 4, 14, 14).contiguous(), 4))
+        second.append(BatchNormFlow(4))
+    params = list(first.parameters()) + list(second.parameters())
+    x = torch.rand(batch, 1, 28, 28)
+    opt = torch.optim.Adam(params, lr=1e-3)
+    log2pi = math.log(2 * math.pi)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        h, log_det = x, torch.zeros(batch)
+        for layer in first:
+            h, ld = layer(h)
+            log_det = log_det + ld
+        b, c, hh, ww = h.shape
+        h = h.view(b, c, hh // 2, 2, ww // 2, 2).permute(0, 1, 3, 5, 2, 4).reshape(b, 4 * c, hh // 2, ww // 2)
+        for layer in second:
+            h, ld = layer(h)
+            log_det = log_det + ld
+        log_prior = -0.5 * (h ** 2 + log2pi).sum((1, 2, 3))
+        loss = -(log_prior + log_det).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
 def main():
     rows = {}
     q = (lambda n: max(2, n // 4)) if QUICK else (lambda n: n)
@@ -583,6 +672,9 @@ def main():
 
     if want("realnvp"):
         rows["realnvp"] = median_ms(realnvp_fn(), 3, q(10))
+
+    if want("realnvp-conv"):
+        rows["realnvp-conv"] = median_ms(realnvp_conv_fn(), 3, q(10))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
 
