@@ -135,18 +135,15 @@ struct MatmulEntry {
 std::unordered_map<std::string, std::unique_ptr<MatmulEntry>> g_matmul;
 std::mutex g_matmulMutex;
 
-// a: [m, k] with row stride lda (ta: stored [k, m] with row stride lda); b likewise; c: [m, n], row stride ldc.
-MatmulEntry* matmulEntry(int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t lda, int64_t ldb, int64_t ldc) {
-  const std::string key = std::to_string(m) + "," + std::to_string(n) + "," + std::to_string(k) + (ta ? "T" : "N") + (tb ? "T" : "N") + std::to_string(lda) + "," +
-                          std::to_string(ldb) + "," + std::to_string(ldc);
+// The cached primitive for `key`, built on first use from the descriptors `descs` gives (single-threaded:
+// oneDNN fixes a primitive's thread decomposition when it builds it).
+template <typename Descs>
+MatmulEntry* cachedMatmul(const std::string& key, Descs descs) {
   std::lock_guard<std::mutex> lock(g_matmulMutex);
   auto it = g_matmul.find(key);
   if (it != g_matmul.end()) return it->second.get();
-  using dt = dnnl::memory::data_type;
   auto e = std::make_unique<MatmulEntry>();
-  e->a = dnnl::memory::desc({m, k}, dt::f32, ta ? dnnl::memory::dims{1, lda} : dnnl::memory::dims{lda, 1});
-  e->b = dnnl::memory::desc({k, n}, dt::f32, tb ? dnnl::memory::dims{1, ldb} : dnnl::memory::dims{ldb, 1});
-  e->c = dnnl::memory::desc({m, n}, dt::f32, dnnl::memory::dims{ldc, 1});
+  descs(*e);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   const int outer = omp_get_max_threads();
@@ -161,6 +158,18 @@ MatmulEntry* matmulEntry(int64_t m, int64_t n, int64_t k, bool ta, bool tb, int6
   }
   omp_set_num_threads(outer);
   return g_matmul.emplace(key, std::move(e)).first->second.get();
+}
+
+// a: [m, k] with row stride lda (ta: stored [k, m] with row stride lda); b likewise; c: [m, n], row stride ldc.
+MatmulEntry* matmulEntry(int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t lda, int64_t ldb, int64_t ldc) {
+  const std::string key = std::to_string(m) + "," + std::to_string(n) + "," + std::to_string(k) + (ta ? "T" : "N") + (tb ? "T" : "N") + std::to_string(lda) + "," +
+                          std::to_string(ldb) + "," + std::to_string(ldc);
+  return cachedMatmul(key, [&](MatmulEntry& e) {
+    using dt = dnnl::memory::data_type;
+    e.a = dnnl::memory::desc({m, k}, dt::f32, ta ? dnnl::memory::dims{1, lda} : dnnl::memory::dims{lda, 1});
+    e.b = dnnl::memory::desc({k, n}, dt::f32, tb ? dnnl::memory::dims{1, ldb} : dnnl::memory::dims{ldb, 1});
+    e.c = dnnl::memory::desc({m, n}, dt::f32, dnnl::memory::dims{ldc, 1});
+  });
 }
 
 void runMatmul(MatmulEntry* e, const float* a, const float* b, float* c) {
@@ -183,30 +192,14 @@ void runMatmul(MatmulEntry* e, const float* a, const float* b, float* c) {
 MatmulEntry* batchedEntry(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int64_t strideA, int64_t strideB) {
   const std::string key = "b" + std::to_string(batch) + "," + std::to_string(m) + "," + std::to_string(n) + "," + std::to_string(k) + (ta ? "T" : "N") + (tb ? "T" : "N") +
                           (strideA == 0 ? "0" : "1") + (strideB == 0 ? "0" : "1");
-  std::lock_guard<std::mutex> lock(g_matmulMutex);
-  auto it = g_matmul.find(key);
-  if (it != g_matmul.end()) return it->second.get();
-  using dt = dnnl::memory::data_type;
-  using dims = dnnl::memory::dims;
-  auto e = std::make_unique<MatmulEntry>();
-  const int64_t lda = ta ? m : k, ldb = tb ? k : n;
-  e->a = dnnl::memory::desc({strideA == 0 ? 1 : batch, m, k}, dt::f32, ta ? dims{m * k, 1, lda} : dims{m * k, lda, 1});
-  e->b = dnnl::memory::desc({strideB == 0 ? 1 : batch, k, n}, dt::f32, tb ? dims{k * n, 1, ldb} : dims{k * n, ldb, 1});
-  e->c = dnnl::memory::desc({batch, m, n}, dt::f32, dims{m * n, n, 1});
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  const int outer = omp_get_max_threads();
-  omp_set_num_threads(1);
-  try {
-    auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(e->a, e->b, e->c), attr, engine());
-    e->scratch = pd.scratchpad_desc().get_size();
-    e->prim = std::make_unique<dnnl::matmul>(pd);
-  } catch (...) {
-    omp_set_num_threads(outer);
-    throw;
-  }
-  omp_set_num_threads(outer);
-  return g_matmul.emplace(key, std::move(e)).first->second.get();
+  return cachedMatmul(key, [&](MatmulEntry& e) {
+    using dt = dnnl::memory::data_type;
+    using dims = dnnl::memory::dims;
+    const int64_t lda = ta ? m : k, ldb = tb ? k : n;
+    e.a = dnnl::memory::desc({strideA == 0 ? 1 : batch, m, k}, dt::f32, ta ? dims{m * k, 1, lda} : dims{m * k, lda, 1});
+    e.b = dnnl::memory::desc({strideB == 0 ? 1 : batch, k, n}, dt::f32, tb ? dims{k * n, 1, ldb} : dims{k * n, ldb, 1});
+    e.c = dnnl::memory::desc({batch, m, n}, dt::f32, dims{m * n, n, 1});
+  });
 }
 
 // One unit: C[i0.., j0..] (row stride ldc) = A[i0.., p0..]·B[p0.., j0..] over an mt × nt × kt block.
