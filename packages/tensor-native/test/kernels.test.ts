@@ -134,9 +134,10 @@ describe.skipIf(!built)('Cast to float32', () => {
   // The cpu kernel keeps a bool or int32 tensor's storage under the float32 label, which the native kernels
   // refuse (they would all fall back to cpu downstream of it); native stores a Float32Array of the same values.
   it.each([
-    ['bool', (x: tf.Tensor) => tf.less(x, 0)],
-    ['int32', (x: tf.Tensor) => tf.cast(tf.mul(x, 1000), 'int32')],
-  ] as const)('from %s: Float32Array storage, same values as cpu, and a matmul on it stays native', async (_dtype, make) => {
+    // the values from the definitions: x < 0, and the float32 product x·1000 truncated toward zero
+    ['bool', (x: tf.Tensor) => tf.less(x, 0), (v: number) => (v < 0 ? 1 : 0)],
+    ['int32', (x: tf.Tensor) => tf.cast(tf.mul(x, 1000), 'int32'), (v: number) => Math.trunc(Math.fround(v * 1000))],
+  ] as const)('from %s: Float32Array storage, the defined values, and a matmul on it stays native', async (_dtype, make, definition) => {
     const results: Record<string, { values: number[]; stored: string; product: number[] }> = {};
     for (const backend of ['cpu', 'native'] as const) {
       await initBackend({ backend });
@@ -149,6 +150,7 @@ describe.skipIf(!built)('Cast to float32', () => {
       tf.dispose([x, y, w, product]);
     }
     expect(results.native.stored).toBe('Float32Array');
+    expect(results.native.values).toEqual(Array.from(values(64 * 32, 7), definition));
     expect(results.native.values).toEqual(results.cpu.values);
     expectMatches('matmul vs cpu', [Float32Array.from(results.native.product)], [results.cpu.product], 2e-6);
   });
