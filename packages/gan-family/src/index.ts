@@ -1,0 +1,8 @@
+/**
+ * @paperzoo/gan-family — generative adversarial networks with metrics that can be checked: the 2014 GAN
+ * (Goodfellow et al.) and its Parzen-window likelihood, DCGAN (Radford et al. 2015), WGAN (Arjovsky et
+ * al. 2017), WGAN-GP (Gulrajani et al. 2017), LSGAN (Mao et al. 2017), PacGAN (Lin et al. 2018). One
+ * concept per file; see README.md for the map to the papers.
+ */
+export * from './losses.js';
+export * from './gradient-penalty.js';
