@@ -395,8 +395,8 @@ struct ConvPass {
 };
 
 struct ConvEntry {
-  dnnl::convolution_forward::primitive_desc fwdPd;  // also the hint for the backward passes
-  ConvPass fwd, bwdData, bwdWeights;
+  dnnl::convolution_forward::primitive_desc fwdPd;  // also the hint for the backward-data pass
+  ConvPass fwd, bwdData;
 };
 
 std::unordered_map<std::string, std::unique_ptr<ConvEntry>> g_conv;
@@ -505,16 +505,129 @@ std::string conv2dBackpropInput(const float* dy, const float* w, float* dx, cons
   return e.bwdData.run(dy, w, dx);
 }
 
-std::string conv2dBackpropFilter(const float* x, const float* dy, float* dw, const ConvGeom& g) {
-  ConvEntry& e = entry(g, false, A_LINEAR, 0.f);
-  if (!e.bwdWeights.built) {
-    Mds m = mds(g);
-    auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, m.srcAny, m.weiAny, m.dstAny, m.strides, m.dil, m.padL, m.padR);
-    auto pd = dnnl::convolution_backward_weights::primitive_desc(d, engine(), hintPd(g));
-    e.bwdWeights.build(dnnl::convolution_backward_weights(pd), pd.impl_info_str(), DNNL_ARG_SRC, m.src, pd.src_desc(), DNNL_ARG_DIFF_DST, m.dst, pd.diff_dst_desc(),
-                       DNNL_ARG_DIFF_WEIGHTS, m.wei, pd.diff_weights_desc());
+// The filter gradient, with bits that do not depend on the thread count. oneDNN's backward-weights
+// kernels split the minibatch between threads and add the threads' partial sums when the channels give
+// too little parallel work: LeNet-5's first layer (1 input channel, 5×5, 32×32) gave different bits with 1,
+// 2 and 3 threads (jit:avx2 each time), so a run whose thread count changed (core sharing) drifted from
+// one that kept it. As in gemm: the minibatch is cut into chunks fixed by the geometry alone
+// (bwdWeightChunks), each one single-threaded primitive (built while OpenMP's count is 1) writing its own
+// partial gradient, added in chunk order; the threads take the chunks in any order.
+namespace {
+
+struct BwdWeights {
+  std::unique_ptr<dnnl::convolution_backward_weights> prim;
+  dnnl::memory::desc src, dst, weiUser, weiWant;  // activations in the user's nhwc; weights as the primitive likes
+  std::unique_ptr<dnnl::reorder> toUser;          // weiWant → hwio, when they differ
+  size_t scratch = 0;
+  std::string implInfo;
+};
+std::unordered_map<std::string, std::unique_ptr<BwdWeights>> g_bwdWeights;
+std::mutex g_bwdWeightsMutex;
+
+// 1 chunk below 2²² multiply-adds (one thread: LeNet-5's first layer at batch 32 is 3.8 M), 2 up to 2²⁸,
+// then 4; never more than the minibatch. Depends on the geometry only, never on the thread count.
+int64_t bwdWeightChunks(const ConvGeom& g) {
+  const int64_t work = g.n * g.oh * g.ow * g.kh * g.kw * g.c * g.o;
+  const int64_t u = work < (int64_t(1) << 22) ? 1 : work < (int64_t(1) << 28) ? 2 : 4;
+  return std::min(u, g.n);
+}
+
+BwdWeights* bwdWeightsFor(const ConvGeom& g) {
+  const std::string key = convKey(g, false, A_LINEAR, 0.f);
+  std::lock_guard<std::mutex> lock(g_bwdWeightsMutex);
+  auto it = g_bwdWeights.find(key);
+  if (it != g_bwdWeights.end()) return it->second.get();
+  auto e = std::make_unique<BwdWeights>();
+  Mds m = mds(g);
+  e->src = m.src;
+  e->dst = m.dst;
+  e->weiUser = m.wei;
+  const int outer = omp_get_max_threads();
+  omp_set_num_threads(1);
+  try {
+    auto hint = dnnl::convolution_forward::primitive_desc(
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src, m.weiAny, m.dst, m.strides, m.dil, m.padL, m.padR),
+        engine());
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, m.src, m.weiAny, m.dst, m.strides, m.dil, m.padL, m.padR);
+    auto pd = dnnl::convolution_backward_weights::primitive_desc(d, attr, engine(), hint);
+    e->weiWant = pd.diff_weights_desc();
+    e->scratch = pd.scratchpad_desc().get_size();
+    e->implInfo = pd.impl_info_str();
+    e->prim = std::make_unique<dnnl::convolution_backward_weights>(pd);
+    if (e->weiWant != e->weiUser)
+      e->toUser = std::make_unique<dnnl::reorder>(dnnl::reorder::primitive_desc(engine(), e->weiWant, engine(), e->weiUser));
+  } catch (...) {
+    omp_set_num_threads(outer);
+    throw;
   }
-  return e.bwdWeights.run(x, dy, dw);
+  omp_set_num_threads(outer);
+  return g_bwdWeights.emplace(key, std::move(e)).first->second.get();
+}
+
+// One chunk on the calling thread: dw (hwio) = the filter gradient of x, dy (nhwc) alone.
+void runBwdWeights(BwdWeights* e, const float* x, const float* dy, float* dw) {
+  thread_local std::vector<char> scratch;
+  thread_local std::vector<char> weights;
+  thread_local std::unique_ptr<dnnl::stream> strm;
+  if (!strm) strm = std::make_unique<dnnl::stream>(engine());
+  if (scratch.size() < e->scratch) scratch.resize(e->scratch);
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, dnnl::memory(e->src, engine(), const_cast<float*>(x))},
+                                             {DNNL_ARG_DIFF_DST, dnnl::memory(e->dst, engine(), const_cast<float*>(dy))}};
+  dnnl::memory user(e->weiUser, engine(), dw);
+  dnnl::memory want;
+  if (e->toUser) {
+    if (weights.size() < e->weiWant.get_size()) weights.resize(e->weiWant.get_size());
+    want = dnnl::memory(e->weiWant, engine(), weights.data());
+  }
+  args.emplace(DNNL_ARG_DIFF_WEIGHTS, e->toUser ? want : user);
+  if (e->scratch) args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(dnnl::memory::desc({(int64_t)e->scratch}, dt::u8, tag::a), engine(), scratch.data()));
+  e->prim->execute(*strm, args);
+  if (e->toUser) e->toUser->execute(*strm, want, user);
+  strm->wait();
+}
+
+}  // namespace
+
+std::string conv2dBackpropFilter(const float* x, const float* dy, float* dw, const ConvGeom& g) {
+  const int64_t chunks = bwdWeightChunks(g);
+  const int64_t q = g.n / chunks, r = g.n % chunks;  // the first r chunks take q + 1 examples
+  const int64_t filter = g.kh * g.kw * g.c * g.o;
+  std::vector<float> partial((size_t)((chunks - 1) * filter));
+  std::vector<BwdWeights*> prims((size_t)chunks);
+  std::vector<int64_t> start((size_t)chunks);
+  for (int64_t u = 0, s = 0; u < chunks; u++) {
+    ConvGeom cg = g;
+    cg.n = q + (u < r ? 1 : 0);
+    prims[(size_t)u] = bwdWeightsFor(cg);  // built here, outside the parallel region
+    start[(size_t)u] = s;
+    s += cg.n;
+  }
+  auto run = [&](int64_t u) {
+    const int64_t s = start[(size_t)u];
+    runBwdWeights(prims[(size_t)u], x + s * g.h * g.w * g.c, dy + s * g.oh * g.ow * g.o, u == 0 ? dw : partial.data() + (u - 1) * filter);
+  };
+  const int threads = omp_in_parallel() ? 1 : (int)std::min<int64_t>(omp_get_max_threads(), chunks);
+  if (threads <= 1) {
+    const int outer = omp_get_max_threads();
+    omp_set_num_threads(1);
+    for (int64_t u = 0; u < chunks; u++) run(u);
+    omp_set_num_threads(outer);
+  } else {
+#pragma omp parallel num_threads(threads)
+    {
+      omp_set_num_threads(1);  // this thread's own setting, for oneDNN inside the region
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t u = 0; u < chunks; u++) run(u);
+    }
+  }
+  // dw += partial[1] + partial[2] + …, in chunk order
+  for (int64_t u = 1; u < chunks; u++) {
+    const float* p = partial.data() + (u - 1) * filter;
+    for (int64_t i = 0; i < filter; i++) dw[i] += p[i];
+  }
+  return prims[0]->implInfo;
 }
 
 // ------------------------------------------------------------------------------------------------

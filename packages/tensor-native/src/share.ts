@@ -10,7 +10,8 @@
  *
  * Only when the thread count was not set explicitly (PAPERZOO_NATIVE_THREADS or `threads`): an explicit
  * count is kept as is. Every kernel, matmuls included, gives the same bits with any thread count
- * (test/threads.test.ts, 1, 2 and 3 threads), so changing the count mid-run changes no result.
+ * (test/threads.test.ts: 1, 2 and 3 threads, and a count changed before every step), so changing the
+ * count mid-run changes no result.
  */
 import fs from 'node:fs';
 import os from 'node:os';
