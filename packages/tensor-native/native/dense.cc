@@ -524,11 +524,11 @@ struct BwdWeights {
 std::unordered_map<std::string, std::unique_ptr<BwdWeights>> g_bwdWeights;
 std::mutex g_bwdWeightsMutex;
 
-// 1 chunk below 2²² multiply-adds (one thread: LeNet-5's first layer at batch 32 is 3.8 M), 2 up to 2²⁸,
+// 1 chunk below 2²⁰ multiply-adds (one thread), 2 up to 2²⁸ (LeNet-5's first layer at batch 32 is 3.8 M),
 // then 4; never more than the minibatch. Depends on the geometry only, never on the thread count.
 int64_t bwdWeightChunks(const ConvGeom& g) {
   const int64_t work = g.n * g.oh * g.ow * g.kh * g.kw * g.c * g.o;
-  const int64_t u = work < (int64_t(1) << 22) ? 1 : work < (int64_t(1) << 28) ? 2 : 4;
+  const int64_t u = work < (int64_t(1) << 20) ? 1 : work < (int64_t(1) << 28) ? 2 : 4;
   return std::min(u, g.n);
 }
 
