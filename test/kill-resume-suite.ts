@@ -8,12 +8,18 @@
  * The apps run through the `paperzoo` launcher as a user runs them, each in its own process group so
  * that the kill reaches the run and not only the launcher.
  *
- * `killResumeSuite(shard, shards)` takes every `shards`-th app; kill-resume.test.ts runs them all in one file.
- * (Two shard files run side by side with the native backend's core sharing on failed for lenet5, nin-cifar10
- * and modern-cnns-fashion-mnist: the resumed run's metrics differed in the last bits or, after 250 steps,
- * by percents — a thread count that changes mid-run does change results; see the session-8 note.)
+ * `killResumeSuite(shard, shards)` takes every `shards`-th app; two files (kill-resume.test.ts,
+ * kill-resume-2.test.ts) run half each, so vitest's two workers run two apps at a time, sharing the cores as
+ * two user runs do (the native backend's core sharing, off for the unit tests, is on for these runs: their
+ * thread count changes mid-run, which must change no result — packages/tensor-native/test/threads.test.ts).
+ *
+ * The uninterrupted reference run: with PAPERZOO_TEST_KILL_REFERENCE=smoke (as `npm test` sets it, after
+ * `npm run smoke` has run every app's smoke tier) the smoke step's result.json is the reference when it was
+ * made from this very checkout (same commit, clean tree then and now, default seed, no overrides, not resumed);
+ * otherwise, or without the setting, the test runs it itself. The smoke step saves checkpoints at the default
+ * cadence and computes with 2 threads throughout, so the comparison also checks that neither changes a result.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,12 +31,22 @@ const launcher = path.join(root, 'tools', 'cli', 'bin', 'paperzoo.js');
 const only = process.env.PAPERZOO_TEST_KILL_ONLY?.split(',');
 const allApps = (await discoverApps(root)).filter((a) => !only || only.includes(a.id)).map((a) => ({ id: a.id, dir: a.dir }));
 const CHECKPOINT_EVERY = process.env.PAPERZOO_TEST_CHECKPOINT_EVERY ?? '1s';
+const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+/** This checkout's commit when its tracked files are unmodified (ignored results aside), else null. */
+const cleanHead = (() => {
+  try {
+    return git('status', '--porcelain', '--untracked-files=no') === '' ? git('rev-parse', 'HEAD') : null;
+  } catch {
+    return null;
+  }
+})();
 
 function start(id: string, extra: string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> } {
   const child = spawn(process.execPath, [launcher, 'run', id, '--tier', 'smoke', ...extra], {
     cwd: root,
     detached: true, // its own process group: SIGKILL to -pid reaches the launcher's child too
-    env: { ...process.env, PAPERZOO_CHECKPOINT_EVERY: CHECKPOINT_EVERY, FORCE_COLOR: '0' },
+    // core sharing on (vitest turns it off for the unit tests): the other shard's run computes beside this one
+    env: { ...process.env, PAPERZOO_CHECKPOINT_EVERY: CHECKPOINT_EVERY, PAPERZOO_NATIVE_SHARE: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -66,8 +82,21 @@ interface Record_ {
   resumed: { epoch: number; step: number } | null;
   seed: number;
   backend: string;
+  tier: string;
+  overrides: Record<string, unknown>;
+  wallTimeSeconds: number;
+  git?: { sha: string; dirty: boolean };
 }
 const readRecord = (appDir: string): Record_ => JSON.parse(readFileSync(path.join(appDir, 'results', 'smoke', 'result.json'), 'utf8')) as Record_;
+
+/** The smoke step's record of this app, when it may stand in for the uninterrupted run (see the file comment). */
+function smokeStepReference(appDir: string): Record_ | null {
+  if (process.env.PAPERZOO_TEST_KILL_REFERENCE !== 'smoke' || cleanHead == null) return null;
+  if (!existsSync(path.join(appDir, 'results', 'smoke', 'result.json'))) return null;
+  const r = readRecord(appDir);
+  const fresh = r.tier === 'smoke' && r.resumed == null && r.seed === 0 && Object.keys(r.overrides ?? {}).length === 0;
+  return fresh && r.git?.sha === cleanHead && r.git.dirty === false ? r : null;
+}
 
 /**
  * The test for the apps of one shard (sorted ids, every `shards`-th from the `shard`-th). The kill points are
@@ -82,12 +111,16 @@ export function killResumeSuite(shard: number, shards: number): void {
   }
   describe.each(apps)('$id: SIGKILL after a checkpoint, then --resume', ({ id, dir }) => {
     it('resumes from the checkpoint and ends with the uninterrupted run\'s metrics, bit for bit', async () => {
-      // 1. the uninterrupted run
-      const t = Date.now();
-      const straight = await start(id).done;
-      const straightMs = Date.now() - t;
-      expect(straight.code, straight.output.slice(-2000)).toBe(0);
-      const reference = readRecord(dir);
+      // 1. the uninterrupted run (or the smoke step's, made from this checkout)
+      let reference = smokeStepReference(dir);
+      let straightMs = 1000 * (reference?.wallTimeSeconds ?? 0);
+      if (reference == null) {
+        const t = Date.now();
+        const straight = await start(id).done;
+        straightMs = Date.now() - t;
+        expect(straight.code, straight.output.slice(-2000)).toBe(0);
+        reference = readRecord(dir);
+      }
       expect(reference.resumed).toBeNull();
 
       // 2. the same run, killed at a random moment after its first checkpoint

@@ -1,4 +1,4 @@
-/** Kill and resume every app's smoke tier (test/kill-resume-suite.ts), in one file. */
+/** Kill and resume every app's smoke tier: the first of two shards (test/kill-resume-suite.ts). */
 import { killResumeSuite } from './kill-resume-suite.js';
 
-killResumeSuite(0, 1);
+killResumeSuite(0, 2);
