@@ -75,6 +75,10 @@ const ELEMENTWISE: Elementwise[] = [
   { name: 'sin', f: tf.sin, d2: (x) => -Math.sin(x), lo: -3, hi: 3 },
   { name: 'x³ (pow, base)', f: (x) => tf.pow(x, tf.scalar(3)), d2: (x) => 6 * x, lo: -2, hi: 2 },
   { name: '1.7ˣ (pow, exponent)', f: (x) => tf.pow(tf.scalar(1.7), x), d2: (x) => 1.7 ** x * Math.log(1.7) ** 2, lo: -2, hi: 2, stockWrong: true },
+  // Pack (tf.stack; a native kernel) and its gradient Unpack, differentiated twice
+  { name: 'Σ stack([tanh x, x²]) (Pack)', f: (x) => tf.sum(tf.stack([tf.tanh(x), tf.square(x)]), 0), d2: (x) => -2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2) + 2, lo: -2, hi: 2 },
+  // Cast bool → float32 (a native kernel) as a mask inside the twice-differentiated graph
+  { name: 'cast(x > 0)·x² (Cast)', f: (x) => tf.mul(tf.cast(tf.greater(x, 0), 'float32'), tf.square(x)), d2: (x) => (x > 0 ? 2 : 0), lo: -2, hi: 2 },
 ];
 
 function elementwiseData(op: Elementwise, seed: number): { x: ref.Tensor64; c: ref.Tensor64; v: ref.Tensor64; want: Float64Array } {
