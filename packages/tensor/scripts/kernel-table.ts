@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   for (const fix of WEBGPU_KERNELS) (fixes[fix.kernelName] ??= {}).webgpu = fix;
 
   const lines: string[] = [START, ''];
-  lines.push('Kernels paperzoo registers (tfjs 4.22.0). **ours**: stock has none or a slow one; **fixed**: stock gives wrong results; **refused**: stock gives wrong results there and paperzoo throws \`WebgpuUnsupportedError\` instead; stock: left as tfjs ships it.', '');
+  lines.push('Kernels paperzoo registers (tfjs 4.22.0). **ours**: stock has none or a slow one; **fixed**: stock gives wrong results; **refused**: stock gives wrong results there and paperzoo throws `WebgpuUnsupportedError` instead; stock: left as tfjs ships it.', '');
   lines.push('| kernel | cpu | wasm | webgpu | tensorflow | why | tested in |', '|---|---|---|---|---|---|---|');
   for (const [name, byBackend] of Object.entries(fixes)) {
     const whys = Object.entries(byBackend).map(([b, f]) => ({ b, why: f.why }));

@@ -7,9 +7,9 @@ import { initBackend, deviceInfo, webgpuAdapter } from '../src/index.js';
 try {
   const backend = await initBackend({ backend: 'webgpu' });
   const a = webgpuAdapter();
-  console.log(`backend: ${backend}; adapter: ${deviceInfo().device}; software: ${a?.software ?? 'unknown'}`);
+  process.stdout.write(`backend: ${backend}; adapter: ${deviceInfo().device}; software: ${a?.software ?? 'unknown'}\n`);
   process.exit(0);
 } catch (e) {
-  console.error(`webgpu: ${e instanceof Error ? e.message : String(e)}`);
+  process.stderr.write(`webgpu: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
