@@ -1,0 +1,17 @@
+/**
+ * Evaluated first by ./main.ts (its first import): what must be set before @paperzoo/tensor and the
+ * test files load. `conformance` makes packages/tensor/test/backends.ts run the webgpu suites only
+ * (cpu stays the comparison inside them); --allow-software lets a software adapter be used (tests here).
+ * The bundle carries @tensorflow/tfjs-backend-webgpu: @paperzoo/tensor loads it through this hook, after
+ * navigator.gpu exists, so that it shares the bundle's tfjs-core.
+ */
+const argv = process.argv.slice(2);
+if (argv[0] === 'conformance') {
+  process.env.PAPERZOO_TEST_WEBGPU = '1';
+  process.env.PAPERZOO_TEST_BACKENDS = 'webgpu';
+}
+if (argv.includes('--allow-software')) process.env.PAPERZOO_WEBGPU_SOFTWARE = '1';
+(globalThis as { __paperzooOptionalModules?: Record<string, () => Promise<unknown>> }).__paperzooOptionalModules = {
+  '@tensorflow/tfjs-backend-webgpu': () => import('@tensorflow/tfjs-backend-webgpu'),
+};
+export {};
