@@ -50,7 +50,8 @@ async function adapterOrFail(): Promise<{ adapter: string; software: boolean; nv
   try {
     await initBackend({ backend: 'webgpu', webgpuSoftware: allowSoftware });
   } catch (e) {
-    finish({ stage: 'check', ok: false, error: `no NVIDIA adapter: ${message(e)}` }, 3);
+    const reason = message(e).replace(/^backend 'webgpu' is not available: /, '').replace(/; for tests on a software adapter.*$|\. Install the optional packages.*$/s, '');
+    finish({ stage: 'check', ok: false, error: `no NVIDIA adapter: ${reason} (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'})` }, 3);
   }
   const a = webgpuAdapter()!;
   const found = { adapter: a.name, software: a.software, nvidia: /nvidia/i.test(a.name) && !a.software, device: deviceInfo().device };
