@@ -42,13 +42,14 @@ const args = process.argv.slice(2);
 const report = path.join(root, '.paperzoo-tmp', 'webgpu-report.json');
 const run = spawnSync(npx, ['vitest', 'run', '--project', '@paperzoo/tensor', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...(args.length ? args : files)], { cwd: root, env, stdio: 'inherit' });
 
-// The files also hold the cpu/wasm/native specs (they ran in npm test; here they show as skipped).
+// The files also hold the cpu/wasm/native specs (they ran in npm test; here they show as skipped) and
+// a few that do not depend on the backend.
 // Count the webgpu ones, and name any webgpu spec that did not run.
 try {
   const tests = JSON.parse(fs.readFileSync(report, 'utf8')).testResults.flatMap((f) => f.assertionResults);
   const mine = tests.filter((t) => /webgpu/.test(t.fullName));
   const by = (s) => mine.filter((t) => t.status === s);
-  console.log(`test:webgpu: webgpu specs: ${by('passed').length} passed, ${by('failed').length} failed, ${mine.length - by('passed').length - by('failed').length} not run; other backends' specs in the same files: ${tests.length - mine.length} (run by npm test, skipped here)`);
+  console.log(`test:webgpu: webgpu specs: ${by('passed').length} passed, ${by('failed').length} failed, ${mine.length - by('passed').length - by('failed').length} not run; other specs in the same files (other backends', or backend-independent): ${tests.length - mine.length}, run by npm test`);
   for (const t of mine.filter((t) => t.status !== 'passed' && t.status !== 'failed')) console.log(`test:webgpu: not run: ${t.fullName}`);
 } catch (e) {
   console.log(`test:webgpu: could not read ${report}: ${e.message}`);
