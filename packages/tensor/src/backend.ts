@@ -14,9 +14,11 @@
  *
  * `auto` tries tensorflow (GPU) > webgpu (hardware) > native > wasm > cpu.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerPaperzooKernels } from './kernels/index.js';
+import { clarifySyncReads, registerPaperzooKernels, registerWebgpuKernels } from './kernels/index.js';
 
 export type BackendName = 'native' | 'wasm' | 'cpu' | 'webgpu' | 'tensorflow';
 export type BackendChoice = BackendName | 'auto';
@@ -38,6 +40,12 @@ export interface InitBackendOptions {
   /** Which backend; defaults to `PAPERZOO_BACKEND` or `auto`. */
   // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- documents the choices; any string is validated at run time
   backend?: BackendChoice | string;
+  /**
+   * webgpu asked for by name: accept a software adapter (Mesa llvmpipe through Dawn's OpenGL ES
+   * backend, lavapipe, SwiftShader) when there is no hardware one. Also `PAPERZOO_WEBGPU_SOFTWARE=1`.
+   * `auto` never picks a software adapter.
+   */
+  webgpuSoftware?: boolean;
 }
 
 interface LoadedExtra {
@@ -54,11 +62,16 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
-/** Import an optional peer dependency by name without letting bundlers or tsc resolve it statically. */
+/**
+ * Import an optional peer dependency by name without letting bundlers or tsc resolve it statically.
+ * A bundle that carries one registers a loader for it on `globalThis.__paperzooOptionalModules`
+ * (tools/gpu does, for `webgpu` and `@tensorflow/tfjs-backend-webgpu`). A plain dynamic import of a
+ * variable (not `new Function`): under vitest and tsx it must go through their resolvers.
+ */
 async function importOptional(name: string): Promise<any> {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- deliberate: hides the import from bundlers and tsc
-  const dynamicImport = new Function('n', 'return import(n)') as (n: string) => Promise<any>;
-  return dynamicImport(name);
+  const bundled = (globalThis as any).__paperzooOptionalModules?.[name] as (() => Promise<any>) | undefined;
+  if (bundled) return bundled();
+  return import(/* @vite-ignore */ name);
 }
 
 async function loadTensorflow(requireGpu: boolean): Promise<void> {
@@ -81,34 +94,137 @@ async function loadTensorflow(requireGpu: boolean): Promise<void> {
   );
 }
 
-async function loadWebgpu(requireHardware: boolean): Promise<void> {
-  let adapterInfo: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean } = {};
-  try {
-    const g = globalThis as any;
-    if (!g.navigator?.gpu) {
-      const dawn = await importOptional('webgpu');
-      Object.assign(globalThis, dawn.globals ?? {});
-      const gpu = dawn.create([]);
-      if (!g.navigator) Object.defineProperty(g, 'navigator', { value: {}, writable: true, configurable: true });
-      g.navigator.gpu = gpu;
-    }
-    const adapter = await g.navigator.gpu.requestAdapter();
+/** What {@link loadWebgpu} found: the Dawn instance, the adapter options that reach it, the adapter's facts. */
+interface WebgpuProbe {
+  gpu: any;
+  /** Merged into every requestAdapter call (tfjs's factory makes its own call). */
+  adapterOptions: Record<string, unknown>;
+  info: { vendor?: string; architecture?: string; device?: string; description?: string };
+  software: boolean;
+  /** 'vulkan' (Dawn's default on Linux) or 'opengles' (compatibility feature level, EGL surfaceless). */
+  route: 'vulkan' | 'opengles' | 'native';
+}
+
+let webgpuProbe: WebgpuProbe | undefined;
+
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software/i;
+
+function adapterFacts(adapter: any): { info: WebgpuProbe['info']; software: boolean } {
+  const info = (adapter.info ?? {}) as WebgpuProbe['info'] & { isFallbackAdapter?: boolean };
+  const software = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true ||
+    SOFTWARE_ADAPTER.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
+  return { info: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description }, software };
+}
+
+/**
+ * Find a WebGPU adapter through Dawn (npm `webgpu`). Dawn's default instance on Linux sees Vulkan
+ * drivers only. When no hardware adapter is found and software adapters are allowed, a second
+ * instance is made with Dawn's OpenGL ES backend at the `compatibility` feature level on Mesa's EGL
+ * surfaceless platform (llvmpipe): it needs no display and no Vulkan, only Debian's
+ * libegl-mesa0 + libgl1-mesa-dri + libegl-dev (Dawn opens the unversioned libEGL.so).
+ * docs/decisions/0007-webgpu-software-adapter.md says why this route and not lavapipe.
+ */
+async function probeWebgpu(allowSoftware: boolean): Promise<WebgpuProbe> {
+  const g = globalThis as any;
+  if (g.navigator?.gpu && !g.navigator.gpu.__paperzoo) {
+    // A host that has WebGPU already (a browser, Deno): take its adapter as it is.
+    const adapter = await g.navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter was found');
-    adapterInfo = adapter.info ?? {};
-    const software = adapter.isFallbackAdapter === true || adapterInfo.isFallbackAdapter === true ||
-      /swiftshader|llvmpipe|lavapipe|software/i.test(`${adapterInfo.vendor} ${adapterInfo.architecture} ${adapterInfo.device} ${adapterInfo.description}`);
-    if (requireHardware && software) throw new Error(`the adapter is a software fallback (${adapterInfo.description || adapterInfo.device || 'unknown'})`);
+    return { gpu: g.navigator.gpu, adapterOptions: {}, ...adapterFacts(adapter), route: 'native' };
+  }
+  const dawn = await importOptional('webgpu');
+  Object.assign(globalThis, dawn.globals ?? {});
+  // Without a Vulkan loader Dawn's default instance finds nothing and prints a warning: skip it.
+  const vulkan = vulkanLoaderFindable() ? dawn.create([]) : null;
+  const hw = vulkan ? await vulkan.requestAdapter({ powerPreference: 'high-performance' }) : null;
+  if (hw) {
+    const facts = adapterFacts(hw);
+    if (!facts.software || allowSoftware) return { gpu: vulkan, adapterOptions: {}, ...facts, route: 'vulkan' };
+  }
+  if (!allowSoftware) {
+    throw new Error(hw ? `the only adapter is a software one (${describeAdapter(adapterFacts(hw).info)})` : 'Dawn found no Vulkan adapter (no GPU driver, or no libvulkan.so.1); for tests on a software adapter set PAPERZOO_WEBGPU_SOFTWARE=1');
+  }
+  // EGL reads its platform when it is first initialised; surfaceless needs no display server.
+  process.env.EGL_PLATFORM ??= 'surfaceless';
+  const gles = dawn.create(['backend=opengles']);
+  const adapterOptions = { featureLevel: 'compatibility' };
+  const sw = await gles.requestAdapter(adapterOptions);
+  if (!sw) throw new Error('no adapter: neither a Vulkan driver nor Mesa EGL (OpenGL ES, llvmpipe) was found');
+  return { gpu: gles, adapterOptions, ...adapterFacts(sw), route: 'opengles' };
+}
+
+/** Linux: libvulkan.so.1 is on LD_LIBRARY_PATH or in the loader cache (elsewhere: assume yes). */
+function vulkanLoaderFindable(): boolean {
+  if (process.platform !== 'linux') return true;
+  for (const dir of (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean)) {
+    if (fs.existsSync(path.join(dir, 'libvulkan.so.1'))) return true;
+  }
+  try {
+    return fs.readFileSync('/etc/ld.so.cache').includes('libvulkan.so.1');
+  } catch {
+    return false;
+  }
+}
+
+function describeAdapter(info: WebgpuProbe['info']): string {
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+/**
+ * The webgpu backend. `auto` (requireHardware) takes a hardware adapter only. Asked for by name, a
+ * software adapter is used only when allowed (`webgpuSoftware` or PAPERZOO_WEBGPU_SOFTWARE=1): it is
+ * two orders of magnitude slower than a GPU, so it is for tests, never a silent fallback.
+ */
+async function loadWebgpu(requireHardware: boolean, allowSoftware: boolean): Promise<void> {
+  try {
+    if (requireHardware && webgpuProbe == null && !vulkanLoaderFindable()) {
+      // auto on a machine without Vulkan: Dawn would only print a warning and find nothing.
+      throw new Error('no Vulkan loader (libvulkan.so.1) on this machine');
+    }
+    webgpuProbe ??= await probeWebgpu(allowSoftware && !requireHardware);
+    const probe = webgpuProbe;
+    if (probe.software && (requireHardware || !allowSoftware)) {
+      throw new Error(`the adapter is a software one (${describeAdapter(probe.info)})${requireHardware ? '' : '; set PAPERZOO_WEBGPU_SOFTWARE=1 (or initBackend({ webgpuSoftware: true })) to use it anyway'}`);
+    }
+    const g = globalThis as any;
+    if (probe.route !== 'native' && g.navigator?.gpu?.__paperzoo !== probe.gpu) {
+      // tfjs's backend factory calls navigator.gpu.requestAdapter itself: pass our options through.
+      const gpu = probe.gpu;
+      const wrapped = {
+        __paperzoo: gpu,
+        requestAdapter: (o: Record<string, unknown> = {}) => gpu.requestAdapter({ ...o, ...probe.adapterOptions }),
+        getPreferredCanvasFormat: () => gpu.getPreferredCanvasFormat?.() ?? 'rgba8unorm',
+        get wgslLanguageFeatures() {
+          return gpu.wgslLanguageFeatures;
+        },
+      };
+      if (!g.navigator) Object.defineProperty(g, 'navigator', { value: {}, writable: true, configurable: true });
+      try {
+        g.navigator.gpu = wrapped;
+      } catch {
+        Object.defineProperty(g.navigator, 'gpu', { value: wrapped, writable: true, configurable: true });
+      }
+    }
+    // Imported after navigator.gpu exists: it registers its factory only if it sees one.
     await importOptional('@tensorflow/tfjs-backend-webgpu');
+    if (tf.engine().registryFactory.webgpu == null) throw new Error('@tensorflow/tfjs-backend-webgpu was loaded before navigator.gpu existed and registered nothing');
+    registerWebgpuKernels();
   } catch (e) {
     if (e instanceof BackendUnavailableError) throw e;
     throw new BackendUnavailableError(
       'webgpu',
       errorMessage(e),
-      'Install the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu@4.22.0`, and make sure a Vulkan driver for your GPU is present.',
+      'Install the optional packages `webgpu@0.6.2` and `@tensorflow/tfjs-backend-webgpu@4.22.0`, and a Vulkan driver for your GPU (packages/tensor/README.md, "GPU").',
     );
   }
-  const name = [adapterInfo.vendor, adapterInfo.architecture, adapterInfo.device, adapterInfo.description].filter(Boolean).join(' ');
-  extras.set('webgpu', { device: name || 'WebGPU adapter' });
+  const p = webgpuProbe;
+  const route = p.route === 'opengles' ? "Dawn OpenGL ES, featureLevel 'compatibility'" : p.route === 'vulkan' ? 'Dawn Vulkan' : 'host WebGPU';
+  extras.set('webgpu', { device: `${describeAdapter(p.info)} (${route}${p.software ? '; software adapter' : ''})` });
+}
+
+/** The WebGPU adapter found by the last webgpu load (undefined before one): for logs and benchmarks. */
+export function webgpuAdapter(): { name: string; software: boolean; route: string } | undefined {
+  return webgpuProbe && { name: describeAdapter(webgpuProbe.info), software: webgpuProbe.software, route: webgpuProbe.route };
 }
 
 /**
@@ -145,14 +261,15 @@ async function activate(name: BackendName): Promise<void> {
   registerPaperzooKernels();
 }
 
-async function tryBackend(name: BackendName, strict: boolean): Promise<void> {
+async function tryBackend(name: BackendName, strict: boolean, webgpuSoftware: boolean): Promise<void> {
   if (name === 'tensorflow') await loadTensorflow(!strict);
-  if (name === 'webgpu') await loadWebgpu(!strict);
+  if (name === 'webgpu') await loadWebgpu(!strict, webgpuSoftware);
   if (name === 'native') await loadNative();
   if (tf.findBackend(name) == null && tf.engine().registryFactory[name] == null) {
     throw new BackendUnavailableError(name, 'it is not registered', 'Use one of: ' + BACKEND_CHOICES.join(', '));
   }
   await activate(name);
+  if (name === 'webgpu') clarifySyncReads(tf.backend());
 }
 
 /**
@@ -164,13 +281,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (!(BACKEND_CHOICES as readonly string[]).includes(asked)) {
     throw new BackendUnavailableError(asked, 'unknown backend name', `Choose one of: ${BACKEND_CHOICES.join(', ')}.`);
   }
+  const webgpuSoftware = options.webgpuSoftware ?? /^(1|true|yes)$/i.test(process.env.PAPERZOO_WEBGPU_SOFTWARE ?? '');
   if (asked !== 'auto') {
-    await tryBackend(asked as BackendName, true);
+    await tryBackend(asked as BackendName, true, webgpuSoftware);
     return asked as BackendName;
   }
   for (const candidate of ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] as const) {
     try {
-      await tryBackend(candidate, false);
+      await tryBackend(candidate, false, false);
       return candidate;
     } catch {
       // auto: fall through to the next candidate

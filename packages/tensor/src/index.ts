@@ -46,6 +46,9 @@ export {
   // what paperzoo registers, and the stock kernels/gradients it replaced (tests, benchmarks, README)
   WASM_KERNELS,
   CPU_KERNELS,
+  WEBGPU_KERNELS,
+  WebgpuUnsupportedError,
+  type WebgpuKernelFix,
   GRADIENTS,
   withStockKernels,
   withStockGradients,

@@ -1,8 +1,15 @@
 /**
  * Which backends the conformance suite runs on. cpu and wasm always (they are dependencies); native
  * when @paperzoo/tensor-native's addon is built (Debian's libopenblas-dev + libdnnl-dev installed);
- * webgpu and tensorflow when their optional packages are installed. Otherwise their suites show as
- * skipped (docs/style.md §7). Every suite compares against cpu and against the float64 reference.
+ * tensorflow when its optional package is installed. Otherwise their suites show as skipped
+ * (docs/style.md §7). Every suite compares against cpu and against the float64 reference.
+ *
+ * webgpu runs when PAPERZOO_TEST_WEBGPU=1 (`npm run test:webgpu`, which also allows a software adapter):
+ * then it is always "available", so a missing package or adapter fails every webgpu spec with
+ * initBackend's error instead of skipping them. In a plain `vitest run` its suites show as skipped
+ * (the software adapter is ~100× slower than the CPU backends; CI runs it as its own step).
+ * PAPERZOO_TEST_BACKENDS=webgpu,… limits the suites to the backends named (cpu still serves as the
+ * comparison inside them).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,13 +34,29 @@ function nativeBuilt(): boolean {
   return fs.existsSync(path.join(root, 'build', 'Release', 'paperzoo_native.node'));
 }
 
-export const AVAILABLE: Record<BackendName, boolean> = {
+/** `npm run test:webgpu`: the webgpu suites run (and fail loudly if webgpu cannot load). */
+export const WEBGPU_TESTED = /^(1|true|yes)$/i.test(process.env.PAPERZOO_TEST_WEBGPU ?? '');
+
+const ONLY = (process.env.PAPERZOO_TEST_BACKENDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+const FOUND: Record<BackendName, boolean> = {
   cpu: true,
   wasm: true,
   native: nativeBuilt(),
-  webgpu: installed('@tensorflow/tfjs-backend-webgpu') && installed('webgpu'),
+  webgpu: WEBGPU_TESTED,
   tensorflow: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu'),
 };
+
+export const AVAILABLE: Record<BackendName, boolean> = Object.fromEntries(
+  Object.entries(FOUND).map(([name, found]) => [name, found && (ONLY.length === 0 || ONLY.includes(name))]),
+) as Record<BackendName, boolean>;
+
+if (WEBGPU_TESTED && AVAILABLE.webgpu) {
+  // tfjs's webgpu backend runs elementwise ops on its CPU kernels when all inputs are still on the CPU
+  // side and under 1000 elements (WEBGPU_CPU_FORWARD): most test inputs. Off, every op runs its shader.
+  await initBackend({ backend: 'webgpu' });
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+}
 
 /** Backends compared with cpu (cpu itself is compared with the reference only). */
 export const ACCELERATED: readonly BackendName[] = ['native', 'wasm', 'webgpu', 'tensorflow'];

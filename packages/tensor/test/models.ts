@@ -53,6 +53,14 @@ export function sgdStep(optimizer: tf.Optimizer, p: Params, x: tf.Tensor4D, y: t
   return value;
 }
 
+/** {@link sgdStep} reading the loss with `await data()`: webgpu under Node has no synchronous reads. */
+export async function sgdStepAsync(optimizer: tf.Optimizer, p: Params, x: tf.Tensor4D, y: tf.Tensor2D, logits = lenet5Logits): Promise<number> {
+  const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(y, logits(p, x)), true, Object.values(p));
+  const value = (await loss!.data())[0];
+  loss!.dispose();
+  return value;
+}
+
 /**
  * A small CNN that uses every kind of randomness a run has: seeded init, seeded dropout and a seeded
  * shuffle of the data each epoch. [B, 12, 12, 1] → conv 4@3×3 → tanh → max-pool 2 → dropout 0.25 → dense 10.

@@ -1,7 +1,7 @@
 /**
  * Kernels and gradients paperzoo registers on top of tfjs 4.22.0 (see docs/backends.md):
  * ./wasm.ts (kernels the stock wasm backend lacks or gets wrong), ./cpu.ts (cpu kernels found wrong or
- * unusably slow) and ./gradients.ts (gradients for every backend, first and second order).
+ * unusably slow), ./webgpu.ts (webgpu kernels found wrong; registered when webgpu loads) and ./gradients.ts (gradients for every backend, first and second order).
  */
 import { registerCpuKernels } from './cpu.js';
 import { registerGradients } from './gradients.js';
@@ -9,6 +9,7 @@ import { registerWasmKernels } from './wasm.js';
 
 export { WASM_KERNELS, type KernelFix } from './wasm.js';
 export { CPU_KERNELS } from './cpu.js';
+export { WEBGPU_KERNELS, WebgpuUnsupportedError, registerWebgpuKernels, clarifySyncReads, type WebgpuKernelFix } from './webgpu.js';
 export { GRADIENTS, withStockGradients, type GradientFix } from './gradients.js';
 export { stockKernel, withStockKernels } from './registry.js';
 export { logSoftmax, softmaxCrossEntropy, softmaxCrossEntropyPerExample } from './ops.js';
