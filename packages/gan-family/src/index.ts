@@ -6,3 +6,8 @@
  */
 export * from './losses.js';
 export * from './gradient-penalty.js';
+export * from './mixtures.js';
+export * from './mode-metrics.js';
+export * from './pacgan.js';
+export * from './mixture-gan.js';
+export * from './mixture-training.js';
