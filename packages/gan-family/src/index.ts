@@ -6,3 +6,7 @@
  */
 export * from './losses.js';
 export * from './gradient-penalty.js';
+export * from './frechet.js';
+export * from './classifier-metrics.js';
+export * from './dcgan.js';
+export * from './wgan.js';
