@@ -92,14 +92,25 @@ export class MlpCritic extends Module {
   }
 
   apply(x: tf.Tensor): tf.Tensor2D {
+    return tf.tidy(() => this.applyFrom(0, tf.reshape(x, [x.shape[0], -1])));
+  }
+
+  /** The layers from `layer` on, applied to that layer's input h [B, width_in]. */
+  applyFrom(layer: number, h: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => {
-      let h = tf.reshape(x, [x.shape[0], -1]);
-      this.weights.forEach((w, i) => {
-        h = tf.add(tf.matMul(h, w.value), this.biases[i].value);
+      for (let i = layer; i < this.weights.length; i++) {
+        h = tf.add(tf.matMul(h, this.weights[i].value), this.biases[i].value);
         if (i + 1 < this.weights.length) h = tf.relu(h);
-      });
+      }
       return h as tf.Tensor2D;
     });
+  }
+
+  /** Each layer's input for x: [x, h₁, …, h_L] (h_l after the ReLU). */
+  layerInputs(x: tf.Tensor): tf.Tensor2D[] {
+    const out: tf.Tensor2D[] = [tf.reshape(x, [x.shape[0], -1])];
+    for (let i = 0; i + 1 < this.weights.length; i++) out.push(tf.tidy(() => tf.relu(tf.add<tf.Tensor2D>(tf.matMul(out[i], this.weights[i].value), this.biases[i].value))));
+    return out;
   }
 }
 
@@ -111,5 +122,22 @@ export function layerGradientNorms(critic: (x: tf.Tensor) => tf.Tensor, weights:
   return tf.tidy(() => {
     const { grads } = tf.variableGrads(() => tf.sub<tf.Scalar>(tf.mean(critic(fake)), tf.mean(critic(real))), [...weights]);
     return weights.map((w) => tf.norm(grads[w.name]).dataSync()[0]);
+  });
+}
+
+/**
+ * Gulrajani et al. Fig. 1b, backward signal: ‖∂L/∂h_l‖₂ (over the batch) for each layer's input h_l of an
+ * {@link MlpCritic}, input layer first, L = E[f(x̃)] − E[f(x)]. Under weight clipping every layer scales
+ * the signal by about c·√fan_in·(ReLU's 1/√2), so it vanishes (c small) or explodes (c large) geometrically
+ * toward the input; under the penalty it stays level.
+ */
+export function layerInputGradientNorms(critic: MlpCritic, real: tf.Tensor, fake: tf.Tensor): number[] {
+  return tf.tidy(() => {
+    const hr = critic.layerInputs(real);
+    const hf = critic.layerInputs(fake);
+    return hr.map((_, l) => {
+      const [gr, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sub<tf.Scalar>(tf.mean(critic.applyFrom(l, b)), tf.mean(critic.applyFrom(l, a))))([hr[l], hf[l]]);
+      return Math.sqrt(tf.add(tf.sum(tf.square(gr)), tf.sum(tf.square(gf))).dataSync()[0]);
+    });
   });
 }

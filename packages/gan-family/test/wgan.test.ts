@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { tf, initBackend, assertNoLeaksSync } from '@paperzoo/tensor';
 import { RMSProp, Adam } from '@paperzoo/core-autograd';
-import { DcganDiscriminator, DcganGenerator, MlpCritic, WGAN_GP_DEFAULTS, clipWeights, layerGradientNorms, maxAbsWeight, wganCriticStep, wganGeneratorStep } from '../src/index.js';
+import { DcganDiscriminator, DcganGenerator, MlpCritic, WGAN_GP_DEFAULTS, clipWeights, layerGradientNorms, layerInputGradientNorms, maxAbsWeight, wganCriticStep, wganGeneratorStep } from '../src/index.js';
 
 describe.each(['cpu', 'native'] as const)('WGAN steps on %s', (backend) => {
   it('weight clipping keeps every critic parameter in [−c, c]; the estimate is −loss', async () => {
@@ -71,6 +71,14 @@ describe.each(['cpu', 'native'] as const)('WGAN steps on %s', (backend) => {
       expect(norms.length).toBe(3);
       const direct = tf.tidy(() => tf.norm(tf.grad((w: tf.Tensor) => mlp.withParameters({ 'layer0/kernel': w }, () => tf.sub<tf.Scalar>(tf.mean(mlp.apply(fake)), tf.mean(mlp.apply(real)))))(ws[0])).dataSync()[0]);
       expect(norms[0]).toBeCloseTo(direct, 5);
+      const inputNorms = assertNoLeaksSync(() => layerInputGradientNorms(mlp, real, fake));
+      expect(inputNorms.length).toBe(3);
+      // at the input: ‖∂L/∂x‖ over both batches, by tf.grads directly
+      const inputDirect = tf.tidy(() => {
+        const [gr, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sub<tf.Scalar>(tf.mean(mlp.apply(b)), tf.mean(mlp.apply(a))))([tf.reshape(real, [4, 784]), fake]);
+        return Math.sqrt(tf.add(tf.sum(tf.square(gr)), tf.sum(tf.square(gf))).dataSync()[0]);
+      });
+      expect(inputNorms[0]).toBeCloseTo(inputDirect, 5);
       fake.dispose();
     } finally {
       g.dispose(); d.dispose(); opt.dispose(); mlp.dispose(); tf.dispose([real, z, epsilon]);
