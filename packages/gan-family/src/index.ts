@@ -6,3 +6,4 @@
  */
 export * from './losses.js';
 export * from './gradient-penalty.js';
+export * from './mlp-gan.js';
