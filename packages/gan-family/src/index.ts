@@ -7,3 +7,4 @@
 export * from './losses.js';
 export * from './gradient-penalty.js';
 export * from './mlp-gan.js';
+export * from './gan-training.js';
