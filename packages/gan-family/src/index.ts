@@ -8,3 +8,4 @@ export * from './losses.js';
 export * from './gradient-penalty.js';
 export * from './mlp-gan.js';
 export * from './gan-training.js';
+export * from './parzen.js';
