@@ -53,8 +53,8 @@ function rowNorms(t: tf.Tensor2D): Float64Array {
  * log p̂(x_i) for every point and every σ: one Float64Array of n values per σ (in the order of `sigmas`).
  */
 export function parzenLogLikelihoods(points: tf.Tensor2D, centres: tf.Tensor2D, sigmas: readonly number[], options: ParzenOptions = {}): Float64Array[] {
-  const [n, d] = points.shape;
-  const [m, dc] = centres.shape;
+  const d = points.shape[1];
+  const dc = centres.shape[1];
   if (d !== dc) throw new RangeError(`parzenLogLikelihoods: points have ${d} dimensions, centres ${dc}`);
   if (sigmas.some((s) => !(s > 0))) throw new RangeError('parzenLogLikelihoods: every σ must be positive');
   const batch = options.batchSize ?? 100;
@@ -101,13 +101,12 @@ function logMeanExpRow(dots: Float32Array, offset: number, xNorm: number, cNorm:
   for (let k = 0; k < sigmas.length; k++) {
     const inv = 1 / (2 * sigmas[k] * sigmas[k]);
     // logmeanexp of a_j = −d2_j/2σ², shifted by its max −min/2σ² (that term is 1, so the sum is ≥ 1);
-    // terms below e^−50 are left out: together < m·2·10⁻²² of the sum, and Math.exp is slow near underflow
+    // terms below e^−50 are skipped (no exp): together < m·2·10⁻²² of the sum
     const cut = min + 50 / inv;
     let sum = 0;
     for (let j = 0; j < m; j++) if (d2[j] < cut) sum += Math.exp(-(d2[j] - min) * inv);
     out[k][row] = -min * inv + Math.log(sum / m) - logZ[k];
   }
-  return out;
 }
 
 /** Mean and standard error (std / √n, ddof 0, as `parzen_ll.py`) of per-example values. */
