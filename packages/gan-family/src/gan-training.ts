@@ -17,7 +17,8 @@
  * Shapes: a real batch [m, …]; `noise(m)` [m, noiseDim]; `generate` → [m, …] like the real batch;
  * `discriminate` → [m] (logits or critic scores).
  */
-import { tf } from '@paperzoo/tensor';
+import { shuffledIndicesFromGlobalRng, tf } from '@paperzoo/tensor';
+import { fit, type FitContext, type FitOptimizer, type FitResult, type StepInfo } from '@paperzoo/repro';
 import { discriminatorLoss, generatorLoss, type GanLossKind, type LsganCoding } from './losses.js';
 
 /** What the iteration needs of an optimiser (every @paperzoo/core-autograd and tf.train optimiser has it). */
@@ -85,4 +86,66 @@ export function ganTrainingIteration(o: GanIterationOptions, realBatches: readon
   const dLoss = tf.div<tf.Scalar>(dSum, realBatches.length);
   dSum.dispose();
   return { d_loss: dLoss, g_loss: gLoss };
+}
+
+export interface FitGanOptions extends Omit<GanIterationOptions, 'generatorOptimizer' | 'discriminatorOptimizer'> {
+  ctx: FitContext;
+  generatorOptimizer: GradientApplier & FitOptimizer;
+  discriminatorOptimizer: GradientApplier & FitOptimizer;
+  /** Training examples, `count` rows of `size` values (e.g. pixels in [0, 1]). */
+  data: Float32Array;
+  count: number;
+  size: number;
+  /** m, examples per D step (and G's batch). */
+  batchSize: number;
+  /** k, D steps per iteration (Alg. 1; the 2014 experiments: k = 1). */
+  k?: number;
+  epochs: number;
+  /** Iterations per epoch (default: as many as one shuffled pass gives, ⌊count / (k·m)⌋). */
+  iterationsPerEpoch?: number;
+  /** Called before each iteration (e.g. a momentum schedule by epoch). */
+  beforeIteration?: (at: StepInfo) => void;
+  evaluate?: Parameters<typeof fit>[0]['evaluate'];
+  label?: string;
+}
+
+/**
+ * Algorithm 1 through @paperzoo/repro's `fit`: each epoch one shuffled pass (from the global generator,
+ * so `--resume` replays it), each step one iteration of k D updates and one G update; both players'
+ * variables and optimiser states are checkpointed. Logs d_loss and g_loss.
+ */
+export async function fitGan(o: FitGanOptions): Promise<FitResult> {
+  const k = o.k ?? 1;
+  const perEpoch = o.iterationsPerEpoch ?? Math.floor(o.count / (k * o.batchSize));
+  if (perEpoch < 1 || perEpoch * k * o.batchSize > o.count) throw new RangeError(`fitGan: ${perEpoch} iterations of ${k}×${o.batchSize} examples do not fit in ${o.count}`);
+  const variables = { ...prefixed('g/', o.generatorVariables), ...prefixed('d/', o.discriminatorVariables) };
+  return fit<tf.Tensor2D[]>({
+    ctx: o.ctx,
+    variables,
+    optimizers: { generator: o.generatorOptimizer, discriminator: o.discriminatorOptimizer },
+    epochs: o.epochs,
+    stepsPerEpoch: perEpoch,
+    batches: function* () {
+      const order = shuffledIndicesFromGlobalRng(o.count);
+      for (let s = 0; s < perEpoch; s++) {
+        yield Array.from({ length: k }, (_, j) => {
+          const rows = new Float32Array(o.batchSize * o.size);
+          const base = (s * k + j) * o.batchSize;
+          for (let i = 0; i < o.batchSize; i++) rows.set(o.data.subarray(order[base + i] * o.size, (order[base + i] + 1) * o.size), i * o.size);
+          return tf.tensor2d(rows, [o.batchSize, o.size]);
+        });
+      }
+    },
+    step: (reals, at) => {
+      o.beforeIteration?.(at);
+      const r = ganTrainingIteration(o, reals, o.batchSize);
+      return { d_loss: r.d_loss, g_loss: r.g_loss };
+    },
+    evaluate: o.evaluate,
+    label: o.label ?? 'GAN',
+  });
+}
+
+function prefixed(prefix: string, vars: Readonly<Record<string, tf.Variable>>): Record<string, tf.Variable> {
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [prefix + k, v]));
 }
