@@ -9,3 +9,4 @@ export * from './gradient-penalty.js';
 export * from './mlp-gan.js';
 export * from './gan-training.js';
 export * from './parzen.js';
+export * from './conditional.js';
