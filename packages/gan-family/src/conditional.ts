@@ -24,7 +24,7 @@ export function oneHotLabels(labels: ArrayLike<number>, classes: number): tf.Ten
 
 /** [x, onehot(y)] along the feature axis: [n, d] and labels [n] → [n, d + classes]. */
 export function concatLabels(x: tf.Tensor, labels: ArrayLike<number>, classes: number): tf.Tensor2D {
-  return tf.tidy(() => tf.concat([x.reshape([x.shape[0], -1]) as tf.Tensor2D, oneHotLabels(labels, classes)], 1));
+  return tf.tidy(() => tf.concat([x.reshape<tf.Tensor2D>([x.shape[0], -1]), oneHotLabels(labels, classes)], 1));
 }
 
 export interface ConditionalOptions {
