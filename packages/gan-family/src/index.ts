@@ -10,3 +10,7 @@ export * from './frechet.js';
 export * from './classifier-metrics.js';
 export * from './dcgan.js';
 export * from './wgan.js';
+export * from './mlp-gan.js';
+export * from './gan-training.js';
+export * from './parzen.js';
+export * from './conditional.js';
