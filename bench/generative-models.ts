@@ -16,13 +16,18 @@
  *   alternating channel masks, batch norm as a flow layer (batch statistics) after each coupling; each
  *   coupling's s, t from a 3×3 conv (64) – ReLU – 3×3 conv net; Gaussian prior; batch 64, Adam 1e-3. (The
  *   paper's couplings use deep residual networks and several scales; this is the smallest faithful block.)
+ * - `dcgan`: Radford et al. 2015 on MNIST (dcgan-mnist, @paperzoo/gan-family at the authors' MNIST width w = 64):
+ *   G z 100 → 128·7·7 (BN, ReLU) → 5×5 stride-2 transposed conv 64 (BN, ReLU) → transposed conv 1, tanh;
+ *   D 5×5 stride-2 conv 64 (LeakyReLU 0.2) → conv 128 (BN, LeakyReLU) → dense 1; one D step on a real batch
+ *   and G(z₁), then one G step on G(z₂) (non-saturating), Adam 2e-4 β₁ 0.5 each; batch 64; z drawn in the step.
  */
-import { ParameterStore, tf, randomUniform } from '@paperzoo/tensor';
+import { ParameterStore, tf, randomNormal, randomUniform } from '@paperzoo/tensor';
 import { Adagrad, Adam } from '@paperzoo/core-autograd';
+import { DCGAN_ADAM, DcganDiscriminator, DcganGenerator, dcganStep } from '@paperzoo/gan-family';
 import { AffineCoupling, BatchNormFlow, ConvConditioner, CouplingFlow, GAUSSIAN_PRIOR, NICE_ADAM, Squeeze, Vae, channelPartition, checkerboardPartition, flowForward, iwaeLoss, matchedAffineHidden, type FlowLayer } from '@paperzoo/vae-flow';
 import type { TrainingStep } from './native-models.js';
 
-export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv';
+export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan';
 
 /** The affine flow's hidden width (bench/torch_models.py uses the same number; checked here). */
 export const REALNVP_HIDDEN = 956;
@@ -30,6 +35,7 @@ export const REALNVP_HIDDEN = 956;
 export function generativeTrainingStep(workload: GenerativeWorkload): TrainingStep {
   if (workload === 'realnvp') return realNvpStep();
   if (workload === 'realnvp-conv') return realNvpConvStep();
+  if (workload === 'dcgan') return dcganTrainingStep();
   return workload === 'vae' ? vaeStep() : iwaeStep();
 }
 
@@ -95,4 +101,24 @@ function realNvpConvStep(batch = 64, hidden = 64): TrainingStep {
       return tf.neg(tf.mean(tf.add(GAUSSIAN_PRIOR.logProb(y), logDet))) as tf.Scalar;
     });
   return stepOf(variables, optimizer, loss, [store, x]);
+}
+
+function dcganTrainingStep(batch = 64, width = 64, latent = 100): TrainingStep {
+  const g = new DcganGenerator({ width, latent, seed: 1 });
+  const d = new DcganDiscriminator({ width, seed: 2 });
+  const optG = new Adam(DCGAN_ADAM);
+  const optD = new Adam(DCGAN_ADAM);
+  const real = tf.tidy(() => tf.sub<tf.Tensor4D>(tf.mul(randomUniform([batch, 28, 28, 1]), 2), 1));
+  return {
+    step() {
+      const [z1, z2] = [randomNormal([batch, latent]) as tf.Tensor2D, randomNormal([batch, latent]) as tf.Tensor2D];
+      const r = dcganStep(g, d, optG, optD, real, z1, z2);
+      r.g_loss.dataSync();
+      tf.dispose([z1, z2, r.d_loss, r.g_loss]);
+    },
+    dispose() {
+      tf.dispose(real);
+      for (const o of [g, d, optG, optD]) o.dispose();
+    },
+  };
 }

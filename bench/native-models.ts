@@ -355,7 +355,7 @@ export interface TrainingStep {
 export function trainingStep(workload: TrainingWorkload): TrainingStep {
   if (workload === 'gpt') return gptTrainingStep();
   if (workload === 'maml-sinusoid' || workload === 'protonets' || workload === 'maml-omniglot') return metaTrainingStep(workload); // bench/meta-models.ts
-  if (workload === 'vae' || workload === 'iwae' || workload === 'realnvp' || workload === 'realnvp-conv') return generativeTrainingStep(workload); // bench/generative-models.ts
+  if (workload === 'vae' || workload === 'iwae' || workload === 'realnvp' || workload === 'realnvp-conv' || workload === 'dcgan') return generativeTrainingStep(workload); // bench/generative-models.ts
   let params: Params;
   let logits: () => tf.Tensor2D;
   let data: tf.Tensor[]; // the batch, labels last

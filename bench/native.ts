@@ -20,7 +20,8 @@
  *   parameters) and as a loop over the 25 tasks (learn2learn/higher style); the ratio is to the faster.
  * - generative models (bench/generative-models.ts, @paperzoo/vae-flow; batch drawn once): a VAE step (Kingma &
  *   Welling's MNIST model, batch 100), an IWAE step (Burda et al., batch 20, k = 50), an affine-coupling
- *   flow step (RealNVP's coupling law at NICE's size, batch 200) and one scale of RealNVP's image model.
+ *   flow step (RealNVP's coupling law at NICE's size, batch 200), one scale of RealNVP's image model, and a
+ *   DCGAN step (Radford et al.'s MNIST model at w = 64, batch 64: one D step + one G step; @paperzoo/gan-family).
  *
  * The machine may be shared, so the run goes in rounds: each round times every workload on every
  * backend and then on PyTorch under three thread-wait settings (native's, passive, libgomp's default),
@@ -28,7 +29,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot,vae,iwae,realnvp,realnvp-conv (default: all thirteen), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot,vae,iwae,realnvp,realnvp-conv,dcgan (default: all fourteen), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -42,7 +43,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
-type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot' | 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv';
+type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot' | 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan';
 // Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
 // steady state is what a training run sees).
 const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
@@ -58,6 +59,7 @@ const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: numbe
   { key: 'vae', label: 'VAE step (Kingma & Welling MNIST: batch 100, 784-500-20 tanh, Bernoulli, analytic KL, Adagrad)', warmup: 20, reps: 40 },
   { key: 'iwae', label: 'IWAE step (Burda et al.: batch 20, 784-200-200-50 tanh, k = 50, Adam)', warmup: 10, reps: 20 },
   { key: 'realnvp', label: 'affine-coupling flow step (RealNVP coupling law on MNIST vectors: 4 couplings of 5×956 ReLU MLPs, batch 200, Adam)', warmup: 3, reps: 10 },
+  { key: 'dcgan', label: 'DCGAN step on MNIST (Radford et al.: w = 64, one D step + one G step, batch-norm, transposed convs, batch 64, Adam)', warmup: 3, reps: 10 },
   { key: 'realnvp-conv', label: 'RealNVP step, one scale on 28×28×1 (3 checkerboard + squeeze + 3 channel affine couplings, conv 64 nets, batch-norm flow layers, batch 64, Adam)', warmup: 3, reps: 10 },
 ];
 /**

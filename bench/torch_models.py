@@ -2,7 +2,7 @@
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp|realnvp-conv]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp|realnvp-conv|dcgan]
 maml-sinusoid is reported twice, as "maml-sinusoid:batched" and "maml-sinusoid:loop" (see maml_sinusoid_fns).
 """
 import json
@@ -462,6 +462,50 @@ def iwae_fn(batch=20, k=50):
     return step
 
 
+def dcgan_fn(batch=64, width=64, latent=100):
+    """bench/generative-models.ts `dcgan` (Radford et al. 2015, dcgan-mnist at w = 64): G z -> 2w*7*7 (BN, ReLU) ->
+    5x5 stride-2 ConvTranspose w (BN, ReLU) -> ConvTranspose 1, tanh; D 5x5 stride-2 conv w (LeakyReLU 0.2) -> conv 2w
+    (BN, LeakyReLU) -> linear 1; weights N(0, 0.02); one D step (real batch + G(z1) detached), then one G step on G(z2)
+    with D's parameters frozen (no D weight gradients, as the tfjs step differentiates G's variables only); Adam 2e-4, 0.5."""
+    w = width
+    gen = nn.Sequential(
+        nn.Linear(latent, 2 * w * 49, bias=False), nn.Unflatten(1, (2 * w, 7, 7)), nn.BatchNorm2d(2 * w), nn.ReLU(),
+        nn.ConvTranspose2d(2 * w, w, 5, 2, padding=2, output_padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
+        nn.ConvTranspose2d(w, 1, 5, 2, padding=2, output_padding=1), nn.Tanh(),
+    )
+    disc = nn.Sequential(
+        nn.Conv2d(1, w, 5, 2, padding=2), nn.LeakyReLU(0.2),
+        nn.Conv2d(w, 2 * w, 5, 2, padding=2, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(2 * w * 49, 1),
+    )
+    for m in list(gen.modules()) + list(disc.modules()):
+        if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0, 0.02)
+    real = torch.rand(batch, 1, 28, 28) * 2 - 1
+    opt_g = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
+
+    def step():
+        z1 = torch.randn(batch, latent)
+        z2 = torch.randn(batch, latent)
+        opt_d.zero_grad(set_to_none=True)
+        fake = gen(z1).detach()
+        loss_d = F.softplus(-disc(real)).mean() + F.softplus(disc(fake)).mean()
+        loss_d.backward()
+        opt_d.step()
+        for p in disc.parameters():
+            p.requires_grad_(False)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g = F.softplus(-disc(gen(z2))).mean()
+        loss_g.backward()
+        opt_g.step()
+        for p in disc.parameters():
+            p.requires_grad_(True)
+        return loss_g.item()
+
+    return step
+
+
 class AffineCoupling(nn.Module):
     """@paperzoo/vae-flow's AffineCoupling on the odd/even partition (RealNVP eq. 6): an MLP of `layers` ReLU
     layers of `hidden` units maps the conditioning half to (raw, t); s = scale * tanh(raw); y = x * exp(s) + t."""
@@ -675,6 +719,9 @@ def main():
 
     if want("realnvp-conv"):
         rows["realnvp-conv"] = median_ms(realnvp_conv_fn(), 3, q(10))
+
+    if want("dcgan"):
+        rows["dcgan"] = median_ms(dcgan_fn(), 3, q(10))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { seed } from '@paperzoo/tensor';
 import { defineReproduction, sweep, z, type JsonValue } from '@paperzoo/repro';
 import { imageGridPng } from '@paperzoo/vae-flow';
-import { MaxoutDiscriminator, MixtureGenerator, densityImage, evaluateGenerator, generatorSamples, mixtureExtent, paperMixture, trainMixtureGan, type MixtureMethod } from '@paperzoo/gan-family';
+import { MixtureDiscriminator, MixtureGenerator, densityImage, evaluateGenerator, generatorSamples, mixtureExtent, paperMixture, trainMixtureGan, type MixtureMethod } from '@paperzoo/gan-family';
 
 const MIXTURES = ['ring', 'grid'] as const;
 const METHODS = ['gan', 'pacgan2', 'lsgan', 'wgan_gp'] as const;
@@ -51,7 +51,7 @@ async function runTrial(cfg: Config, { mixture: mixtureName, method, trial }: Me
   const mixture = paperMixture(mixtureName);
   const m = METHOD[method];
   const generator = new MixtureGenerator({ hidden: cfg.generatorHidden, seed: memberSeed });
-  const discriminator = new MaxoutDiscriminator({ inputs: 2 * m.pack, hidden: cfg.discriminatorHidden, seed: memberSeed });
+  const discriminator = new MixtureDiscriminator({ inputs: 2 * m.pack, hidden: cfg.discriminatorHidden, seed: memberSeed });
   try {
     const wgan = m.objective === 'wgan-gp';
     await trainMixtureGan({

@@ -112,7 +112,7 @@ export class MixtureGenerator extends Module {
   }
 }
 
-export interface MaxoutDiscriminatorOptions extends ModuleOptions {
+export interface MixtureDiscriminatorOptions extends ModuleOptions {
   /** Input size: m·2 for PacGAN-m on 2-D data. */
   inputs?: number;
   hidden?: number[];
@@ -120,11 +120,11 @@ export interface MaxoutDiscriminatorOptions extends ModuleOptions {
   initStd?: number;
 }
 
-export class MaxoutDiscriminator extends Module {
+export class MixtureDiscriminator extends Module {
   readonly hidden: number[];
   readonly pieces: number;
 
-  constructor(options: MaxoutDiscriminatorOptions = {}) {
+  constructor(options: MixtureDiscriminatorOptions = {}) {
     super('maxout-discriminator');
     this.hidden = options.hidden ?? [200, 200, 200];
     this.pieces = options.pieces ?? 5;

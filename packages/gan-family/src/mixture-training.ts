@@ -24,7 +24,7 @@ import { discriminatorLoss, generatorLoss, LSGAN_01 } from './losses.js';
 import { gradientPenalty } from './gradient-penalty.js';
 import { sampleMixture, standardNormal, type GaussianMixture2d } from './mixtures.js';
 import { pack } from './pacgan.js';
-import { MaxoutDiscriminator, MixtureGenerator, type BatchStatistics } from './mixture-gan.js';
+import { MixtureDiscriminator, MixtureGenerator, type BatchStatistics } from './mixture-gan.js';
 import { modeMetrics, type ModeMetrics } from './mode-metrics.js';
 
 export type MixtureObjective = 'gan' | 'lsgan' | 'wgan-gp';
@@ -40,7 +40,7 @@ export interface MixtureTrainingOptions {
   mixture: GaussianMixture2d;
   method: MixtureMethod;
   generator: MixtureGenerator;
-  discriminator: MaxoutDiscriminator;
+  discriminator: MixtureDiscriminator;
   /** Generator steps. */
   iterations: number;
   /** Steps per fit epoch (a checkpoint after each; PacGAN's epoch: 1000). */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertNoLeaks, assertNoLeaksSync, initBackend, makeRng, seed, tf } from '@paperzoo/tensor';
 import { createRunContext } from '@paperzoo/repro';
-import { MaxoutDiscriminator, MixtureGenerator, evaluateGenerator, ringMixture, trainMixtureGan, type BatchStatistics, type MixtureObjective } from '../src/index.js';
+import { MixtureDiscriminator, MixtureGenerator, evaluateGenerator, ringMixture, trainMixtureGan, type BatchStatistics, type MixtureObjective } from '../src/index.js';
 import { AVAILABLE } from '../../tensor/test/backends.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixture-gan-'));
@@ -26,7 +26,7 @@ describe('mixture generator and discriminator (PacGAN pacgan_task.py l. 42–95)
   it('PacGAN sizes: 2 → 4×400 (BN, no bias) → 2; discriminator 3×200×5 maxout → 1', () => {
     const g = new MixtureGenerator({ allocate: false });
     expect(g.parameterCount()).toBe(2 * 400 + 3 * 400 * 400 + 4 * 2 * 400 + 400 * 2 + 2);
-    const d = new MaxoutDiscriminator({ inputs: 4, allocate: false });
+    const d = new MixtureDiscriminator({ inputs: 4, allocate: false });
     expect(d.parameterCount()).toBe(4 * 1000 + 1000 + 2 * (200 * 1000 + 1000) + 200 + 1);
   });
 
@@ -56,7 +56,7 @@ describe('mixture generator and discriminator (PacGAN pacgan_task.py l. 42–95)
   });
 
   it('maxout discriminator equals a float64 forward pass', () => {
-    const d = new MaxoutDiscriminator({ inputs: 2, hidden: [3, 2], pieces: 2, initStd: 0.7, seed: 4 });
+    const d = new MixtureDiscriminator({ inputs: 2, hidden: [3, 2], pieces: 2, initStd: 0.7, seed: 4 });
     try {
       const rng = makeRng('maxout-forward');
       const x = Array.from({ length: 8 }, () => 2 * rng() - 1);
@@ -80,7 +80,7 @@ describe('trainMixtureGan', () => {
   async function train(objective: MixtureObjective, pack: number, name: string) {
     seed(3);
     const g = new MixtureGenerator({ hidden: [16, 16], seed: 3 });
-    const d = new MaxoutDiscriminator({ inputs: 2 * pack, hidden: [8], pieces: 3, seed: 3 });
+    const d = new MixtureDiscriminator({ inputs: 2 * pack, hidden: [8], pieces: 3, seed: 3 });
     try {
       const ctx = createRunContext({ id: `mixture-${name}`, tier: 'smoke', seed: 3, config: {}, resultsDir: path.join(tmp, name), resume: false });
       const r = await trainMixtureGan({ ctx, mixture, method: { objective, pack }, generator: g, discriminator: d, iterations: 6, stepsPerEpoch: 3, batchSize: 8, learningRate: 1e-3, beta1: 0.5, criticSteps: 2, evaluateSamples: 50 });

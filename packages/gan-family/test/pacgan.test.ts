@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertNoLeaksSync, initBackend, makeRng, tf } from '@paperzoo/tensor';
-import { MaxoutDiscriminator, criticGradientNorms, discriminatorLoss, gradientPenalty, pack, packRows } from '../src/index.js';
+import { MixtureDiscriminator, criticGradientNorms, discriminatorLoss, gradientPenalty, pack, packRows } from '../src/index.js';
 import { AVAILABLE } from '../../tensor/test/backends.js';
 
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('packing (Lin et al. 2018 §3)', () => {
   });
 
   it('m = 1 is the plain GAN: same discriminator scores and losses as the unpacked batch', () => {
-    const d = new MaxoutDiscriminator({ inputs: 2, hidden: [8, 8], pieces: 3, seed: 5 });
+    const d = new MixtureDiscriminator({ inputs: 2, hidden: [8, 8], pieces: 3, seed: 5 });
     try {
       const [packedLoss, plainLoss, same] = assertNoLeaksSync(() =>
         tf.tidy(() => {
@@ -52,7 +52,7 @@ describe('packing (Lin et al. 2018 §3)', () => {
   });
 
   it('a PacGAN2 discriminator takes 4 inputs and scores each packed pair once: [n, 4] → [n, 1]', () => {
-    const d = new MaxoutDiscriminator({ inputs: 4, hidden: [8], pieces: 2, seed: 1 });
+    const d = new MixtureDiscriminator({ inputs: 4, hidden: [8], pieces: 2, seed: 1 });
     try {
       const shape = assertNoLeaksSync(() => tf.tidy(() => d.apply(pack([tf.zeros<tf.Rank.R2>([5, 2]), tf.ones<tf.Rank.R2>([5, 2])])).shape));
       expect(shape).toEqual([5, 1]);
@@ -126,7 +126,7 @@ describe('WGAN-GP gradient penalty (Gulrajani et al. 2017, Alg. 1 l. 6–7)', ()
   });
 
   it('maxout critic (the app\'s): ∂GP/∂θ equals float64 central differences', () => {
-    const d = new MaxoutDiscriminator({ inputs, hidden: [4], pieces: 3, initStd: 0.8, seed: 9 });
+    const d = new MixtureDiscriminator({ inputs, hidden: [4], pieces: 3, initStd: 0.8, seed: 9 });
     try {
       const names = Object.keys(d.variables);
       const theta = Float64Array.from(names.flatMap((k) => Array.from(d.variables[k].dataSync())));
