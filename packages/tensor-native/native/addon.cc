@@ -170,10 +170,10 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// activationGrad(op, dy, v, dx): relu (v = x), tanh, sigmoid (v = y)
+// activationGrad(op, dy, v, dx, alpha): relu, leakyRelu (v = x, alpha its slope), tanh, sigmoid (v = y)
 Napi::Value ActivationGrad(const Napi::CallbackInfo& info) {
   auto dy = info[1].As<Napi::Float32Array>();
-  pz::activationGrad((int)num(info[0]), dy.Data(), f32(info[2]), f32(info[3]), (int64_t)dy.ElementLength());
+  pz::activationGrad((int)num(info[0]), dy.Data(), f32(info[2]), f32(info[3]), (int64_t)dy.ElementLength(), (float)info[4].As<Napi::Number>().DoubleValue());
   return info.Env().Undefined();
 }
 

@@ -20,7 +20,7 @@
 
 namespace pz {
 
-void activationGrad(int op, const float* dy, const float* v, float* dx, int64_t n) {
+void activationGrad(int op, const float* dy, const float* v, float* dx, int64_t n, float alpha) {
   switch (op) {
     // relu′(x) = step(x): 1 for x > 0, else 0; a NaN input gives NaN (tfjs: dy·step(x), step(NaN) = NaN)
     case G_RELU:
@@ -33,6 +33,10 @@ void activationGrad(int op, const float* dy, const float* v, float* dx, int64_t 
     // σ′ = y·(1 − y)
     case G_SIGMOID:
       ewFor(n, [=](int64_t i) { dx[i] = dy[i] * (v[i] * (1.f - v[i])); });
+      break;
+    // leakyRelu′(x) = 1 for x > 0, else α (NaN included), as tfjs: where(x > 0, dy, dy·α)
+    case G_LEAKYRELU:
+      ewFor(n, [=](int64_t i) { dx[i] = v[i] > 0.f ? dy[i] : dy[i] * alpha; });
       break;
     default: break;
   }

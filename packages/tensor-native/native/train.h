@@ -5,10 +5,10 @@
 
 namespace pz {
 
-enum ActGrad { G_RELU, G_TANH, G_SIGMOID };
+enum ActGrad { G_RELU, G_TANH, G_SIGMOID, G_LEAKYRELU };
 
 /** dx from dy and v (relu: the input x; tanh, sigmoid: the output y); n elements. */
-void activationGrad(int op, const float* dy, const float* v, float* dx, int64_t n);
+void activationGrad(int op, const float* dy, const float* v, float* dx, int64_t n, float alpha);
 
 /** y = (x − μ)/√(σ² + ε)·scale + offset over [rows, c] with μ, σ² (biased) of x's columns, written to mean/var. */
 void batchNormTrain(const float* x, const float* scale, const float* offset, float eps, int64_t rows, int64_t c, float* y, float* mean, float* var);

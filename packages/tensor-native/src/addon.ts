@@ -28,7 +28,7 @@ export interface Addon {
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array, channels: number, epsilon: number): void;
   batchNormGrad(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, dy: Float32Array, epsilon: number, dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   softmax(x: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean): void;
-  activationGrad(op: number, dy: Float32Array, v: Float32Array, dx: Float32Array): void;
+  activationGrad(op: number, dy: Float32Array, v: Float32Array, dx: Float32Array, alpha: number): void;
   batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad(x: Float32Array, scale: Float32Array | null, mean: Float32Array, variance: Float32Array, dy: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   lstmCell(gates: Float32Array, c: Float32Array, h: Float32Array, cNext: Float32Array, rows: number, units: number): void;
@@ -52,7 +52,7 @@ export const UNARY = { Relu: 0, Relu6: 1, Tanh: 2, Sigmoid: 3, Exp: 4, Log: 5, N
 export const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
 export const ACTIVATION: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 };
 export const REDUCE = { Sum: 0, Max: 1, Min: 2 } as const;
-export const ACTIVATION_GRAD: Record<string, number> = { relu: 0, tanh: 1, sigmoid: 2 };
+export const ACTIVATION_GRAD: Record<string, number> = { relu: 0, tanh: 1, sigmoid: 2, leakyrelu: 3 };
 
 /** The command that builds the addon, for messages. */
 export const ENABLE_COMMAND = 'apt-get install libopenblas-dev libdnnl-dev && npm rebuild @paperzoo/tensor-native';

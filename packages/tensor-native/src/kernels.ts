@@ -650,16 +650,17 @@ const batchNormGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
 // ---------------------------------------------------------------------------------------------------
 // Fused training kernels (see @paperzoo/tensor's kernels/fused.ts, which dispatches to them)
 
-/** PaperzooActivationGrad: dx = dy·f′ for relu (v = x), tanh and sigmoid (v = y); attr activation. */
+/** PaperzooActivationGrad: dx = dy·f′ for relu and leakyrelu (v = x; attr alpha), tanh and sigmoid (v = y); attr activation. */
 const activationGrad: NativeKernel = ({ inputs, backend, attrs }, addon) => {
   const be = backend as CpuLikeBackend;
   const { dy, v } = inputs as { dy: TensorInfo; v: TensorInfo };
-  const op = ACTIVATION_GRAD[(attrs as unknown as { activation: string }).activation];
+  const { activation, alpha } = attrs as unknown as { activation: string; alpha?: number };
+  const op = ACTIVATION_GRAD[activation];
   const dyv = f32(be, dy);
   const vv = f32(be, v);
-  if (op == null || dyv == null || vv == null || dyv.length !== vv.length) throw new Error('@paperzoo/tensor-native: PaperzooActivationGrad takes float32 dy and v of one size and activation relu|tanh|sigmoid');
+  if (op == null || dyv == null || vv == null || dyv.length !== vv.length) throw new Error('@paperzoo/tensor-native: PaperzooActivationGrad takes float32 dy and v of one size and activation relu|leakyrelu|tanh|sigmoid');
   const out = output(be, dy.shape);
-  if (out.values.length > 0) addon.activationGrad(op, dyv, vv, out.values);
+  if (out.values.length > 0) addon.activationGrad(op, dyv, vv, out.values, alpha ?? 0);
   return out.info;
 };
 

@@ -148,8 +148,8 @@ function zeroGradient(kernelName: string, inputNames: string[]): GradConfig {
 
 /** The fused first-order backward kernel of an activation, where the backend has one (native). */
 const ACTIVATION_GRAD = 'PaperzooActivationGrad';
-const fusedActivationGrad = (activation: 'relu' | 'tanh' | 'sigmoid', dy: Tensor, v: Tensor): Tensor | null =>
-  dy.size === v.size ? fusedBackward<Tensor>(ACTIVATION_GRAD, { dy, v }, { activation }) : null;
+const fusedActivationGrad = (activation: 'relu' | 'leakyrelu' | 'tanh' | 'sigmoid', dy: Tensor, v: Tensor, alpha = 0): Tensor | null =>
+  dy.size === v.size ? fusedBackward<Tensor>(ACTIVATION_GRAD, { dy, v }, { activation, alpha }) : null;
 
 const tanhGrad: GradConfig = {
   kernelName: 'Tanh',
@@ -179,6 +179,16 @@ const reluGrad: GradConfig = {
   kernelName: 'Relu',
   inputsToSave: ['x'],
   gradFunc: (dy, [x]) => ({ x: () => fusedActivationGrad('relu', dy as Tensor, x) ?? tf.mul(dy as Tensor, tf.cast(tf.step(x), 'float32')) }),
+};
+
+/** leakyRelu′(x) = 1 for x > 0, else α, as stock: where(x > 0, dy, dy·α) (stock builds it from Greater + Select: Greater has no native kernel). */
+const leakyReluGrad: GradConfig = {
+  kernelName: 'LeakyRelu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, [x], attrs) => {
+    const { alpha } = attrs as unknown as { alpha: number };
+    return { x: () => fusedActivationGrad('leakyrelu', dy as Tensor, x, alpha) ?? tf.where(tf.greater(x, 0), dy as Tensor, tf.mul(dy as Tensor, alpha)) };
+  },
 };
 
 const expGrad: GradConfig = {
@@ -397,6 +407,7 @@ export const GRADIENTS: readonly GradientFix[] = [
   { config: tanhGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
   { config: sigmoidGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
   { config: reluGrad, kind: 'replaced', why: 'same formula; one fused kernel for first-order passes where the backend has it (native)' },
+  { config: leakyReluGrad, kind: 'replaced', why: 'same formula; one fused kernel for first-order passes where the backend has it (native; stock runs Greater on cpu there)' },
   { config: expGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong' },
   { config: softmaxGrad, kind: 'replaced', why: 'stock reads the saved output: second order silently wrong; one fused kernel for first-order passes where the backend has it (native)' },
   { config: eluGrad, kind: 'replaced', why: 'stock EluGrad reads the saved output: second order silently wrong' },
