@@ -4,8 +4,9 @@
  *
  * Table 1: the Parzen-window log-likelihood of MNIST's test digits under the GAN's samples is 225 ± 2
  * (DBN 138, stacked CAE 121, deep GSN 214). The networks and optimiser are those of the authors'
- * released config (goodfeli/adversarial mnist.yaml, see @paperzoo/gan-family's mlp-gan.ts), trained with
- * Algorithm 1 (k = 1) on the first 50,000 training digits; the Parzen protocol is parzen_ll.py's. Beside
+ * released config (goodfeli/adversarial mnist.yaml, see @paperzoo/gan-family's mlp-gan.ts), trained with its
+ * simultaneous update of both players (or Algorithm 1, k = 1) on the first 50,000 training digits; the Parzen
+ * protocol is parzen_ll.py's. Beside
  * it: the same estimator with real training digits as centres, the untrained generator and uniform noise.
  */
 import fs from 'node:fs';
