@@ -17,7 +17,7 @@
  * Shapes: a real batch [m, …]; `noise(m)` [m, noiseDim]; `generate` → [m, …] like the real batch;
  * `discriminate` → [m] (logits or critic scores).
  */
-import { shuffledIndicesFromGlobalRng, tf } from '@paperzoo/tensor';
+import { getRngState, setRngState, shuffledIndicesFromGlobalRng, tf } from '@paperzoo/tensor';
 import { fit, type FitContext, type FitOptimizer, type FitResult, type StepInfo } from '@paperzoo/repro';
 import { discriminatorLoss, generatorLoss, type GanLossKind, type LsganCoding } from './losses.js';
 
@@ -46,6 +46,38 @@ export interface GanIterationOptions {
   discriminatorPenalty?: (real: tf.Tensor, fake: tf.Tensor) => tf.Scalar;
   /** Called after each D update (WGAN's weight clipping, a max-norm constraint). */
   afterDiscriminatorStep?: () => void;
+}
+
+/**
+ * The released code's update instead of Algorithm 1 (goodfeli/adversarial `AdversaryCost2.get_gradients`
+ * under pylearn2's SGD): one batch, one noise draw, one forward pass with the same dropout masks; D's
+ * gradient of its loss and G's gradient of its loss are both taken at the current parameters, then both
+ * applied. Here the forward pass is run twice from the same state of the global generator (same noise,
+ * same dropout masks), once differentiated for each player.
+ */
+export function ganSimultaneousIteration(o: GanIterationOptions, real: tf.Tensor): GanIterationResult {
+  const scale = o.discriminatorLossScale ?? 1;
+  const m = real.shape[0];
+  const state = getRngState();
+  const { value: dValue, grads: dGrads } = tf.variableGrads(() => {
+    const fake = o.generate(o.noise(m));
+    const loss = discriminatorLoss(o.loss, o.discriminate(real), o.discriminate(fake), o.coding);
+    const scaled = scale === 1 ? loss : tf.mul<tf.Scalar>(loss, scale);
+    return o.discriminatorPenalty ? tf.add<tf.Scalar>(scaled, o.discriminatorPenalty(real, fake)) : scaled;
+  }, Object.values(o.discriminatorVariables));
+  setRngState(state); // replay: the same noise and dropout masks
+  const { value: gValue, grads: gGrads } = tf.variableGrads(() => {
+    const fake = o.generate(o.noise(m));
+    tf.dispose(o.discriminate(real)); // draws the real pass's dropout seeds, as the first pass did
+    return generatorLoss(o.loss, o.discriminate(fake), o.coding);
+  }, Object.values(o.generatorVariables));
+  o.discriminatorOptimizer.applyGradients(dGrads);
+  o.afterDiscriminatorStep?.();
+  o.generatorOptimizer.applyGradients(gGrads);
+  tf.dispose([dGrads, gGrads]);
+  const dLoss = tf.div<tf.Scalar>(dValue, scale);
+  dValue.dispose();
+  return { d_loss: dLoss, g_loss: gValue };
 }
 
 /** The losses of one iteration: D's mean loss over its k steps (before `discriminatorLossScale`, penalty included) and G's loss. */
@@ -103,6 +135,8 @@ export interface FitGanOptions extends Omit<GanIterationOptions, 'generatorOptim
   epochs: number;
   /** Iterations per epoch (default: as many as one shuffled pass gives, ⌊count / (k·m)⌋). */
   iterationsPerEpoch?: number;
+  /** The released code's simultaneous update ({@link ganSimultaneousIteration}, k = 1) instead of Algorithm 1. */
+  simultaneous?: boolean;
   /** Called before each iteration (e.g. a momentum schedule by epoch). */
   beforeIteration?: (at: StepInfo) => void;
   evaluate?: Parameters<typeof fit>[0]['evaluate'];
@@ -116,6 +150,7 @@ export interface FitGanOptions extends Omit<GanIterationOptions, 'generatorOptim
  */
 export async function fitGan(o: FitGanOptions): Promise<FitResult> {
   const k = o.k ?? 1;
+  if (o.simultaneous && k !== 1) throw new RangeError('fitGan: the simultaneous update has k = 1');
   const perEpoch = o.iterationsPerEpoch ?? Math.floor(o.count / (k * o.batchSize));
   if (perEpoch < 1 || perEpoch * k * o.batchSize > o.count) throw new RangeError(`fitGan: ${perEpoch} iterations of ${k}×${o.batchSize} examples do not fit in ${o.count}`);
   const variables = { ...prefixed('g/', o.generatorVariables), ...prefixed('d/', o.discriminatorVariables) };
@@ -138,7 +173,7 @@ export async function fitGan(o: FitGanOptions): Promise<FitResult> {
     },
     step: (reals, at) => {
       o.beforeIteration?.(at);
-      const r = ganTrainingIteration(o, reals, o.batchSize);
+      const r = o.simultaneous ? ganSimultaneousIteration(o, reals[0]) : ganTrainingIteration(o, reals, o.batchSize);
       return { d_loss: r.d_loss, g_loss: r.g_loss };
     },
     evaluate: o.evaluate,
