@@ -1,5 +1,6 @@
 // The kernels of the paperzoo native backend (plain C++ over float32 arrays; no Node-API here).
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -38,8 +39,20 @@ inline void ewFor(int64_t n, F f) {
   }
 }
 
-/** σ(x) = 1/(1 + e^(−x)); in the -ffast-math files (ew.cc, lstm.cc) the exp vectorises. */
-inline float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
+/** The NaN test of {@link isNan}, declared before its first use. */
+inline bool isNanBits(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (u & 0x7fffffffu) > 0x7f800000u;
+}
+
+/**
+ * σ(x) = 1/(1 + e^(−x)); in the -ffast-math files (ew.cc, lstm.cc) the exp vectorises. The exponent is
+ * clamped at 88 (e^88 ≈ 1.7·10³⁸, still finite): under -ffast-math 1/(1 + ∞) came out NaN, not 0, so every
+ * x below about −88 gave σ(x) = NaN (found 2026-12-07: the 2014 GAN's sigmoid output layer turned NaN after
+ * ~1,000 iterations). A NaN input stays NaN.
+ */
+inline float sigmoid(float x) { return isNanBits(x) ? x : 1.f / (1.f + std::exp(std::min(-x, 88.f))); }
 
 /**
  * NaN test on the bits. -ffast-math (ew.cc, lstm.cc) lets the compiler assume there are no NaNs, so a

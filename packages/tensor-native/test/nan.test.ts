@@ -96,3 +96,44 @@ describe.skipIf(!built)('native: square roots and reciprocals of subnormals agai
     });
   });
 });
+
+// Saturating inputs, repeated above the size under which native hands elementwise ops to cpu (so the SIMD
+// loops run). Under -ffast-math 1/(1 + e^1000) came out NaN, not 0: σ(x) was NaN for every x below about
+// −88 (and so softplus′ and logSigmoid′), and the 2014 GAN's sigmoid output layer turned every weight NaN
+// after ~1,000 iterations (found 2026-12-07).
+const saturating = [-Infinity, -1000, -100, -90, -88.5, -87, -50, -20, -5, 0, 5, 20, 50, 87, 88.5, 90, 100, 1000, Infinity];
+const big = Array.from({ length: 4000 }, () => saturating).flat();
+const activations: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  sigmoid: (x) => tf.sigmoid(x),
+  softplus: (x) => tf.softplus(x),
+  logSigmoid: (x) => tf.logSigmoid(x),
+  tanh: (x) => tf.tanh(x),
+  elu: (x) => tf.elu(x),
+  selu: (x) => tf.selu(x),
+  erf: (x) => tf.erf(x),
+  'leakyRelu (0.2)': (x) => tf.leakyRelu(x, 0.2),
+};
+
+describe.skipIf(!built)('native: saturating inputs (|x| up to 1000 and ±Inf) give what cpu gives, values and gradients', () => {
+  it.each(Object.keys(activations))('%s', async (name) => {
+    const f = activations[name];
+    const both = () => tf.tidy(() => {
+      const x = tf.tensor1d(big);
+      return [Array.from(f(x).dataSync()), Array.from(tf.grad((t: tf.Tensor) => tf.sum(f(t)))(x).dataSync())];
+    });
+    await initBackend({ backend: 'cpu' });
+    const [wantY, wantG] = both();
+    await initBackend({ backend: 'native' });
+    const [gotY, gotG] = both();
+    for (const [label, got, want] of [['value', gotY, wantY], ['gradient', gotG, wantG]] as const) {
+      for (let i = 0; i < saturating.length; i++) {
+        const at = `${name} ${label} at ${saturating[i]}`;
+        if (Number.isNaN(want[i])) expect(got[i], at).toBeNaN();
+        else if (!Number.isFinite(want[i])) expect(got[i], at).toBe(want[i]);
+        // 1e-6 relative, or 1.2e-7 absolute (two float32 ulps at 1: gradients computed as y·(1 − y) or 1 − y²
+        // from a y next to ±1 lose the rest to cancellation, on either backend; subnormals flush to 0 on native)
+        else expect(Math.abs(got[i] - want[i]), `${at}: ${got[i]} vs ${want[i]}`).toBeLessThanOrEqual(Math.max(1.2e-7, 1e-6 * Math.abs(want[i])));
+      }
+    }
+  });
+});
