@@ -39,8 +39,12 @@ inline void ewFor(int64_t n, F f) {
   }
 }
 
-/** The NaN test of {@link isNan}, declared before its first use. */
-inline bool isNanBits(float x) {
+/**
+ * NaN test on the bits. -ffast-math (ew.cc, lstm.cc) lets the compiler assume there are no NaNs, so a
+ * comparison like `x > 0` may fold a NaN into either branch; this cannot be folded away. Clamping ops
+ * pass a NaN through unchanged, as tfjs's cpu and wasm backends do (a NaN loss must stay visible).
+ */
+inline bool isNan(float x) {
   uint32_t u;
   std::memcpy(&u, &x, sizeof u);
   return (u & 0x7fffffffu) > 0x7f800000u;
@@ -52,18 +56,8 @@ inline bool isNanBits(float x) {
  * x below about −88 gave σ(x) = NaN (found 2026-12-07: the 2014 GAN's sigmoid output layer turned NaN after
  * ~1,000 iterations). A NaN input stays NaN.
  */
-inline float sigmoid(float x) { return isNanBits(x) ? x : 1.f / (1.f + std::exp(std::min(-x, 88.f))); }
+inline float sigmoid(float x) { return isNan(x) ? x : 1.f / (1.f + std::exp(std::min(-x, 88.f))); }
 
-/**
- * NaN test on the bits. -ffast-math (ew.cc, lstm.cc) lets the compiler assume there are no NaNs, so a
- * comparison like `x > 0` may fold a NaN into either branch; this cannot be folded away. Clamping ops
- * pass a NaN through unchanged, as tfjs's cpu and wasm backends do (a NaN loss must stay visible).
- */
-inline bool isNan(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, sizeof u);
-  return (u & 0x7fffffffu) > 0x7f800000u;
-}
 
 enum Unary { U_RELU, U_RELU6, U_TANH, U_SIGMOID, U_EXP, U_LOG, U_NEG, U_SQRT, U_RSQRT, U_SQUARE, U_ABS, U_RECIPROCAL, U_STEP, U_ELU, U_LEAKYRELU, U_SOFTPLUS, U_ERF };
 enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF };
