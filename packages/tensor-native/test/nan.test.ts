@@ -114,6 +114,27 @@ const activations: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   'leakyRelu (0.2)': ops.leakyRelu,
 };
 
+// float64 closed forms for the values (an independent reference beside cpu), stable at both ends
+const softplus64 = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+const reference64: Record<string, (v: number) => number> = {
+  sigmoid: (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
+  softplus: softplus64,
+  logSigmoid: (v) => -softplus64(-v),
+  tanh: Math.tanh,
+};
+
+describe.skipIf(!built)('native: saturating inputs give their float64 values', () => {
+  it.each(Object.keys(reference64))('%s', async (name) => {
+    await initBackend({ backend: 'native' });
+    const got = tf.tidy(() => Array.from(activations[name](tf.tensor1d(big)).dataSync()));
+    for (let i = 0; i < saturating.length; i++) {
+      const want = reference64[name](saturating[i]);
+      if (!Number.isFinite(want)) expect(got[i], `${name}(${saturating[i]})`).toBe(want);
+      else expect(Math.abs(got[i] - want), `${name}(${saturating[i]}): ${got[i]} vs ${want}`).toBeLessThanOrEqual(Math.max(1.2e-7, 1e-6 * Math.abs(want)));
+    }
+  });
+});
+
 describe.skipIf(!built)('native: saturating inputs (|x| up to 1000 and ±Inf) give what cpu gives, values and gradients', () => {
   it.each(Object.keys(activations))('%s', async (name) => {
     const f = activations[name];
