@@ -39,6 +39,13 @@ const config = z.object({
   /** Generator iterations per epoch (one evaluation point per epoch). */ generatorSteps: z.number().int().min(1).max(100_000),
   /** Epochs = evaluation points of the rank correlation. */ epochs: z.number().int().min(2).max(1000),
   /** Critic steps per generator step (5). */ criticSteps: z.number().int().min(1).max(100),
+  /**
+   * The authors' released code (martinarjovsky/WassersteinGAN, main.py) trains the critic `warmupCriticSteps`
+   * = 100 times per generator step for the first `warmupIterations` = 25 generator steps and at every
+   * `warmupEvery` = 500th, so the critic is near its optimum before its estimate is read (Alg. 1 in the paper
+   * has n_critic = 5 throughout: warmupIterations = 0 gives that).
+   */
+  warmupCriticSteps: z.number().int().min(1).max(1000), warmupIterations: z.number().int().min(0).max(100_000), warmupEvery: z.number().int().min(1).max(100_000),
   /** Clipping bound c (0.01). */ clip: z.number().positive().max(1),
   /** Samples and held-out digits per evaluation. */ evalSamples: z.number().int().min(100).max(10_000),
   /** WGAN-GP generator iterations (0: skip part 2). */ gpGeneratorSteps: z.number().int().min(0).max(100_000),
@@ -58,6 +65,11 @@ function spearman(a: number[], b: number[]): number {
 
 type Batch = { reals: tf.Tensor4D[]; zs: tf.Tensor2D[]; eps: tf.Tensor1D[]; zg: tf.Tensor2D };
 
+/** Critic steps before generator step `i` (0-based over the whole run): the released code's schedule. */
+export function criticStepsAt(cfg: Pick<Config, 'criticSteps' | 'warmupCriticSteps' | 'warmupIterations' | 'warmupEvery'>, i: number): number {
+  return i < cfg.warmupIterations || (cfg.warmupIterations > 0 && i % cfg.warmupEvery === 0) ? cfg.warmupCriticSteps : cfg.criticSteps;
+}
+
 /** Train G against a critic (WGAN: clip; WGAN-GP: penalty) through `fit`; `evaluate` after each epoch. */
 async function trainWgan(o: { ctx: FitContext; cfg: Config; train: ImageDataset; g: DcganGenerator; critic: DcganDiscriminator; gp: boolean; epochs: number; steps: number; label: string; evaluate?: () => Record<string, number> }) {
   const { cfg, g, critic } = o;
@@ -65,23 +77,23 @@ async function trainWgan(o: { ctx: FitContext; cfg: Config; train: ImageDataset;
   const optG = o.gp ? new Adam(WGAN_GP_DEFAULTS) : new RMSProp({ learningRate: WGAN_DEFAULTS.learningRate });
   const criticVars = Object.values(critic.variables);
   const B = cfg.batchSize;
-  const per = B * cfg.criticSteps;
   let maxWeight = 0;
   const pre = (p: string, vs: Record<string, tf.Variable>) => Object.fromEntries(Object.entries(vs).map(([k, v]) => [`${p}/${k}`, v]));
   try {
     return await fit<Batch>({
       ctx: o.ctx, variables: { ...pre('g', g.variables), ...pre('d', critic.variables) }, extraVariables: { ...pre('g', g.stateVariables), ...pre('d', critic.stateVariables) },
       optimizers: { g: optG, d: optD }, epochs: o.epochs, stepsPerEpoch: o.steps, label: o.label, lossCurve: `${o.label}/critic`,
-      batches: function* () {
+      batches: function* (epoch) {
         for (let s = 0; s < o.steps; s++) {
-          const order = shuffledIndicesFromGlobalRng(o.train.count).subarray(0, per);
-          const reals = Array.from({ length: cfg.criticSteps }, (_, k) => tf.tidy(() => tf.reshape<tf.Rank.R4>(toTanhRange(imagesOf(o.train, order.subarray(k * B, (k + 1) * B))), [B, 28, 28, 1])));
+          const nCritic = criticStepsAt(cfg, epoch * o.steps + s);
+          const order = shuffledIndicesFromGlobalRng(o.train.count).subarray(0, B * nCritic);
+          const reals = Array.from({ length: nCritic }, (_, k) => tf.tidy(() => tf.reshape<tf.Rank.R4>(toTanhRange(imagesOf(o.train, order.subarray(k * B, (k + 1) * B))), [B, 28, 28, 1])));
           yield { reals, zs: reals.map(() => randomNormal([B, cfg.latent]) as tf.Tensor2D), eps: reals.map(() => randomUniform([B]) as tf.Tensor1D), zg: randomNormal([B, cfg.latent]) as tf.Tensor2D };
         }
       },
       step: (b) => {
         let w = 0;
-        for (let k = 0; k < cfg.criticSteps; k++) {
+        for (let k = 0; k < b.reals.length; k++) {
           const r = wganCriticStep({ generator: (zz, t) => g.apply(zz, { training: t }), critic: (x, t) => critic.apply(x as tf.Tensor4D, { training: t }), criticVariables: criticVars, optimizer: optD, real: b.reals[k], z: b.zs[k], clip: o.gp ? undefined : cfg.clip, penalty: o.gp ? { epsilon: b.eps[k] } : undefined });
           w = r.wasserstein.dataSync()[0];
           tf.dispose([r.loss, r.wasserstein]);
@@ -132,13 +144,13 @@ export default defineReproduction({
   config,
   tiers: {
     full: {
-      config: { width: 64, latent: 100, batchSize: 64, generatorSteps: 500, epochs: 20, criticSteps: 5, clip: 0.01, evalSamples: 2000, gpGeneratorSteps: 2000, depth: 12, depthWidth: 256, depthSteps: 500 },
-      budget: '10,000 generator iterations of WGAN (Arjovsky et al.\'s curves run to ~100k) with 20 evaluation points, 2,000 of WGAN-GP, a 12-layer critic for Fig. 1b; not run here (README: measured time per iteration)',
+      config: { width: 64, latent: 100, batchSize: 64, generatorSteps: 500, epochs: 20, criticSteps: 5, warmupCriticSteps: 100, warmupIterations: 25, warmupEvery: 500, clip: 0.01, evalSamples: 2000, gpGeneratorSteps: 2000, depth: 12, depthWidth: 256, depthSteps: 500 },
+      budget: '10,000 generator iterations of WGAN (Arjovsky et al.\'s curves run to ~100k) with the released code\'s critic schedule (100 critic steps for the first 25 and every 500th generator step, else 5) and 20 evaluation points, 2,000 of WGAN-GP (5 critic steps each), a 12-layer critic for Fig. 1b',
       backend: 'native',
     },
     smoke: {
-      config: { width: 16, latent: 100, batchSize: 64, generatorSteps: 10, epochs: 3, criticSteps: 5, clip: 0.01, evalSamples: 500, gpGeneratorSteps: 0, depth: 8, depthWidth: 64, depthSteps: 30 },
-      budget: 'w = 16; 30 WGAN generator iterations (150 critic steps) with 3 evaluation points; Fig. 1b with an 8-layer MLP critic, 30 critic steps each way',
+      config: { width: 16, latent: 100, batchSize: 64, generatorSteps: 10, epochs: 3, criticSteps: 5, warmupCriticSteps: 100, warmupIterations: 0, warmupEvery: 500, clip: 0.01, evalSamples: 500, gpGeneratorSteps: 0, depth: 8, depthWidth: 64, depthSteps: 30 },
+      budget: 'w = 16; 30 WGAN generator iterations (150 critic steps: 5 each, without the released code\'s 100-step warm-up) with 3 evaluation points; Fig. 1b with an 8-layer MLP critic, 30 critic steps each way',
     },
   },
   async run(cfg, ctx) {
@@ -174,7 +186,7 @@ export default defineReproduction({
         const g2 = new DcganGenerator({ width: cfg.width, latent: cfg.latent, seed: ctx.seed + 2 });
         const c2 = new DcganDiscriminator({ width: cfg.width, batchNorm: false, seed: ctx.seed + 3 });
         try {
-          await trainWgan({ ctx, cfg, train, g: g2, critic: c2, gp: true, epochs: 1, steps: cfg.gpGeneratorSteps, label: 'wgan-gp' });
+          await trainWgan({ ctx, cfg: { ...cfg, warmupIterations: 0 }, train, g: g2, critic: c2, gp: true, epochs: 1, steps: cfg.gpGeneratorSteps, label: 'wgan-gp' });
           metrics.gp_interpolate_grad_norm = tf.tidy(() => tf.mean(criticGradientNorms((x) => c2.apply(x as tf.Tensor4D), interpolate(heldOutTanh, g2.apply(evalZ), randomUniform([n])))).dataSync()[0]);
           fs.writeFileSync(path.join(ctx.resultsDir, 'wgan-gp-samples.png'), imageGridPng(tf.tidy(() => toUnitRange(g2.apply(evalZ.slice([0, 0], [64, cfg.latent]))).dataSync()), 64, 28, 28, { cols: 8 }));
         } finally {
