@@ -141,6 +141,8 @@ export interface FitGanOptions extends Omit<GanIterationOptions, 'generatorOptim
   beforeIteration?: (at: StepInfo) => void;
   evaluate?: Parameters<typeof fit>[0]['evaluate'];
   label?: string;
+  /** Log the losses as curves `<curves>/d_loss` and `<curves>/g_loss` (default `d_loss/train`, `g_loss/train`): one name per model when a run trains several. */
+  curves?: string;
 }
 
 /**
@@ -174,7 +176,7 @@ export async function fitGan(o: FitGanOptions): Promise<FitResult> {
     step: (reals, at) => {
       o.beforeIteration?.(at);
       const r = o.simultaneous ? ganSimultaneousIteration(o, reals[0]) : ganTrainingIteration(o, reals, o.batchSize);
-      return { d_loss: r.d_loss, g_loss: r.g_loss };
+      return o.curves ? { [`${o.curves}/d_loss`]: r.d_loss, [`${o.curves}/g_loss`]: r.g_loss } : { d_loss: r.d_loss, g_loss: r.g_loss };
     },
     evaluate: o.evaluate,
     label: o.label ?? 'GAN',
