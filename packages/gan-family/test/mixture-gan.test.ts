@@ -6,7 +6,8 @@
  * - the maxout discriminator against a float64 forward pass;
  * - `generatorSamples` in chunks equals one pass;
  * - `trainMixtureGan` for each objective (GAN, PacGAN2, LSGAN, WGAN-GP) on tiny networks: finite losses,
- *   bit-identical weights for the same seed, and no leaked tensors.
+ *   bit-identical weights for the same seed, and no leaked tensors; a run stopped after an epoch and
+ *   resumed ends bit-identical to an uninterrupted one (running statistics and RNG in the checkpoint).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -91,15 +92,15 @@ describe('mixture generator and discriminator (PacGAN pacgan_task.py l. 42–95)
 
 describe('trainMixtureGan', () => {
   const mixture = ringMixture();
-  async function train(objective: MixtureObjective, pack: number, name: string) {
+  async function train(objective: MixtureObjective, pack: number, name: string, { iterations = 6, resume = false } = {}) {
     seed(3);
     const g = new MixtureGenerator({ hidden: [16, 16], seed: 3 });
     const d = new MixtureDiscriminator({ inputs: 2 * pack, hidden: [8], pieces: 3, seed: 3 });
     try {
-      const ctx = createRunContext({ id: `mixture-${name}`, tier: 'smoke', seed: 3, config: {}, resultsDir: path.join(tmp, name), resume: false });
-      const r = await trainMixtureGan({ ctx, mixture, method: { objective, pack }, generator: g, discriminator: d, iterations: 6, stepsPerEpoch: 3, batchSize: 8, learningRate: 1e-3, beta1: 0.5, criticSteps: 2, evaluateSamples: 50 });
+      const ctx = createRunContext({ id: `mixture-${name}`, tier: 'smoke', seed: 3, config: {}, resultsDir: path.join(tmp, name), resume });
+      const r = await trainMixtureGan({ ctx, mixture, method: { objective, pack }, generator: g, discriminator: d, iterations, stepsPerEpoch: 3, batchSize: 8, learningRate: 1e-3, beta1: 0.5, criticSteps: 2, evaluateSamples: 50 });
       const weights = [...Object.values(g.variables), ...Object.values(g.stateVariables), ...Object.values(d.variables)].map((v) => Array.from(v.dataSync()));
-      return { trainMetrics: r.trainMetrics, metrics: r.metrics, weights, eval: evaluateGenerator(g, mixture, 100, { uniform: makeRng('e') }) };
+      return { trainMetrics: r.trainMetrics, metrics: r.metrics, resumedFrom: r.resumedFrom, weights, eval: evaluateGenerator(g, mixture, 100, { uniform: makeRng('e') }) };
     } finally {
       g.dispose();
       d.dispose();
@@ -115,6 +116,17 @@ describe('trainMixtureGan', () => {
       expect(Object.keys(a.metrics).sort()).toEqual(['high_quality', 'modes', 'reverse_kl']);
       expect(a.weights).toEqual(b.weights);
       expect(a.eval.counts.reduce((s, c) => s + c, 0)).toBe(Math.round(a.eval.highQuality * 100));
+    });
+  }
+
+  for (const [objective, pack] of [['gan', 2], ['wgan-gp', 1]] as const) {
+    it(`${objective}, pack ${pack}: a run stopped after epoch 1 and resumed ends with the uninterrupted run's weights and batch-norm statistics`, async () => {
+      const straight = await train(objective, pack, `${objective}-${pack}-straight`);
+      await train(objective, pack, `${objective}-${pack}-resumed`, { iterations: 3 }); // "killed" after epoch 1: its checkpoint stays
+      const resumed = await train(objective, pack, `${objective}-${pack}-resumed`, { resume: true });
+      expect(resumed.resumedFrom).toEqual({ epoch: 1, step: 3 });
+      expect(resumed.weights).toEqual(straight.weights);
+      expect(resumed.trainMetrics).toEqual(straight.trainMetrics);
     });
   }
 });
