@@ -6,22 +6,33 @@
  *   (github.com/fjxmlzn/PacGAN, synthetic_data_experiments/2DRing_GAN&PacGAN/pacgan_task.py l. 153–159,
  *   ALI's `ali_algorithm`) does: D's loss softplus(−D(x)) + softplus(D(G(z))) and G's softplus(−D(G(z)))
  *   are differentiated at the same parameters on the same batch and both players step at once
- *   (simultaneous updates), each with its own Adam (lr 10⁻⁴, β₁ 0.8, batch 100: config.py l. 23–25);
+ *   (simultaneous updates: gan-training.ts's `ganSimultaneousIteration`), each with its own Adam
+ *   (lr 10⁻⁴, β₁ 0.8, batch 100: config.py l. 23–25);
  * - 'lsgan' — Mao et al. 2017 eq. 2 with the 0-1 coding (a = 0, b = c = 1), otherwise as 'gan';
  * - 'wgan-gp' — Gulrajani et al. 2017 Alg. 1: n_critic critic steps on L = D(x̃) − D(x) + λ(‖∇D(x̂)‖ − 1)²
- *   (fresh real and fake batches each), then one generator step on −D(G(z)); Adam (α, β₁, β₂) as given
- *   (the paper's defaults: 10⁻⁴, 0.5, 0.9, λ = 10, n_critic = 5).
+ *   (fresh real and fake batches each), then one generator step on −D(G(z)) (gan-training.ts's
+ *   `ganTrainingIteration` with k = n_critic and gradient-penalty.ts's penalty); Adam (α, β₁, β₂) as
+ *   given (the paper's defaults: 10⁻⁴, 0.5, 0.9, λ = 10, n_critic = 5).
  *
- * Every random draw (real samples, noise z, the interpolation ε) comes from the global generator in the
- * batch source, so a run's seed fixes it and a resume replays it. One iteration = one generator step.
- * Batch norm's running statistics (see mixture-gan.ts) are updated from the generator's passes of
- * each generator step.
+ * Packing: `noise(n)` draws m independent noise batches [n, latent] one after the other ([m·n, latent],
+ * the draws of the authors' m generator calls); the generator runs on each and `pack` concatenates the
+ * outputs, [n, m·2].
+ *
+ * Every random draw (real samples, noise z, the interpolation ε) comes from the global generator
+ * (real batches in the batch source, noise and ε in the step), so a run's seed fixes it and a resume
+ * replays it. One iteration = one generator step. Batch norm's running statistics (see mixture-gan.ts)
+ * are updated from the generator's passes of each generator step (the last generator call of the
+ * iteration: G's own pass in both iterations).
+ *
+ * `fitGan` is not used: it shuffles a fixed data set (here every batch is a fresh draw from the
+ * mixture) and does not checkpoint the generator's batch-norm statistics.
  */
 import { makeRng, random, tf } from '@paperzoo/tensor';
 import { Adam } from '@paperzoo/core-autograd';
 import { fit, type FitContext, type FitResult } from '@paperzoo/repro';
-import { discriminatorLoss, generatorLoss, LSGAN_01 } from './losses.js';
+import { LSGAN_01 } from './losses.js';
 import { gradientPenalty } from './gradient-penalty.js';
+import { ganSimultaneousIteration, ganTrainingIteration, type GanIterationOptions } from './gan-training.js';
 import { sampleMixture, standardNormal, type GaussianMixture2d } from './mixtures.js';
 import { pack } from './pacgan.js';
 import { MixtureDiscriminator, MixtureGenerator, type BatchStatistics } from './mixture-gan.js';
@@ -59,17 +70,6 @@ export interface MixtureTrainingOptions {
   evaluateSamples?: number;
 }
 
-interface MixtureBatch {
-  /** Per critic/discriminator step: packed real data [n, m·2]. */
-  real: tf.Tensor2D[];
-  /** Per critic step: m noise batches [n, latent]. */
-  zD: tf.Tensor2D[][];
-  /** The generator step's m noise batches (WGAN-GP; the simultaneous update reuses zD[0]). */
-  zG: tf.Tensor2D[];
-  /** Per critic step: interpolation ε [n] (WGAN-GP). */
-  eps: tf.Tensor1D[];
-}
-
 /** Train; returns fit's result (curves: d_loss, g_loss). The models are not disposed; the optimizers are. */
 export function trainMixtureGan(o: MixtureTrainingOptions): Promise<FitResult> {
   const { generator: G, discriminator: D, method, batchSize: n } = o;
@@ -82,48 +82,28 @@ export function trainMixtureGan(o: MixtureTrainingOptions): Promise<FitResult> {
   if (o.iterations % perEpoch !== 0) throw new RangeError(`trainMixtureGan: iterations (${o.iterations}) must be a multiple of stepsPerEpoch (${perEpoch})`);
   const gOpt = new Adam({ learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2 ?? 0.999 });
   const dOpt = new Adam({ learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2 ?? 0.999 });
-  const gVars = Object.values(G.variables);
-  const dVars = Object.values(D.variables);
-  const kind = method.objective === 'lsgan' ? 'lsgan' : wgan ? 'wgan' : 'non-saturating';
-  const noise = () => Array.from({ length: m }, () => tf.tensor2d(standardNormal(n * latent), [n, latent]));
-  const fakeOf = (zs: tf.Tensor2D[], collect?: BatchStatistics[]) => pack(zs.map((z) => G.apply(z, { training: true, collect })));
-  const critic = (x: tf.Tensor) => D.apply(x as tf.Tensor2D);
-
-  const step = (b: MixtureBatch): Record<string, number> => {
-    const collect: BatchStatistics[] = [];
-    let dLoss = 0;
-    let gLoss = 0;
-    if (!wgan) {
-      // simultaneous: both gradients at the current parameters, on the same fakes
-      let fake: tf.Tensor2D | null = null;
-      const g = tf.variableGrads(() => {
-        const f = fakeOf(b.zD[0], collect);
-        fake = tf.keep(f);
-        return generatorLoss(kind, D.apply(f), LSGAN_01);
-      }, gVars);
-      const d = tf.variableGrads(() => discriminatorLoss(kind, D.apply(b.real[0]), D.apply(fake!), LSGAN_01), dVars);
-      gOpt.applyGradients(g.grads);
-      dOpt.applyGradients(d.grads);
-      [dLoss, gLoss] = [d.value.dataSync()[0], g.value.dataSync()[0]];
-      tf.dispose([fake!, g.value, d.value, ...Object.values(g.grads), ...Object.values(d.grads)]);
-    } else {
-      for (let s = 0; s < criticSteps; s++) {
-        const fake = tf.tidy(() => fakeOf(b.zD[s]));
-        const d = tf.variableGrads(() => tf.add<tf.Scalar>(discriminatorLoss('wgan', D.apply(b.real[s]), D.apply(fake)), gradientPenalty(critic, b.real[s], fake, b.eps[s], lambda)), dVars);
-        dOpt.applyGradients(d.grads);
-        dLoss += d.value.dataSync()[0] / criticSteps;
-        tf.dispose([fake, d.value, ...Object.values(d.grads)]);
-      }
-      const g = tf.variableGrads(() => generatorLoss('wgan', D.apply(fakeOf(b.zG, collect))), gVars);
-      gOpt.applyGradients(g.grads);
-      gLoss = g.value.dataSync()[0];
-      tf.dispose([g.value, ...Object.values(g.grads)]);
-    }
-    G.updateStatistics(collect);
-    return { d_loss: dLoss, g_loss: gLoss };
+  const discriminate = (x: tf.Tensor) => D.apply(x as tf.Tensor2D);
+  let recorded: BatchStatistics[] = []; // the latest generator call's m passes
+  const iteration: GanIterationOptions = {
+    loss: method.objective === 'lsgan' ? 'lsgan' : wgan ? 'wgan' : 'non-saturating',
+    coding: LSGAN_01,
+    // z [m·rows, latent], m noise batches one after the other → the m generator outputs packed, [rows, m·2]
+    generate: (z) => {
+      disposeStatistics(recorded);
+      recorded = [];
+      return tf.tidy(() => pack((m === 1 ? [z] : tf.split(z, m, 0)).map((part) => G.apply(part as tf.Tensor2D, { training: true, collect: recorded }))));
+    },
+    noise: (rows) => tf.tensor2d(standardNormal(m * rows * latent), [m * rows, latent]),
+    discriminate,
+    generatorVariables: G.variables,
+    discriminatorVariables: D.variables,
+    generatorOptimizer: gOpt,
+    discriminatorOptimizer: dOpt,
+    // ε [rows] ~ U[0, 1] per example, drawn in the differentiated function (disposed with it)
+    discriminatorPenalty: wgan ? (real, fake) => gradientPenalty(discriminate, real, fake, tf.tensor1d(Float32Array.from({ length: real.shape[0] }, () => random())), lambda) : undefined,
   };
 
-  return fit<MixtureBatch>({
+  return fit<tf.Tensor2D[]>({
     ctx: o.ctx,
     variables: { ...prefixed('G', G.variables), ...prefixed('D', D.variables) },
     extraVariables: prefixed('G', G.stateVariables),
@@ -131,24 +111,30 @@ export function trainMixtureGan(o: MixtureTrainingOptions): Promise<FitResult> {
     epochs: o.iterations / perEpoch,
     stepsPerEpoch: perEpoch,
     batches: function* () {
-      for (let i = 0; i < perEpoch; i++) {
-        const real: tf.Tensor2D[] = [];
-        const zD: tf.Tensor2D[][] = [];
-        const eps: tf.Tensor1D[] = [];
-        for (let s = 0; s < criticSteps; s++) {
-          real.push(tf.tensor2d(sampleMixture(o.mixture, n * m), [n, 2 * m])); // m independent draws per row
-          zD.push(noise());
-          if (wgan) eps.push(tf.tensor1d(Float32Array.from({ length: n }, () => random())));
-        }
-        yield { real, zD, zG: wgan ? noise() : [], eps };
+      // per critic/discriminator step: packed real data [n, m·2], m independent draws per row
+      for (let i = 0; i < perEpoch; i++) yield Array.from({ length: criticSteps }, () => tf.tensor2d(sampleMixture(o.mixture, n * m), [n, 2 * m]));
+    },
+    step: (reals) => {
+      try {
+        const r = wgan ? ganTrainingIteration(iteration, reals, n) : ganSimultaneousIteration(iteration, reals[0]);
+        G.updateStatistics(recorded); // disposes them
+        return { d_loss: r.d_loss, g_loss: r.g_loss };
+      } catch (e) {
+        disposeStatistics(recorded);
+        throw e;
+      } finally {
+        recorded = [];
       }
     },
-    step,
     evaluate: o.evaluateSamples ? ({ epoch }) => flatMetrics(evaluateGenerator(G, o.mixture, o.evaluateSamples!, { latent, uniform: makeRng(`mixture-eval:${epoch}`) })) : undefined,
     owns: [gOpt, dOpt],
     label: o.label,
     lossCurve: o.lossCurve,
   });
+}
+
+function disposeStatistics(recorded: BatchStatistics[]): void {
+  for (const pass of recorded) for (const layer of pass) tf.dispose([layer.mean, layer.variance]);
 }
 
 function prefixed(prefix: string, vars: Record<string, tf.Variable>): Record<string, tf.Variable> {
@@ -159,9 +145,24 @@ function flatMetrics(r: ModeMetrics): Record<string, number> {
   return { modes: r.modes, high_quality: r.highQuality, reverse_kl: r.reverseKl };
 }
 
-/** `count` generator samples [count, 2] in inference mode (running batch-norm statistics); z from `uniform` (default: the global generator). */
-export function generatorSamples(G: MixtureGenerator, count: number, { latent = 2, uniform = random }: { latent?: number; uniform?: () => number } = {}): Float32Array {
-  return tf.tidy(() => G.apply(tf.tensor2d(standardNormal(count * latent, uniform), [count, latent])).dataSync() as Float32Array);
+/**
+ * `count` generator samples [count, 2] in inference mode (running batch-norm statistics, so the rows do
+ * not depend on each other); z from `uniform` (default: the global generator), drawn up front. The
+ * generator runs on `batch` rows at a time and each chunk is read after its tidy scope has closed.
+ */
+export function generatorSamples(G: MixtureGenerator, count: number, { latent = 2, uniform = random, batch = 4096 }: { latent?: number; uniform?: () => number; batch?: number } = {}): Float32Array {
+  const z = standardNormal(count * latent, uniform);
+  const out = new Float32Array(count * 2);
+  for (let start = 0; start < count; start += batch) {
+    const rows = Math.min(batch, count - start);
+    const x = tf.tidy(() => G.apply(tf.tensor2d(z.subarray(start * latent, (start + rows) * latent), [rows, latent])));
+    try {
+      out.set(x.dataSync(), start * 2);
+    } finally {
+      x.dispose();
+    }
+  }
+  return out;
 }
 
 /** The PacGAN/VEEGAN metrics of `count` generator samples (PacGAN: 2,500). */
