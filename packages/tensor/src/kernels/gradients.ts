@@ -259,6 +259,41 @@ function sumToShape(t: Tensor, shape: number[]): Tensor {
 }
 
 /**
+ * MirrorPad's gradient. Each padded element is a copy of an input element, so the input's gradient is
+ * the sum of dy over every position that copies it: the centre, plus the reversed border strips added
+ * back at the elements they mirror. The stock gradient keeps the centre only (it slices dy), so every
+ * input element within `padding` of an edge gets too small a gradient (CycleGAN's reflect-padded
+ * generators were the first models here to train through it). Axis by axis, with x of length n,
+ * padding [b, a] and offset o = 1 ('reflect': the edge is not repeated) or 0 ('symmetric'):
+ * padded position i < b copies x[b − 1 − i + o], position b + n + j copies x[n − 1 − j − o]. Made of
+ * slice, reverse, pad and add, so it is itself differentiable.
+ */
+const mirrorPadGrad: GradConfig = {
+  kernelName: 'MirrorPad',
+  inputsToSave: ['x'],
+  gradFunc: (dy, [x], attrs) => {
+    const { paddings, mode } = attrs as unknown as { paddings: Array<[number, number]>; mode: 'reflect' | 'symmetric' };
+    const o = mode === 'reflect' ? 1 : 0;
+    return {
+      x: () => {
+        let g = dy as Tensor;
+        paddings.forEach(([b, a], axis) => {
+          if (b === 0 && a === 0) return;
+          const n = x.shape[axis];
+          const part = (start: number, size: number) => tf.slice(g, g.shape.map((_, k) => (k === axis ? start : 0)), g.shape.map((d, k) => (k === axis ? size : d)));
+          const at = (t: Tensor, before: number, after: number) => tf.pad(t, t.shape.map((_, k): [number, number] => (k === axis ? [before, after] : [0, 0])));
+          let folded = part(b, n);
+          if (b > 0) folded = tf.add(folded, at(tf.reverse(part(0, b), axis), o, n - o - b));
+          if (a > 0) folded = tf.add(folded, at(tf.reverse(part(b + n, a), axis), n - o - a, o));
+          g = folded;
+        });
+        return g;
+      },
+    };
+  },
+};
+
+/**
  * BatchMatMul's gradient, summed over broadcast batch dimensions. The stock one returns the
  * broadcast shape (x [B, T, D] · W [D, E] fails: "gradient of input 'b' has shape B,D,E").
  */
@@ -414,6 +449,7 @@ export const GRADIENTS: readonly GradientFix[] = [
   { config: powGrad, kind: 'replaced', why: 'stock ∂/∂exponent reads the saved output' },
   { config: conv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1 and drops dimRoundingMode' },
   { config: depthwiseConv2DGrad, kind: 'replaced', why: 'stock asserts dilation 1' },
+  { config: mirrorPadGrad, kind: 'replaced', why: 'stock slices the centre of dy: the gradient that flows back through the mirrored borders is dropped' },
   { config: batchMatMulGrad, kind: 'replaced', why: 'stock does not sum over broadcast batch dims (x[B,T,D]·W[D,E] fails)' },
   { config: fusedBatchNormGrad, kind: 'replaced', why: 'same formulas; one fused kernel for first-order passes where the backend has it (native); stock otherwise' },
   { config: batchNormTrainingGrad, kind: 'added', why: "paperzoo's batchNormTraining: one fused kernel for first-order passes where the backend has it (native), differentiable tf ops otherwise" },
