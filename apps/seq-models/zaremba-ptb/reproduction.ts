@@ -47,7 +47,7 @@ export default defineReproduction({
     },
     smoke: {
       config: { hiddenSize: 100, epochs: 1, windowsPerEpoch: 250, testTokens: 1000, validTokens: 10_000, compareRnn: true },
-      budget: 'the small model\'s recipe at half its width (2×100): 250 windows (a ninth of an epoch) for the LSTM and for a tanh RNN of equal size, the first 10,000 validation tokens each; about 30 s on 2 CPU cores (native)',
+      budget: 'the small model\'s recipe at half its width (2×100): 250 windows (a ninth of an epoch) for the LSTM and for a tanh RNN of equal size, the first 10,000 validation tokens each; about 20 s on 2 CPU cores (native)',
     },
     gpu: {
       config: { hiddenSize: 650, bptt: 35, initScale: 0.05, dropout: 0.5, epochs: 39, maxEpoch: 6, decay: 1.2, maxGradNorm: 5 },
