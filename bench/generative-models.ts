@@ -20,14 +20,32 @@
  *   G z 100 → 128·7·7 (BN, ReLU) → 5×5 stride-2 transposed conv 64 (BN, ReLU) → transposed conv 1, tanh;
  *   D 5×5 stride-2 conv 64 (LeakyReLU 0.2) → conv 128 (BN, LeakyReLU) → dense 1; one D step on a real batch
  *   and G(z₁), then one G step on G(z₂) (non-saturating), Adam 2e-4 β₁ 0.5 each; batch 64; z drawn in the step.
+ * - `gan-mlp`: Goodfellow et al. 2014 on MNIST (gan-mnist's full tier, the released mnist.yaml): G z 100 (N(0, I))
+ *   → ReLU 1200 → ReLU 1200 → sigmoid 784; D maxout 240 × 5 → maxout 240 × 5 → 1 logit, dropout 0.2 on the pixels
+ *   and 0.5 on the hidden layers; batch 100; one iteration of the released code's simultaneous update
+ *   (`ganSimultaneousIteration`: D's loss ½(BCE real + BCE fake) and G's non-saturating loss, each differentiated
+ *   in its own forward pass replayed from the same noise and dropout masks), pylearn2 momentum SGD (lr 0.1 decaying,
+ *   μ 0.5) on each player.
+ * - `wgan-gp`: one WGAN-GP critic step (Gulrajani et al. 2017 Alg. 1, wgan-mnist's part 2 at w = 64, batch 64:
+ *   `wganCriticStep`): fakes from the DCGAN generator (batch norm in training mode, not differentiated), the DCGAN
+ *   critic without batch norm on real and fake batches, and λ (‖∇_x̂ f(x̂)‖ − 1)² on interpolates (a second-order
+ *   gradient through the critic), Adam 1e-4 β (0, 0.9); z and ε drawn in the step.
+ * - `pacgan-mixture`: one PacGAN2 iteration on the 2-D ring (mode-collapse-mixtures' full tier, Lin et al. 2018):
+ *   G z 2 → 2 × (128, BN, ReLU) → 2, run twice and packed to [100, 4]; D maxout 64 × 5 → maxout 64 × 5 → 1;
+ *   simultaneous updates as mixture-training.ts (G's non-saturating gradient, then D's on the same fakes), Adam
+ *   1e-3 β₁ 0.5 each, batch 100, then the BN running statistics; the packed real batch drawn once, z in the step.
  */
 import { ParameterStore, tf, randomNormal, randomUniform } from '@paperzoo/tensor';
 import { Adagrad, Adam } from '@paperzoo/core-autograd';
-import { DCGAN_ADAM, DcganDiscriminator, DcganGenerator, dcganStep } from '@paperzoo/gan-family';
+import {
+  DCGAN_ADAM, DcganDiscriminator, DcganGenerator, GOODFELLOW_MNIST, MaxoutDiscriminator, MixtureDiscriminator, MixtureGenerator, MlpGenerator, Pylearn2Momentum, WGAN_GP_DEFAULTS,
+  dcganStep, discriminatorLoss, ganSimultaneousIteration, generatorLoss, goodfellowLearningRate, pack, ringMixture, sampleMixture, sigmoidBiasFromMarginals, wganCriticStep, type BatchStatistics,
+} from '@paperzoo/gan-family';
 import { AffineCoupling, BatchNormFlow, ConvConditioner, CouplingFlow, GAUSSIAN_PRIOR, NICE_ADAM, Squeeze, Vae, channelPartition, checkerboardPartition, flowForward, iwaeLoss, matchedAffineHidden, type FlowLayer } from '@paperzoo/vae-flow';
 import type { TrainingStep } from './native-models.js';
 
-export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan';
+export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan' | 'gan-mlp' | 'wgan-gp' | 'pacgan-mixture';
+export const GENERATIVE_WORKLOADS: readonly GenerativeWorkload[] = ['vae', 'iwae', 'realnvp', 'realnvp-conv', 'dcgan', 'gan-mlp', 'wgan-gp', 'pacgan-mixture'];
 
 /** The affine flow's hidden width (bench/torch_models.py uses the same number; checked here). */
 export const REALNVP_HIDDEN = 956;
@@ -36,6 +54,9 @@ export function generativeTrainingStep(workload: GenerativeWorkload): TrainingSt
   if (workload === 'realnvp') return realNvpStep();
   if (workload === 'realnvp-conv') return realNvpConvStep();
   if (workload === 'dcgan') return dcganTrainingStep();
+  if (workload === 'gan-mlp') return ganMlpStep();
+  if (workload === 'wgan-gp') return wganGpCriticStep();
+  if (workload === 'pacgan-mixture') return pacganMixtureStep();
   return workload === 'vae' ? vaeStep() : iwaeStep();
 }
 
@@ -119,6 +140,91 @@ function dcganTrainingStep(batch = 64, width = 64, latent = 100): TrainingStep {
     dispose() {
       tf.dispose(real);
       for (const o of [g, d, optG, optD]) o.dispose();
+    },
+  };
+}
+
+function ganMlpStep(batch: number = GOODFELLOW_MNIST.batchSize): TrainingStep {
+  const real = tf.tidy(() => randomUniform([batch, 784]) as tf.Tensor2D);
+  const g = new MlpGenerator({ outputBias: sigmoidBiasFromMarginals(real.dataSync(), 784), seed: 1 });
+  const d = new MaxoutDiscriminator({ seed: 2 });
+  const gOpt = new Pylearn2Momentum({ learningRate: (t) => goodfellowLearningRate(t) });
+  const dOpt = new Pylearn2Momentum({ learningRate: (t) => goodfellowLearningRate(t) });
+  return {
+    step() {
+      // as gan-mnist's fitGan calls it (simultaneous: true); μ stays 0.5 in the first epochs
+      const r = ganSimultaneousIteration({
+        generate: (z) => g.apply(z), discriminate: (x) => d.apply(x, { training: true }), noise: (m) => g.sampleNoise(m),
+        generatorVariables: g.variables, discriminatorVariables: d.variables, generatorOptimizer: gOpt, discriminatorOptimizer: dOpt,
+        loss: 'non-saturating', discriminatorLossScale: GOODFELLOW_MNIST.discriminatorLossScale, afterDiscriminatorStep: () => d.applyMaxNorm(),
+      }, real);
+      r.g_loss.dataSync();
+      tf.dispose([r.d_loss, r.g_loss]);
+    },
+    dispose() {
+      tf.dispose(real);
+      for (const o of [g, d, gOpt, dOpt]) o.dispose();
+    },
+  };
+}
+
+function wganGpCriticStep(batch = 64, width = 64, latent = 100): TrainingStep {
+  const g = new DcganGenerator({ width, latent, seed: 1 });
+  const critic = new DcganDiscriminator({ width, batchNorm: false, seed: 2 });
+  const opt = new Adam(WGAN_GP_DEFAULTS);
+  const criticVariables = Object.values(critic.variables);
+  const real = tf.tidy(() => tf.sub<tf.Tensor4D>(tf.mul(randomUniform([batch, 28, 28, 1]), 2), 1));
+  return {
+    step() {
+      const z = randomNormal([batch, latent]) as tf.Tensor2D;
+      const epsilon = randomUniform([batch]);
+      const r = wganCriticStep({
+        generator: (zz, training) => g.apply(zz, { training }), critic: (x, training) => critic.apply(x as tf.Tensor4D, { training }),
+        criticVariables, optimizer: opt, real, z, penalty: { epsilon, lambda: WGAN_GP_DEFAULTS.lambda },
+      });
+      r.loss.dataSync();
+      tf.dispose([z, epsilon, r.loss, r.wasserstein]);
+    },
+    dispose() {
+      tf.dispose(real);
+      for (const o of [g, critic, opt]) o.dispose();
+    },
+  };
+}
+
+/**
+ * mixture-training.ts's simultaneous step for objective 'gan' (PacGAN-m), written out here: trainMixtureGan keeps
+ * it inside `fit` and the package exports no step function. Sizes of mode-collapse-mixtures' full tier.
+ */
+function pacganMixtureStep(batch = 100, m = 2, generatorHidden = [128, 128], discriminatorHidden = [64, 64], learningRate = 1e-3, beta1 = 0.5): TrainingStep {
+  const G = new MixtureGenerator({ hidden: generatorHidden, seed: 1 });
+  const D = new MixtureDiscriminator({ inputs: 2 * m, hidden: discriminatorHidden, seed: 2 });
+  const gOpt = new Adam({ learningRate, beta1, beta2: 0.999 });
+  const dOpt = new Adam({ learningRate, beta1, beta2: 0.999 });
+  const gVars = Object.values(G.variables);
+  const dVars = Object.values(D.variables);
+  const real = tf.tensor2d(sampleMixture(ringMixture(), batch * m), [batch, 2 * m]); // m independent draws per row
+  return {
+    step() {
+      const zs = Array.from({ length: m }, () => randomNormal([batch, 2]) as tf.Tensor2D);
+      const collect: BatchStatistics[] = [];
+      let fake: tf.Tensor2D | null = null;
+      const gr = tf.variableGrads(() => {
+        const f = pack(zs.map((z) => G.apply(z, { training: true, collect })));
+        fake = tf.keep(f);
+        return generatorLoss('non-saturating', D.apply(f));
+      }, gVars);
+      const dr = tf.variableGrads(() => discriminatorLoss('non-saturating', D.apply(real), D.apply(fake!)), dVars);
+      gOpt.applyGradients(gr.grads);
+      dOpt.applyGradients(dr.grads);
+      dr.value.dataSync();
+      gr.value.dataSync();
+      tf.dispose([fake!, gr.value, dr.value, gr.grads, dr.grads, zs]);
+      G.updateStatistics(collect);
+    },
+    dispose() {
+      tf.dispose(real);
+      for (const o of [G, D, gOpt, dOpt]) o.dispose();
     },
   };
 }

@@ -19,7 +19,7 @@ import { digitsLikeBatch, lenet5Params, lenet5Logits } from '../packages/tensor/
 import { AdamW } from '@paperzoo/core-autograd';
 import { Gpt } from '@paperzoo/transformer-bert';
 import { metaTrainingStep, type MetaWorkload } from './meta-models.js';
-import { generativeTrainingStep, type GenerativeWorkload } from './generative-models.js';
+import { GENERATIVE_WORKLOADS, generativeTrainingStep, type GenerativeWorkload } from './generative-models.js';
 
 export type Params = Record<string, tf.Variable>;
 
@@ -355,7 +355,7 @@ export interface TrainingStep {
 export function trainingStep(workload: TrainingWorkload): TrainingStep {
   if (workload === 'gpt') return gptTrainingStep();
   if (workload === 'maml-sinusoid' || workload === 'protonets' || workload === 'maml-omniglot') return metaTrainingStep(workload); // bench/meta-models.ts
-  if (workload === 'vae' || workload === 'iwae' || workload === 'realnvp' || workload === 'realnvp-conv' || workload === 'dcgan') return generativeTrainingStep(workload); // bench/generative-models.ts
+  if ((GENERATIVE_WORKLOADS as readonly string[]).includes(workload)) return generativeTrainingStep(workload as GenerativeWorkload); // bench/generative-models.ts
   let params: Params;
   let logits: () => tf.Tensor2D;
   let data: tf.Tensor[]; // the batch, labels last

@@ -21,7 +21,11 @@
  * - generative models (bench/generative-models.ts, @paperzoo/vae-flow; batch drawn once): a VAE step (Kingma &
  *   Welling's MNIST model, batch 100), an IWAE step (Burda et al., batch 20, k = 50), an affine-coupling
  *   flow step (RealNVP's coupling law at NICE's size, batch 200), one scale of RealNVP's image model, and a
- *   DCGAN step (Radford et al.'s MNIST model at w = 64, batch 64: one D step + one G step; @paperzoo/gan-family).
+ *   DCGAN step (Radford et al.'s MNIST model at w = 64, batch 64: one D step + one G step; @paperzoo/gan-family),
+ *   and three more GAN steps of @paperzoo/gan-family: the 2014 GAN's MNIST iteration (Goodfellow et al.'s MLP
+ *   generator and maxout discriminator, batch 100, simultaneous update, pylearn2 momentum SGD), a WGAN-GP critic
+ *   step (Gulrajani et al. Alg. 1: the DCGAN critic without batch norm at w = 64, batch 64, gradient penalty =
+ *   a second-order gradient, Adam) and a PacGAN2 iteration on the 2-D ring (mode-collapse-mixtures' full tier).
  *
  * The machine may be shared, so the run goes in rounds: each round times every workload on every
  * backend and then on PyTorch under three thread-wait settings (native's, passive, libgomp's default),
@@ -29,7 +33,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot,vae,iwae,realnvp,realnvp-conv,dcgan (default: all fourteen), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot,vae,iwae,realnvp,realnvp-conv,dcgan,gan-mlp,wgan-gp,pacgan-mixture (default: all seventeen), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -43,7 +47,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
-type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot' | 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan';
+type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot' | 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan' | 'gan-mlp' | 'wgan-gp' | 'pacgan-mixture';
 // Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
 // steady state is what a training run sees).
 const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
@@ -61,6 +65,9 @@ const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: numbe
   { key: 'realnvp', label: 'affine-coupling flow step (RealNVP coupling law on MNIST vectors: 4 couplings of 5×956 ReLU MLPs, batch 200, Adam)', warmup: 3, reps: 10 },
   { key: 'dcgan', label: 'DCGAN step on MNIST (Radford et al.: w = 64, one D step + one G step, batch-norm, transposed convs, batch 64, Adam)', warmup: 3, reps: 10 },
   { key: 'realnvp-conv', label: 'RealNVP step, one scale on 28×28×1 (3 checkerboard + squeeze + 3 channel affine couplings, conv 64 nets, batch-norm flow layers, batch 64, Adam)', warmup: 3, reps: 10 },
+  { key: 'gan-mlp', label: '2014 GAN iteration on MNIST (Goodfellow et al.: G 100-1200-1200-784, maxout D 240×5 ×2 with dropout, batch 100, simultaneous D + G update, momentum SGD)', warmup: 5, reps: 20 },
+  { key: 'wgan-gp', label: 'WGAN-GP critic step on MNIST (Gulrajani et al. Alg. 1: DCGAN critic without BN, w = 64, batch 64, gradient penalty = second-order gradient, Adam)', warmup: 3, reps: 10 },
+  { key: 'pacgan-mixture', label: 'PacGAN2 iteration on the 2-D ring (Lin et al.: G 2-128-128-2 BN, maxout D 64×5 ×2 on packed pairs, batch 100, simultaneous D + G update, Adam)', warmup: 30, reps: 60 },
 ];
 /**
  * Workloads PyTorch runs in more than one formulation (bench/torch_models.py reports each under

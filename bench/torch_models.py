@@ -2,7 +2,7 @@
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp|realnvp-conv|dcgan]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp|realnvp-conv|dcgan|gan-mlp|wgan-gp|pacgan-mixture]
 maml-sinusoid is reported twice, as "maml-sinusoid:batched" and "maml-sinusoid:loop" (see maml_sinusoid_fns).
 """
 import json
@@ -462,25 +462,33 @@ def iwae_fn(batch=20, k=50):
     return step
 
 
-def dcgan_fn(batch=64, width=64, latent=100):
-    """bench/generative-models.ts `dcgan` (Radford et al. 2015, dcgan-mnist at w = 64): G z -> 2w*7*7 (BN, ReLU) ->
-    5x5 stride-2 ConvTranspose w (BN, ReLU) -> ConvTranspose 1, tanh; D 5x5 stride-2 conv w (LeakyReLU 0.2) -> conv 2w
-    (BN, LeakyReLU) -> linear 1; weights N(0, 0.02); one D step (real batch + G(z1) detached), then one G step on G(z2)
-    with D's parameters frozen (no D weight gradients, as the tfjs step differentiates G's variables only); Adam 2e-4, 0.5."""
+def dcgan_nets(width=64, latent=100, batch_norm=True):
+    """@paperzoo/gan-family's DcganGenerator and DcganDiscriminator (Radford et al. 2015 at MNIST size): G z -> 2w*7*7
+    (BN, ReLU) -> 5x5 stride-2 ConvTranspose w (BN, ReLU) -> ConvTranspose 1, tanh; D 5x5 stride-2 conv w (LeakyReLU
+    0.2) -> conv 2w (BN, or a bias without it: WGAN-GP's critic; LeakyReLU) -> linear 1; weights N(0, 0.02)."""
     w = width
     gen = nn.Sequential(
         nn.Linear(latent, 2 * w * 49, bias=False), nn.Unflatten(1, (2 * w, 7, 7)), nn.BatchNorm2d(2 * w), nn.ReLU(),
         nn.ConvTranspose2d(2 * w, w, 5, 2, padding=2, output_padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
         nn.ConvTranspose2d(w, 1, 5, 2, padding=2, output_padding=1), nn.Tanh(),
     )
+    second = [nn.Conv2d(w, 2 * w, 5, 2, padding=2, bias=False), nn.BatchNorm2d(2 * w)] if batch_norm else [nn.Conv2d(w, 2 * w, 5, 2, padding=2)]
     disc = nn.Sequential(
         nn.Conv2d(1, w, 5, 2, padding=2), nn.LeakyReLU(0.2),
-        nn.Conv2d(w, 2 * w, 5, 2, padding=2, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
+        *second, nn.LeakyReLU(0.2),
         nn.Flatten(), nn.Linear(2 * w * 49, 1),
     )
     for m in list(gen.modules()) + list(disc.modules()):
         if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
             nn.init.normal_(m.weight, 0, 0.02)
+    return gen, disc
+
+
+def dcgan_fn(batch=64, width=64, latent=100):
+    """bench/generative-models.ts `dcgan` (Radford et al. 2015, dcgan-mnist at w = 64, `dcgan_nets`): one D step (real
+    batch + G(z1) detached), then one G step on G(z2) with D's parameters frozen (no D weight gradients, as the tfjs
+    step differentiates G's variables only); Adam 2e-4, 0.5."""
+    gen, disc = dcgan_nets(width, latent)
     real = torch.rand(batch, 1, 28, 28) * 2 - 1
     opt_g = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=2e-4, betas=(0.5, 0.999))
@@ -502,6 +510,155 @@ def dcgan_fn(batch=64, width=64, latent=100):
         for p in disc.parameters():
             p.requires_grad_(True)
         return loss_g.item()
+
+    return step
+
+
+def wgan_gp_fn(batch=64, width=64, latent=100, lam=10.0):
+    """bench/generative-models.ts `wgan-gp`: one WGAN-GP critic step (Gulrajani et al. 2017 Alg. 1, gan-family's
+    wganCriticStep + gradientPenalty): fakes from the DCGAN generator in training mode (not differentiated), the DCGAN
+    critic without batch norm, loss mean f(fake) - mean f(real) + lam * mean (||grad_xhat f(xhat)|| - 1)^2 on
+    xhat = eps x + (1 - eps) fake (eps ~ U[0, 1] per example), the norm as sqrt(sum g^2 + 1e-12); the input gradient
+    with create_graph=True, so the penalty's backward is a second-order pass; Adam 1e-4, betas (0, 0.9)."""
+    gen, critic = dcgan_nets(width, latent, batch_norm=False)
+    real = torch.rand(batch, 1, 28, 28) * 2 - 1
+    opt = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.0, 0.9))
+
+    def step():
+        z = torch.randn(batch, latent)
+        eps = torch.rand(batch).view(batch, 1, 1, 1)
+        with torch.no_grad():
+            fake = gen(z)
+        opt.zero_grad(set_to_none=True)
+        gap = critic(fake).mean() - critic(real).mean()
+        xhat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (g,) = torch.autograd.grad(critic(xhat).sum(), xhat, create_graph=True)
+        norms = torch.sqrt(g.flatten(1).square().sum(1) + 1e-12)
+        loss = gap + lam * (norms - 1).square().mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+class MaxoutMlp(nn.Module):
+    """A maxout MLP with one output (@paperzoo/adversarial's MaxoutNetwork as gan-family's MaxoutDiscriminator uses
+    it, and gan-family's MixtureDiscriminator): per layer a linear map to units*pieces (column j*units + i is piece j
+    of unit i) and the max over the pieces; dropout (inverted) on the input and after each hidden layer when given."""
+
+    def __init__(self, inputs, units, pieces, init):
+        super().__init__()
+        self.units, self.pieces = units, pieces
+        sizes = [inputs] + list(units)
+        self.hidden = nn.ModuleList(nn.Linear(a, b * pieces) for a, b in zip(sizes[:-1], units))
+        self.out = nn.Linear(sizes[-1], 1)
+        for layer in list(self.hidden) + [self.out]:
+            init(layer.weight)
+            nn.init.zeros_(layer.bias)
+
+    def forward(self, x, input_dropout=0.0, hidden_dropout=0.0):
+        if input_dropout:
+            x = F.dropout(x, input_dropout)
+        for layer, units in zip(self.hidden, self.units):
+            x = layer(x).view(x.shape[0], self.pieces, units).amax(1)
+            if hidden_dropout:
+                x = F.dropout(x, hidden_dropout)
+        return self.out(x).view(-1)
+
+
+def pylearn2_momentum(params, lr, momentum=0.5):
+    """gan-family's Pylearn2Momentum: v <- mu v - lr_t g, theta <- theta + v, lr_t = lr(t) (t = updates so far)."""
+    velocities = [torch.zeros_like(p) for p in params]
+    t = [0]
+
+    @torch.no_grad()
+    def apply(grads):
+        eta = lr(t[0])
+        t[0] += 1
+        for p, v, g in zip(params, velocities, grads):
+            v.mul_(momentum).sub_(g, alpha=eta)
+            p.add_(v)
+
+    return apply
+
+
+def gan_mlp_fn(batch=100, noise=100):
+    """bench/generative-models.ts `gan-mlp` (Goodfellow et al. 2014, gan-mnist's full tier = goodfeli/adversarial
+    mnist.yaml): G z ~ N(0, I) 100 -> ReLU 1200 -> ReLU 1200 -> sigmoid 784 (weights U(+-0.05)); D maxout 240 x 5 ->
+    maxout 240 x 5 -> 1 (U(+-0.005)), dropout 0.2 on the pixels and 0.5 on the hidden layers. One iteration of
+    gan-family's ganSimultaneousIteration: D's loss 1/2 (softplus(-D(x)) + softplus(D(G(z)))) differentiated w.r.t. D;
+    the same forward pass replayed from the same RNG state (same z, same dropout masks, D(real) computed and dropped),
+    G's non-saturating loss softplus(-D(G(z))) differentiated w.r.t. G; then pylearn2 momentum (lr 0.1 / 1.000004^t,
+    mu 0.5) on D, then on G."""
+    gen = nn.Sequential(nn.Linear(noise, 1200), nn.ReLU(), nn.Linear(1200, 1200), nn.ReLU(), nn.Linear(1200, 784), nn.Sigmoid())
+    for layer in gen:
+        if isinstance(layer, nn.Linear):
+            nn.init.uniform_(layer.weight, -0.05, 0.05)
+            nn.init.zeros_(layer.bias)
+    disc = MaxoutMlp(784, (240, 240), 5, lambda w: nn.init.uniform_(w, -0.005, 0.005))
+    real = torch.rand(batch, 784)
+    g_params, d_params = list(gen.parameters()), list(disc.parameters())
+    lr = lambda t: max(1e-6, 0.1 / 1.000004**t)
+    g_opt, d_opt = pylearn2_momentum(g_params, lr), pylearn2_momentum(d_params, lr)
+    D = lambda x: disc(x, 0.2, 0.5)
+
+    def step():
+        state = torch.get_rng_state()
+        fake = gen(torch.randn(batch, noise))
+        d_loss = 0.5 * (F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean())
+        d_grads = torch.autograd.grad(d_loss, d_params)
+        torch.set_rng_state(state)  # replay: the same noise and dropout masks
+        fake = gen(torch.randn(batch, noise))
+        with torch.no_grad():
+            D(real)  # draws the real pass's dropout masks, as the first pass did
+        g_loss = F.softplus(-D(fake)).mean()
+        g_grads = torch.autograd.grad(g_loss, g_params)
+        d_opt(d_grads)
+        g_opt(g_grads)
+        return g_loss.item()
+
+    return step
+
+
+def pacgan_mixture_fn(batch=100, m=2, g_hidden=(128, 128), d_hidden=(64, 64), lr=1e-3, beta1=0.5):
+    """bench/generative-models.ts `pacgan-mixture` (Lin et al. 2018, mode-collapse-mixtures' full tier): G z ~ N(0, I)
+    2 -> per layer linear (no bias) -> BatchNorm (eps 1e-4, batch statistics) -> ReLU -> linear 2; D maxout 64 x 5 ->
+    maxout 64 x 5 -> 1 on m = 2 samples packed into one input [batch, 4]; weights N(0, 0.02). One iteration of
+    mixture-training.ts's simultaneous update: G run m times and packed, G's non-saturating loss differentiated
+    w.r.t. G, then D's softplus(-D(x)) + softplus(D(fake)) on the same fakes w.r.t. D; Adam (1e-3, 0.5) each.
+    The running BN statistics: BatchNorm1d's own per-pass update (momentum 0.05); gan-family folds the mean of the
+    m passes' statistics in afterwards (a few [128] vector ops either way)."""
+    layers, fan_in = [], 2
+    for units in g_hidden:
+        layers += [nn.Linear(fan_in, units, bias=False), nn.BatchNorm1d(units, eps=1e-4, momentum=0.05), nn.ReLU()]
+        fan_in = units
+    gen = nn.Sequential(*layers, nn.Linear(fan_in, 2))
+    for layer in gen:
+        if isinstance(layer, nn.Linear):
+            nn.init.normal_(layer.weight, 0, 0.02)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+    disc = MaxoutMlp(2 * m, d_hidden, 5, lambda w: nn.init.normal_(w, 0, 0.02))
+    k = torch.randint(0, 8, (batch * m,)).float() * (2 * math.pi / 8)
+    real = (torch.stack([k.cos(), k.sin()], 1) + 0.01 * torch.randn(batch * m, 2)).view(batch, 2 * m)
+    g_params, d_params = list(gen.parameters()), list(disc.parameters())
+    opt_g = torch.optim.Adam(g_params, lr=lr, betas=(beta1, 0.999))
+    opt_d = torch.optim.Adam(d_params, lr=lr, betas=(beta1, 0.999))
+
+    def step():
+        fake = torch.cat([gen(torch.randn(batch, 2)) for _ in range(m)], 1)
+        g_loss = F.softplus(-disc(fake)).mean()
+        g_grads = torch.autograd.grad(g_loss, g_params)
+        fake = fake.detach()
+        d_loss = F.softplus(-disc(real)).mean() + F.softplus(disc(fake)).mean()
+        d_grads = torch.autograd.grad(d_loss, d_params)
+        for p, g in zip(g_params + d_params, g_grads + d_grads):
+            p.grad = g
+        opt_g.step()
+        opt_d.step()
+        d_loss.item()
+        return g_loss.item()
 
     return step
 
@@ -722,6 +879,15 @@ def main():
 
     if want("dcgan"):
         rows["dcgan"] = median_ms(dcgan_fn(), 3, q(10))
+
+    if want("gan-mlp"):
+        rows["gan-mlp"] = median_ms(gan_mlp_fn(), 5, q(20))
+
+    if want("wgan-gp"):
+        rows["wgan-gp"] = median_ms(wgan_gp_fn(), 3, q(10))
+
+    if want("pacgan-mixture"):
+        rows["pacgan-mixture"] = median_ms(pacgan_mixture_fn(), 30, q(60))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
 
