@@ -125,6 +125,27 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// compare(op, a, b, out Uint8Array, layout as binary's)
+Napi::Value Compare(const Napi::CallbackInfo& info) {
+  auto layout = info[4].As<Napi::Float64Array>();
+  const int rank = (int)(layout.ElementLength() / 3);
+  int64_t shape[8], sa[8], sb[8];
+  for (int d = 0; d < rank; d++) {
+    shape[d] = (int64_t)layout[d];
+    sa[d] = (int64_t)layout[rank + d];
+    sb[d] = (int64_t)layout[2 * rank + d];
+  }
+  pz::compare((int)num(info[0]), f32(info[1]), f32(info[2]), info[3].As<Napi::Uint8Array>().Data(), rank, shape, sa, sb);
+  return info.Env().Undefined();
+}
+
+// logicalNot(x Uint8Array, out Uint8Array)
+Napi::Value LogicalNot(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Uint8Array>();
+  pz::logicalNot(x.Data(), info[1].As<Napi::Uint8Array>().Data(), (int64_t)x.ElementLength());
+  return info.Env().Undefined();
+}
+
 // stridedCopy(src, dst, layout Float64Array(3·rank): shape, source strides, destination strides)
 Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   auto layout = info[2].As<Napi::Float64Array>();
@@ -308,6 +329,8 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
   exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("compare", Napi::Function::New(env, Compare));
+  exports.Set("logicalNot", Napi::Function::New(env, LogicalNot));
   exports.Set("stridedCopy", Napi::Function::New(env, StridedCopy));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));

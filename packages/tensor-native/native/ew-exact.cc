@@ -33,13 +33,13 @@ void unaryExact(int op, const float* x, float* y, int64_t n) {
 constexpr int64_t kTileMin = 256;
 
 /** out[i] for i past the last whole block of binaryLoop's tiled case: `tile` repeats from `start`. */
-template <typename F>
-static inline void tiledTail(float* out, const float* full, const float* tile, bool aFull, int64_t start, int64_t i, F f) {
+template <typename T, typename F>
+static inline void tiledTail(T* out, const float* full, const float* tile, bool aFull, int64_t start, int64_t i, F f) {
   out[i] = aFull ? f(full[i], tile[i - start]) : f(tile[i - start], full[i]);
 }
 
-template <typename F>
-static void binaryLoop(const float* a, const float* b, float* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb, F f) {
+template <typename T, typename F>
+static void binaryLoop(const float* a, const float* b, T* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb, F f) {
   const int64_t inner = shape[rank - 1];
   const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
   int64_t outer = 1;
@@ -67,7 +67,7 @@ static void binaryLoop(const float* a, const float* b, float* out, int rank, con
 #pragma omp parallel for schedule(static) if (total >= kParallelMin && blocks > 1)
     for (int64_t k = 0; k < blocks; k++) {
       const float* __restrict pf = full + k * len;
-      float* __restrict po = out + k * len;
+      T* __restrict po = out + k * len;
       if (aFull) {
 #pragma omp simd
         for (int64_t i = 0; i < len; i++) po[i] = f(pf[i], tile[i]);
@@ -96,7 +96,7 @@ static void binaryLoop(const float* a, const float* b, float* out, int rank, con
     }
     const float* pa = a + offA;
     const float* pb = b + offB;
-    float* po = out + o * inner;
+    T* po = out + o * inner;
     if (ia == 1 && ib == 1) {
 #pragma omp simd
       for (int64_t i = 0; i < inner; i++) po[i] = f(pa[i], pb[i]);
@@ -125,6 +125,23 @@ void binary(int op, const float* a, const float* b, float* out, int rank, const 
     case B_SQDIFF: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) { return (p - q) * (p - q); }); break;
     default: break;
   }
+}
+
+// Comparisons: here, not in ew.cc, because -ffast-math would let GCC assume no NaN (p < NaN must be false).
+void compare(int op, const float* a, const float* b, uint8_t* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb) {
+  switch (op) {
+    case C_GREATER: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) -> uint8_t { return p > q; }); break;
+    case C_GREATER_EQUAL: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) -> uint8_t { return p >= q; }); break;
+    case C_LESS: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) -> uint8_t { return p < q; }); break;
+    case C_LESS_EQUAL: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) -> uint8_t { return p <= q; }); break;
+    case C_EQUAL: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) -> uint8_t { return p == q; }); break;
+    case C_NOT_EQUAL: binaryLoop(a, b, out, rank, shape, sa, sb, [](float p, float q) -> uint8_t { return p != q; }); break;
+    default: break;
+  }
+}
+
+void logicalNot(const uint8_t* x, uint8_t* out, int64_t n) {
+  ewFor(n, [=](int64_t i) { out[i] = x[i] ? 0 : 1; });
 }
 
 }  // namespace pz

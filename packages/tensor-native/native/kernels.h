@@ -68,6 +68,11 @@ void unary(int op, const float* x, float* y, int64_t n, float alpha);
 /** Sqrt, Rsqrt, Reciprocal without reciprocal estimates, and Erf as libm's erff (ew-exact.cc). */
 void unaryExact(int op, const float* x, float* y, int64_t n);
 void binary(int op, const float* a, const float* b, float* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb);
+enum Compare { C_GREATER, C_GREATER_EQUAL, C_LESS, C_LESS_EQUAL, C_EQUAL, C_NOT_EQUAL };
+/** out = a op b as bool (1/0) over the same collapsed broadcast as binary; IEEE comparisons (NaN: false, NotEqual true). */
+void compare(int op, const float* a, const float* b, uint8_t* out, int rank, const int64_t* shape, const int64_t* sa, const int64_t* sb);
+/** out = !x for bool x. */
+void logicalNot(const uint8_t* x, uint8_t* out, int64_t n);
 void batchNorm(const float* x, const float* mean, const float* var, const float* offset, const float* scale, float* y, int64_t rows, int64_t c, float eps);
 void softmax(const float* x, float* y, int64_t rows, int64_t cols, bool logSoftmax);
 void biasActivation(float* y, const float* bias, int64_t rows, int64_t cols, int act, float alpha);

@@ -43,6 +43,9 @@ export interface Addon {
   geluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void;
   select(condition: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out = a op b (1/0) over binary's broadcast layout; op: {@link COMPARE}. */
+  compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, layout: Float64Array): void;
+  logicalNot(x: Uint8Array, out: Uint8Array): void;
   /** scalars: the 10 float32 scalars of native/optim.h's AdamScalars, in its order. */
   adamUpdate(theta: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, scalars: Float32Array, thetaOut: Float32Array, mOut: Float32Array, vOut: Float32Array): void;
 }
@@ -50,6 +53,7 @@ export interface Addon {
 /** Codes shared with native/kernels.h. */
 export const UNARY = { Relu: 0, Relu6: 1, Tanh: 2, Sigmoid: 3, Exp: 4, Log: 5, Neg: 6, Sqrt: 7, Rsqrt: 8, Square: 9, Abs: 10, Reciprocal: 11, Step: 12, Elu: 13, LeakyRelu: 14, Softplus: 15, Erf: 16 } as const;
 export const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
+export const COMPARE = { Greater: 0, GreaterEqual: 1, Less: 2, LessEqual: 3, Equal: 4, NotEqual: 5 } as const;
 export const ACTIVATION: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 };
 export const REDUCE = { Sum: 0, Max: 1, Min: 2 } as const;
 export const ACTIVATION_GRAD: Record<string, number> = { relu: 0, tanh: 1, sigmoid: 2, leakyrelu: 3 };

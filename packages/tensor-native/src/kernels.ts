@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { ACTIVATION, ACTIVATION_GRAD, BINARY, REDUCE, UNARY, type Addon } from './addon.js';
+import { ACTIVATION, ACTIVATION_GRAD, BINARY, COMPARE, REDUCE, UNARY, type Addon } from './addon.js';
 import { activePool } from './pool.js';
 import { LSTM_KERNELS } from './lstm-kernels.js';
 import { GRU_KERNELS } from './gru-kernels.js';
@@ -350,6 +350,40 @@ function binaryKernel(kernelName: keyof typeof BINARY): NativeKernel {
     return r === FALLBACK ? r : r.info;
   };
 }
+
+/**
+ * Comparisons of float32 tensors (broadcast as the binary ops), bool out. The cpu kernels this backend
+ * inherits took 14.5 ms for a Less of two [64, 14, 14, 64] tensors (0.12 ms for a Maximum here), and
+ * tfjs differentiates Maximum/Minimum (maxout) with GreaterEqual + Less and LeakyReLU's gradient, when
+ * differentiated again (WGAN-GP), with Greater: 40% of a 2014-GAN step, 31% of a WGAN-GP critic step.
+ */
+function compareKernel(kernelName: keyof typeof COMPARE): NativeKernel {
+  return ({ inputs, backend }, addon) => {
+    const be = backend as CpuLikeBackend;
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    if (size(outShape) < TINY) return FALLBACK;
+    const av = f32(be, a);
+    const bv = f32(be, b);
+    if (av == null || bv == null) return FALLBACK;
+    const layout = broadcastLayout(a.shape, b.shape, outShape);
+    if (layout == null) return FALLBACK;
+    const values = new Uint8Array(size(outShape));
+    if (values.length > 0) addon.compare(COMPARE[kernelName], av, bv, values, layout);
+    return be.makeTensorInfo(outShape, 'bool', values);
+  };
+}
+
+/** LogicalNot of a bool tensor (the cpu kernel: 4.3 ms for 800k elements). */
+const logicalNot: NativeKernel = ({ inputs, backend }, addon) => {
+  const be = backend as CpuLikeBackend;
+  const { x } = inputs as { x: TensorInfo };
+  const xv = be.data.get(x.dataId).values;
+  if (x.dtype !== 'bool' || !(xv instanceof Uint8Array) || xv.length < TINY) return FALLBACK;
+  const values = new Uint8Array(xv.length);
+  addon.logicalNot(xv, values);
+  return be.makeTensorInfo(x.shape, 'bool', values);
+};
 
 const addN: NativeKernel = ({ inputs, backend }, addon) => {
   const be = backend as CpuLikeBackend;
@@ -746,6 +780,8 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
     kernel: name === 'Step' || name === 'LeakyRelu' ? unaryKernel(UNARY[name], 'alpha', name === 'LeakyRelu' ? 0.2 : 0) : unaryKernel(UNARY[name]),
   })),
   ...(Object.keys(BINARY) as (keyof typeof BINARY)[]).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP, broadcast)', kernel: binaryKernel(name) })),
+  ...(Object.keys(COMPARE) as (keyof typeof COMPARE)[]).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP, broadcast; bool out)', kernel: compareKernel(name) })),
+  { kernelName: 'LogicalNot', library: 'C++ loop (OpenMP)', kernel: logicalNot },
   { kernelName: 'AddN', library: 'C++ loop (OpenMP)', kernel: addN },
   ...(['Sum', 'Max', 'Min', 'Mean'] as const).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP)', kernel: reduceKernel(name) })),
   { kernelName: 'GatherV2', library: 'row copies', kernel: gatherV2 },

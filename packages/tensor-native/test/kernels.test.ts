@@ -63,6 +63,20 @@ const CASES: Case[] = [
   { name: 'leakyRelu 0.1', shapes: [BIG], nan: true, f: (x) => tf.leakyRelu(x, 0.1), ref: (x) => r.map(x, (v) => (v < 0 ? 0.1 * v : v)) },
   { name: 'log, sqrt, rsqrt, reciprocal of |x| + 0.1', shapes: [BIG], f: (x) => [tf.log(tf.add(tf.abs(x), 0.1)), tf.sqrt(tf.add(tf.abs(x), 0.1)), tf.rsqrt(tf.add(tf.abs(x), 0.1)), tf.reciprocal(tf.add(tf.abs(x), 0.1))], ref: (x) => [Math.log, Math.sqrt, (v: number) => 1 / Math.sqrt(v), (v: number) => 1 / v].map((g) => r.map(absPlus(x), g)) },
   { name: 'add/sub/mul/div/max/min/sqdiff, same shape', shapes: [BIG, BIG], nan: true, f: (a, b) => [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b), tf.maximum(a, b), tf.minimum(a, b), tf.squaredDifference(a, b)], ref: (a, b) => [add, sub, mul, div, r.max, r.min, (p: number, q: number) => (p - q) ** 2].map((g) => r.binary(a, b, g)) },
+  // comparisons (bool out, read back as 0/1): ties made by comparing a with max(a, b) (= a wherever a ≥ b), NaN
+  // (false, NotEqual true, as IEEE and cpu), broadcast against [16] and a scalar, below and above the thread split
+  ...[[64, 120], BIG].map((shape) => ({
+    name: `greater/greaterEqual/less/lessEqual/equal/notEqual/logicalNot ${shape.join('×')}, ties, NaN, broadcast`, shapes: [shape, shape, [shape[shape.length - 1]]], nan: true,
+    f: (a: tf.Tensor, b: tf.Tensor, v: tf.Tensor) => {
+      const m = tf.maximum(a, b);
+      return [tf.greater(a, b), tf.greaterEqual(a, m), tf.less(a, m), tf.lessEqual(a, b), tf.equal(a, m), tf.notEqual(a, m), tf.greater(a, v), tf.less(v, a), tf.greaterEqual(a, 0), tf.logicalNot(tf.less(a, m))];
+    },
+    ref: (a: r.T64, b: r.T64, v: r.T64) => {
+      const m = r.binary(a, b, r.max);
+      const c = (x: r.T64, y: r.T64, f: (p: number, q: number) => boolean) => r.binary(x, y, (p, q) => (f(p, q) ? 1 : 0));
+      return [c(a, b, (p, q) => p > q), c(a, m, (p, q) => p >= q), c(a, m, (p, q) => p < q), c(a, b, (p, q) => p <= q), c(a, m, (p, q) => p === q), c(a, m, (p, q) => p !== q), c(a, v, (p, q) => p > q), c(v, a, (p, q) => p < q), c(a, r.scalar(0), (p, q) => p >= q), c(a, m, (p, q) => !(p < q))];
+    },
+  })),
   { name: 'broadcast: [8,24,24,16] with [16], [24,1,16], [8,1,1,1] and a scalar', shapes: [BIG, [16], [24, 1, 16], [8, 1, 1, 1]], f: (a, b, c, d) => [tf.add(a, b), tf.mul(c, a), tf.sub(a, d), tf.div(a, 3)], ref: (a, b, c, d) => [r.binary(a, b, add), r.binary(c, a, mul), r.binary(a, d, sub), r.binary(a, r.scalar(3), div)] },
   // rows shorter than 256 elements against a row vector go in tiled blocks of rows; a remainder of rows after the last block
   { name: 'short rows against a row vector: [1001,6]+[6], [6]−[6001,6], [7,3]·[3], [50,200]/[200]', shapes: [[1001, 6], [6], [6001, 6], [7, 3], [3], [50, 200], [200]], nan: true, f: (a, v, b, c, w, d, u) => [tf.add(a, v), tf.sub(v, b), tf.mul(c, w), tf.div(d, u), tf.add(v, a)], ref: (a, v, b, c, w, d, u) => [r.binary(a, v, add), r.binary(v, b, sub), r.binary(c, w, mul), r.binary(d, u, div), r.binary(v, a, add)] },
@@ -127,6 +141,19 @@ describe.skipIf(!built)('native kernels against float64 references and against c
     // float32 rounding of the inputs' intermediate results (|x| + 0.1, 10·x) and of the outputs
     expectMatches('vs float64', got, reference(c), 1e-5);
     expectMatches('vs cpu', got, await run('cpu', c), 2e-6);
+  });
+});
+
+describe.skipIf(!built)('comparisons', () => {
+  it('give bool tensors stored as Uint8Array on native, as on cpu', async () => {
+    await initBackend({ backend: 'native' });
+    tf.tidy(() => {
+      const a = tf.tensor2d(values(64 * 32, 3), [64, 32]);
+      for (const t of [tf.less(a, 0), tf.greaterEqual(a, tf.zeros([32])), tf.notEqual(a, a), tf.logicalNot(tf.less(a, 0))]) {
+        expect(t.dtype).toBe('bool');
+        expect((tf.backend() as unknown as { data: { get(id: object): { values: unknown } } }).data.get(t.dataId).values).toBeInstanceOf(Uint8Array);
+      }
+    });
   });
 });
 
