@@ -188,6 +188,11 @@ describe.each(['cpu', 'native'] as const)('CycleGAN on %s', (backend) => {
     u = 0.1;
     expect(q(4)).toBe(4); // ≤ 0.5: the new image itself
     expect(pool.state().map((x) => x[0])).toEqual([1, 3]);
+    const restored = new ImagePool(2, () => 0.9); // a checkpoint's JSON state restores the history
+    restored.restore(JSON.parse(JSON.stringify(pool.state())) as number[][]);
+    const b5 = batch(5); const out5 = restored.query(b5);
+    expect(out5.dataSync()[0]).toBe(3); // full at once: slot 1 (image 3) returned
+    tf.dispose([b5, out5]);
     const off = new ImagePool(0, () => 0.9);
     const b = batch(7); const out = off.query(b);
     expect(out.dataSync()[0]).toBe(7);
