@@ -19,3 +19,4 @@ export * from './mlp-gan.js';
 export * from './gan-training.js';
 export * from './parzen.js';
 export * from './conditional.js';
+export * from './cyclegan.js';
