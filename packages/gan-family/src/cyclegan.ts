@@ -70,7 +70,9 @@ function reflectedIndices(n: number, p: number): Int32Array {
  * Reflection padding of H and W by p (as PyTorch's ReflectionPad2d and `tf.mirrorPad(x, …, 'reflect')`), as two
  * gathers of reflected indices. Not `tf.mirrorPad` itself: its forward pass is right, but tfjs 4.22's gradient
  * for it (gradients/MirrorPad_grad.js) only slices the centre out of dy and drops what flowed into the
- * reflected borders — measured wrong against finite differences on cpu and native. A gather's gradient (an
+ * reflected borders — measured wrong against finite differences on cpu and native (@paperzoo/tensor now registers a
+ * correct one, packages/tensor test/mirror-pad.test.ts; the gathers stay: faster, and the smoke preset was chosen
+ * with them). A gather's gradient (an
  * unsorted segment sum) adds every copy's contribution back (test/cyclegan.test.ts checks it against the
  * float64 adjoint); two gathers ran ~3× faster forward and backward than the same padding composed of slices,
  * reverses and concatenations. [B, H, W, C] → [B, H + 2p, W + 2p, C], p < H, W.
