@@ -37,6 +37,7 @@ const files = [
   'test/transformer-ops.test.ts',
   'test/second-order.test.ts',
   'test/training.test.ts',
+  'test/mirror-pad.test.ts',
 ];
 const args = process.argv.slice(2);
 const report = path.join(root, '.paperzoo-tmp', 'webgpu-report.json');
