@@ -638,19 +638,33 @@ const unpack: NativeKernel = (args, addon) => {
 };
 
 /** GatherV2 of whole rows (axis 0, no batch dims): an embedding lookup, one row copy per index. */
+/**
+ * GatherV2 of float32 along any axis (batchDims 0): x [outer, n, inner] → [outer, k, inner], block copies. The
+ * inherited cpu kernel walks every element through index arithmetic: a gather along H or W (CycleGAN's reflection
+ * padding) was 118 of a 186 ms training step. A copy, so the values are cpu's bit for bit.
+ */
 const gatherV2: NativeKernel = ({ inputs, backend, attrs }) => {
   const be = backend as CpuLikeBackend;
   const { x, indices } = inputs as { x: TensorInfo; indices: TensorInfo };
   const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
   const xv = f32(be, x);
   const iv = indices.dtype === 'int32' ? be.data.get(indices.dataId).values : null;
-  if (xv == null || !(iv instanceof Int32Array) || tf.util.parseAxisParam(axis, x.shape)[0] !== 0 || (batchDims ?? 0) !== 0) return FALLBACK;
-  const rows = x.shape[0];
-  const row = size(x.shape.slice(1));
-  for (let i = 0; i < iv.length; i++) if (iv[i] < 0 || iv[i] >= rows) return FALLBACK; // the cpu kernel reports it
-  const out = output(be, [...indices.shape, ...x.shape.slice(1)]);
+  if (xv == null || !(iv instanceof Int32Array) || (batchDims ?? 0) !== 0) return FALLBACK;
+  const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+  const n = x.shape[ax];
+  const outer = size(x.shape.slice(0, ax));
+  const inner = size(x.shape.slice(ax + 1));
+  const k = iv.length;
+  for (let i = 0; i < k; i++) if (iv[i] < 0 || iv[i] >= n) return FALLBACK; // the cpu kernel reports it
+  const out = output(be, [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)]);
   const o = out.values;
-  for (let i = 0; i < iv.length; i++) for (let j = 0, from = iv[i] * row, to = i * row; j < row; j++) o[to + j] = xv[from + j]; // (subarray + set costs ~1 µs a row)
+  for (let b = 0; b < outer; b++) {
+    for (let i = 0; i < k; i++) {
+      const from = (b * n + iv[i]) * inner;
+      const to = (b * k + i) * inner;
+      for (let j = 0; j < inner; j++) o[to + j] = xv[from + j]; // (subarray + set costs ~1 µs a block)
+    }
+  }
   return out.info;
 };
 
@@ -784,7 +798,7 @@ export const NATIVE_KERNELS: readonly { kernelName: string; library: string; ker
   { kernelName: 'LogicalNot', library: 'C++ loop (OpenMP)', kernel: logicalNot },
   { kernelName: 'AddN', library: 'C++ loop (OpenMP)', kernel: addN },
   ...(['Sum', 'Max', 'Min', 'Mean'] as const).map((name) => ({ kernelName: name, library: 'C++ loop (OpenMP)', kernel: reduceKernel(name) })),
-  { kernelName: 'GatherV2', library: 'row copies', kernel: gatherV2 },
+  { kernelName: 'GatherV2', library: 'block copies (any axis)', kernel: gatherV2 },
   { kernelName: 'Fill', library: 'pooled buffer fill', kernel: fill },
   { kernelName: 'Cast', library: 'typed-array copy (bool/int32 → float32 storage)', kernel: cast },
   { kernelName: 'PaperzooBatchNormGrad', library: 'C++ two-pass loop (OpenMP)', kernel: batchNormGrad },
