@@ -329,7 +329,8 @@ function broadcastLayout(aShape: number[], bShape: number[], outShape: number[])
   return copyLayout(outShape, strides(pa), strides(pb));
 }
 
-function binaryImpl(be: CpuLikeBackend, addon: Addon, kernelName: keyof typeof BINARY, a: TensorInfo, b: TensorInfo): { info: TensorInfo; values: Float32Array } | typeof FALLBACK {
+/** The float32 operands of a broadcast binary op, their output shape and layout; FALLBACK for cpu. */
+function broadcastOperands(be: CpuLikeBackend, a: TensorInfo, b: TensorInfo): { outShape: number[]; av: Float32Array; bv: Float32Array; layout: Float64Array } | typeof FALLBACK {
   const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
   // by the output's size: [25, 1] + [40] is 1,000 elements, which the cpu kernel's broadcast takes 200 µs for
   if (size(outShape) < TINY) return FALLBACK;
@@ -337,9 +338,14 @@ function binaryImpl(be: CpuLikeBackend, addon: Addon, kernelName: keyof typeof B
   const bv = f32(be, b);
   if (av == null || bv == null) return FALLBACK;
   const layout = broadcastLayout(a.shape, b.shape, outShape);
-  if (layout == null) return FALLBACK;
-  const out = output(be, outShape);
-  if (out.values.length > 0) addon.binary(BINARY[kernelName], av, bv, out.values, layout);
+  return layout == null ? FALLBACK : { outShape, av, bv, layout };
+}
+
+function binaryImpl(be: CpuLikeBackend, addon: Addon, kernelName: keyof typeof BINARY, a: TensorInfo, b: TensorInfo): { info: TensorInfo; values: Float32Array } | typeof FALLBACK {
+  const ops = broadcastOperands(be, a, b);
+  if (ops === FALLBACK) return FALLBACK;
+  const out = output(be, ops.outShape);
+  if (out.values.length > 0) addon.binary(BINARY[kernelName], ops.av, ops.bv, out.values, ops.layout);
   return out;
 }
 
@@ -361,16 +367,11 @@ function compareKernel(kernelName: keyof typeof COMPARE): NativeKernel {
   return ({ inputs, backend }, addon) => {
     const be = backend as CpuLikeBackend;
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
-    const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    if (size(outShape) < TINY) return FALLBACK;
-    const av = f32(be, a);
-    const bv = f32(be, b);
-    if (av == null || bv == null) return FALLBACK;
-    const layout = broadcastLayout(a.shape, b.shape, outShape);
-    if (layout == null) return FALLBACK;
-    const values = new Uint8Array(size(outShape));
-    if (values.length > 0) addon.compare(COMPARE[kernelName], av, bv, values, layout);
-    return be.makeTensorInfo(outShape, 'bool', values);
+    const ops = broadcastOperands(be, a, b);
+    if (ops === FALLBACK) return FALLBACK;
+    const values = new Uint8Array(size(ops.outShape));
+    if (values.length > 0) addon.compare(COMPARE[kernelName], ops.av, ops.bv, values, ops.layout);
+    return be.makeTensorInfo(ops.outShape, 'bool', values);
   };
 }
 
