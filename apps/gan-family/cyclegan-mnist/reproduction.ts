@@ -110,7 +110,7 @@ export default defineReproduction({
   tiers: {
     full: {
       config: { width: 32, blocks: 6, discWidth: 64, batchSize: 1, learningRate: 2e-4, decayFrom: 0.5, lambda: 10, identity: 0.5, poolSize: 50, epochs: 10, stepsPerEpoch: 2000, evalExamples: 5000 },
-      budget: 'G: k = 32, 6 residual blocks (1.96M parameters each), PatchGAN k = 64 (134k); the paper\'s batch 1, Adam 2·10⁻⁴, constant then linear decay to 0 over the second half; 20,000 steps; 5,000 test digits per direction (README: measured time per step)',
+      budget: 'G: k = 32, 6 residual blocks (1.96M parameters each), PatchGAN k = 64 (134k); the paper\'s batch 1, Adam 2·10⁻⁴, constant then linear decay to 0 over the second half; 20,000 steps; 5,000 test digits per direction (37 min here)',
       backend: 'native',
     },
     smoke: {

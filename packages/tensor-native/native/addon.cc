@@ -111,30 +111,30 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// binary(op, a, b, out, layout Float64Array(3·rank): shape, strides of a, strides of b)
-Napi::Value Binary(const Napi::CallbackInfo& info) {
-  auto layout = info[4].As<Napi::Float64Array>();
+// A broadcast layout Float64Array(3·rank): shape, strides of a, strides of b (rank ≤ 8); returns the rank.
+static int readLayout(const Napi::Value& v, int64_t* shape, int64_t* sa, int64_t* sb) {
+  auto layout = v.As<Napi::Float64Array>();
   const int rank = (int)(layout.ElementLength() / 3);
-  int64_t shape[8], sa[8], sb[8];
   for (int d = 0; d < rank; d++) {
     shape[d] = (int64_t)layout[d];
     sa[d] = (int64_t)layout[rank + d];
     sb[d] = (int64_t)layout[2 * rank + d];
   }
+  return rank;
+}
+
+// binary(op, a, b, out, layout)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  int64_t shape[8], sa[8], sb[8];
+  const int rank = readLayout(info[4], shape, sa, sb);
   pz::binary((int)num(info[0]), f32(info[1]), f32(info[2]), f32(info[3]), rank, shape, sa, sb);
   return info.Env().Undefined();
 }
 
 // compare(op, a, b, out Uint8Array, layout as binary's)
 Napi::Value Compare(const Napi::CallbackInfo& info) {
-  auto layout = info[4].As<Napi::Float64Array>();
-  const int rank = (int)(layout.ElementLength() / 3);
   int64_t shape[8], sa[8], sb[8];
-  for (int d = 0; d < rank; d++) {
-    shape[d] = (int64_t)layout[d];
-    sa[d] = (int64_t)layout[rank + d];
-    sb[d] = (int64_t)layout[2 * rank + d];
-  }
+  const int rank = readLayout(info[4], shape, sa, sb);
   pz::compare((int)num(info[0]), f32(info[1]), f32(info[2]), info[3].As<Napi::Uint8Array>().Data(), rank, shape, sa, sb);
   return info.Env().Undefined();
 }
