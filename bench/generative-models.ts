@@ -39,7 +39,7 @@ import { ParameterStore, tf, randomNormal, randomUniform } from '@paperzoo/tenso
 import { Adagrad, Adam } from '@paperzoo/core-autograd';
 import {
   DCGAN_ADAM, DcganDiscriminator, DcganGenerator, GOODFELLOW_MNIST, MaxoutDiscriminator, MixtureDiscriminator, MixtureGenerator, MlpGenerator, Pylearn2Momentum, WGAN_GP_DEFAULTS,
-  dcganStep, discriminatorLoss, ganSimultaneousIteration, generatorLoss, goodfellowLearningRate, pack, ringMixture, sampleMixture, sigmoidBiasFromMarginals, wganCriticStep, type BatchStatistics,
+  dcganStep, ganSimultaneousIteration, goodfellowLearningRate, mixtureGanStep, ringMixture, sampleMixture, sigmoidBiasFromMarginals, wganCriticStep,
 } from '@paperzoo/gan-family';
 import { AffineCoupling, BatchNormFlow, ConvConditioner, CouplingFlow, GAUSSIAN_PRIOR, NICE_ADAM, Squeeze, Vae, channelPartition, checkerboardPartition, flowForward, iwaeLoss, matchedAffineHidden, type FlowLayer } from '@paperzoo/vae-flow';
 import type { TrainingStep } from './native-models.js';
@@ -192,35 +192,20 @@ function wganGpCriticStep(batch = 64, width = 64, latent = 100): TrainingStep {
   };
 }
 
-/**
- * mixture-training.ts's simultaneous step for objective 'gan' (PacGAN-m), written out here: trainMixtureGan keeps
- * it inside `fit` and the package exports no step function. Sizes of mode-collapse-mixtures' full tier.
- */
+/** mixture-training.ts's iteration (`mixtureGanStep`) for PacGAN2 at the sizes of mode-collapse-mixtures' full tier. */
 function pacganMixtureStep(batch = 100, m = 2, generatorHidden = [128, 128], discriminatorHidden = [64, 64], learningRate = 1e-3, beta1 = 0.5): TrainingStep {
   const G = new MixtureGenerator({ hidden: generatorHidden, seed: 1 });
   const D = new MixtureDiscriminator({ inputs: 2 * m, hidden: discriminatorHidden, seed: 2 });
   const gOpt = new Adam({ learningRate, beta1, beta2: 0.999 });
   const dOpt = new Adam({ learningRate, beta1, beta2: 0.999 });
-  const gVars = Object.values(G.variables);
-  const dVars = Object.values(D.variables);
+  const iterate = mixtureGanStep({ generator: G, discriminator: D, method: { objective: 'gan', pack: m }, generatorOptimizer: gOpt, discriminatorOptimizer: dOpt });
   const real = tf.tensor2d(sampleMixture(ringMixture(), batch * m), [batch, 2 * m]); // m independent draws per row
   return {
     step() {
-      const zs = Array.from({ length: m }, () => randomNormal([batch, 2]) as tf.Tensor2D);
-      const collect: BatchStatistics[] = [];
-      let fake: tf.Tensor2D | null = null;
-      const gr = tf.variableGrads(() => {
-        const f = pack(zs.map((z) => G.apply(z, { training: true, collect })));
-        fake = tf.keep(f);
-        return generatorLoss('non-saturating', D.apply(f));
-      }, gVars);
-      const dr = tf.variableGrads(() => discriminatorLoss('non-saturating', D.apply(real), D.apply(fake!)), dVars);
-      gOpt.applyGradients(gr.grads);
-      dOpt.applyGradients(dr.grads);
-      dr.value.dataSync();
-      gr.value.dataSync();
-      tf.dispose([fake!, gr.value, dr.value, gr.grads, dr.grads, zs]);
-      G.updateStatistics(collect);
+      const r = iterate([real]);
+      r.d_loss.dataSync();
+      r.g_loss.dataSync();
+      tf.dispose([r.d_loss, r.g_loss]);
     },
     dispose() {
       tf.dispose(real);

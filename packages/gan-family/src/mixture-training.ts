@@ -77,31 +77,11 @@ export function trainMixtureGan(o: MixtureTrainingOptions): Promise<FitResult> {
   const latent = o.latent ?? 2;
   const wgan = method.objective === 'wgan-gp';
   const criticSteps = wgan ? (o.criticSteps ?? 5) : 1;
-  const lambda = o.lambda ?? 10;
   const perEpoch = Math.min(o.stepsPerEpoch ?? 1000, o.iterations);
   if (o.iterations % perEpoch !== 0) throw new RangeError(`trainMixtureGan: iterations (${o.iterations}) must be a multiple of stepsPerEpoch (${perEpoch})`);
   const gOpt = new Adam({ learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2 ?? 0.999 });
   const dOpt = new Adam({ learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2 ?? 0.999 });
-  const discriminate = (x: tf.Tensor) => D.apply(x as tf.Tensor2D);
-  let recorded: BatchStatistics[] = []; // the latest generator call's m passes
-  const iteration: GanIterationOptions = {
-    loss: method.objective === 'lsgan' ? 'lsgan' : wgan ? 'wgan' : 'non-saturating',
-    coding: LSGAN_01,
-    // z [m·rows, latent], m noise batches one after the other → the m generator outputs packed, [rows, m·2]
-    generate: (z) => {
-      disposeStatistics(recorded);
-      recorded = [];
-      return tf.tidy(() => pack((m === 1 ? [z] : tf.split(z, m, 0)).map((part) => G.apply(part as tf.Tensor2D, { training: true, collect: recorded }))));
-    },
-    noise: (rows) => tf.tensor2d(standardNormal(m * rows * latent), [m * rows, latent]),
-    discriminate,
-    generatorVariables: G.variables,
-    discriminatorVariables: D.variables,
-    generatorOptimizer: gOpt,
-    discriminatorOptimizer: dOpt,
-    // ε [rows] ~ U[0, 1] per example, drawn in the differentiated function (disposed with it)
-    discriminatorPenalty: wgan ? (real, fake) => gradientPenalty(discriminate, real, fake, tf.tensor1d(Float32Array.from({ length: real.shape[0] }, () => random())), lambda) : undefined,
-  };
+  const iterate = mixtureGanStep({ generator: G, discriminator: D, method, generatorOptimizer: gOpt, discriminatorOptimizer: dOpt, latent, lambda: o.lambda });
 
   return fit<tf.Tensor2D[]>({
     ctx: o.ctx,
@@ -115,16 +95,8 @@ export function trainMixtureGan(o: MixtureTrainingOptions): Promise<FitResult> {
       for (let i = 0; i < perEpoch; i++) yield Array.from({ length: criticSteps }, () => tf.tensor2d(sampleMixture(o.mixture, n * m), [n, 2 * m]));
     },
     step: (reals) => {
-      try {
-        const r = wgan ? ganTrainingIteration(iteration, reals, n) : ganSimultaneousIteration(iteration, reals[0]);
-        G.updateStatistics(recorded); // disposes them
-        return { d_loss: r.d_loss, g_loss: r.g_loss };
-      } catch (e) {
-        disposeStatistics(recorded);
-        throw e;
-      } finally {
-        recorded = [];
-      }
+      const r = iterate(reals);
+      return { d_loss: r.d_loss, g_loss: r.g_loss };
     },
     evaluate: o.evaluateSamples ? ({ epoch }) => flatMetrics(evaluateGenerator(G, o.mixture, o.evaluateSamples!, { latent, uniform: makeRng(`mixture-eval:${epoch}`) })) : undefined,
     owns: [gOpt, dOpt],
@@ -168,4 +140,63 @@ export function generatorSamples(G: MixtureGenerator, count: number, { latent = 
 /** The PacGAN/VEEGAN metrics of `count` generator samples (PacGAN: 2,500). */
 export function evaluateGenerator(G: MixtureGenerator, mixture: GaussianMixture2d, count: number, options: { latent?: number; uniform?: () => number } = {}): ModeMetrics {
   return modeMetrics(generatorSamples(G, count, options), mixture);
+}
+
+/** What one training iteration of {@link trainMixtureGan} needs: the models, the method and the two optimizers. */
+export interface MixtureStepOptions {
+  generator: MixtureGenerator;
+  discriminator: MixtureDiscriminator;
+  method: MixtureMethod;
+  generatorOptimizer: GanIterationOptions['generatorOptimizer'];
+  discriminatorOptimizer: GanIterationOptions['discriminatorOptimizer'];
+  /** Noise dimension (default 2). */
+  latent?: number;
+  /** WGAN-GP's λ (default 10). */
+  lambda?: number;
+}
+
+/**
+ * One iteration of `method` as {@link trainMixtureGan} runs it (also bench/'s `pacgan-mixture` workload): the
+ * simultaneous update (gan, lsgan) or n_critic critic steps then a generator step (wgan-gp), on packed real batches
+ * [rows, m·2] (one per critic step); then the generator's batch-norm running statistics.
+ */
+export function mixtureGanStep(o: MixtureStepOptions): (reals: tf.Tensor2D[]) => { d_loss: tf.Scalar; g_loss: tf.Scalar } {
+  const { generator: G, discriminator: D, method } = o;
+  const m = method.pack;
+  const latent = o.latent ?? 2;
+  const wgan = method.objective === 'wgan-gp';
+  const lambda = o.lambda ?? 10;
+  const discriminate = (x: tf.Tensor) => D.apply(x as tf.Tensor2D);
+  let recorded: BatchStatistics[] = []; // the latest generator call's m passes
+  const iteration: GanIterationOptions = {
+    loss: method.objective === 'lsgan' ? 'lsgan' : wgan ? 'wgan' : 'non-saturating',
+    coding: LSGAN_01,
+    // z [m·rows, latent], m noise batches one after the other → the m generator outputs packed, [rows, m·2]
+    generate: (z) => {
+      disposeStatistics(recorded);
+      recorded = [];
+      return tf.tidy(() => pack((m === 1 ? [z] : tf.split(z, m, 0)).map((part) => G.apply(part as tf.Tensor2D, { training: true, collect: recorded }))));
+    },
+    noise: (rows) => tf.tensor2d(standardNormal(m * rows * latent), [m * rows, latent]),
+    discriminate,
+    generatorVariables: G.variables,
+    discriminatorVariables: D.variables,
+    generatorOptimizer: o.generatorOptimizer,
+    discriminatorOptimizer: o.discriminatorOptimizer,
+    // ε [rows] ~ U[0, 1] per example, drawn in the differentiated function (disposed with it)
+    discriminatorPenalty: wgan ? (real, fake) => gradientPenalty(discriminate, real, fake, tf.tensor1d(Float32Array.from({ length: real.shape[0] }, () => random())), lambda) : undefined,
+  };
+
+  return (reals) => {
+    try {
+      const r = wgan ? ganTrainingIteration(iteration, reals, reals[0].shape[0]) : ganSimultaneousIteration(iteration, reals[0]);
+      G.updateStatistics(recorded); // disposes them
+      return r;
+    } catch (e) {
+      disposeStatistics(recorded);
+      throw e;
+    } finally {
+      recorded = [];
+    }
+  };
 }
