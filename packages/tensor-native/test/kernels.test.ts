@@ -90,8 +90,10 @@ const CASES: Case[] = [
   { name: 'batchNorm (inference) with [16] statistics', shapes: [BIG, [16], [16], [16], [16]], f: (x, m, v, o, s) => tf.batchNorm(x, m, tf.add(tf.abs(v), 0.5), o, s, 1e-3), ref: (x, m, v, o, s) => r.batchNorm(x, m, r.map(v, (t) => Math.abs(t) + 0.5), o, s, 1e-3) },
   { name: 'slice, tile, pad, transpose, concat, split, unstack', shapes: [BIG, [3, 4, 5]], f: (x, s) => [tf.slice(x, [1, 2, 3, 1], [5, 20, 10, 14]), tf.tile(s, [2, 1, 3]), tf.pad(x, [[0, 0], [1, 2], [2, 1], [0, 3]], 0.5), tf.transpose(x, [0, 3, 1, 2]), tf.concat([x, x], 2), ...tf.split(x, [5, 11], 3), ...tf.unstack(s, 1), tf.stack([s, s, s], 1), tf.stack([s, s], -1)], ref: (x, s) => [r.slice(x, [1, 2, 3, 1], [5, 20, 10, 14]), r.tile(s, [2, 1, 3]), r.pad(x, [[0, 0], [1, 2], [2, 1], [0, 3]], 0.5), r.transpose(x, [0, 3, 1, 2]), r.concat([x, x], 2), ...r.split(x, [5, 11], 3), ...r.split(s, [1, 1, 1, 1], 1).map((t) => ({ data: t.data, shape: [3, 5] })), { data: r.concat([s, s, s], 1).data, shape: [3, 3, 4, 5] }, r.build([3, 4, 5, 2], ([i, k, l]) => s.data[(i * 4 + k) * 5 + l])] },
   // along inner axes (reflection padding gathers along H and W), repeated and reordered indices, and its gradient
-  { name: 'gather along axes 1, 2 and 3 of [8,24,24,16] and its gradient', shapes: [BIG], f: (x) => [tf.gather(x, tf.tensor1d(REFLECT, 'int32'), 1), tf.gather(x, tf.tensor1d(REFLECT, 'int32'), 2), tf.gather(x, tf.tensor1d([15, 0, 3, 3, 7], 'int32'), 3), tf.gather(x, tf.tensor2d([[2, 1], [0, 2]], [2, 2], 'int32'), 2), tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, tf.tensor1d(REFLECT, 'int32'), 2))))(x)],
-    ref: (x) => {
+  { name: 'gather along axes 1, 2 and 3 of [8,24,24,16], its gradient and H·v', shapes: [BIG, BIG], f: (x, v) => [tf.gather(x, tf.tensor1d(REFLECT, 'int32'), 1), tf.gather(x, tf.tensor1d(REFLECT, 'int32'), 2), tf.gather(x, tf.tensor1d([15, 0, 3, 3, 7], 'int32'), 3), tf.gather(x, tf.tensor2d([[2, 1], [0, 2]], [2, 2], 'int32'), 2), tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, tf.tensor1d(REFLECT, 'int32'), 2))))(x),
+      // second order: the gradient of ⟨∇f, v⟩ for f = Σ gather(x)², i.e. 2·(copies of w)·v
+      tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, tf.tensor1d(REFLECT, 'int32'), 2))))(p), v)))(x)],
+    ref: (x, v) => {
       const [B, H, W, C] = x.shape;
       const at = (b: number, h: number, w: number, c: number) => x.data[((b * H + h) * W + w) * C + c];
       const times = (w: number) => REFLECT.filter((r) => r === w).length;
@@ -101,6 +103,7 @@ const CASES: Case[] = [
         r.build([B, H, W, 5], ([b, h, w, i]) => at(b, h, w, [15, 0, 3, 3, 7][i])),
         r.build([B, H, 2, 2, C], ([b, h, i, j, c]) => at(b, h, [[2, 1], [0, 2]][i][j], c)),
         r.build([B, H, W, C], ([b, h, w, c]) => 2 * times(w) * at(b, h, w, c)),
+        r.build([B, H, W, C], ([b, h, w, c]) => 2 * times(w) * v.data[((b * H + h) * W + w) * C + c]),
       ];
     },
   },
