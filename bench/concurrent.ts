@@ -23,7 +23,7 @@ import { trainingStep, type TrainingWorkload } from './native-models.js';
 import { median } from './timing.js';
 
 const WORKLOAD = (process.env.BENCH_WORKLOAD ?? 'lenet5') as TrainingWorkload;
-const DEFAULT_STEPS: Record<TrainingWorkload, number> = { lenet5: 300, resnet20: 10, lstm: 30, 'gru-seq2seq': 3, 'gpt-blocks': 20, gpt: 20, 'maml-sinusoid': 100, protonets: 3, 'maml-omniglot': 3, vae: 100, iwae: 30, realnvp: 5, 'realnvp-conv': 5, dcgan: 5, 'gan-mlp': 10, 'wgan-gp': 5, 'pacgan-mixture': 100 };
+const DEFAULT_STEPS: Record<TrainingWorkload, number> = { lenet5: 300, resnet20: 10, lstm: 30, 'gru-seq2seq': 3, 'gpt-blocks': 20, gpt: 20, 'maml-sinusoid': 100, protonets: 3, 'maml-omniglot': 3, vae: 100, iwae: 30, realnvp: 5, 'realnvp-conv': 5, dcgan: 5, 'gan-mlp': 10, 'wgan-gp': 5, cyclegan: 20, 'pacgan-mixture': 100 };
 const STEPS = Number(process.env.BENCH_STEPS) || DEFAULT_STEPS[WORKLOAD];
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const BACKEND = process.env.BENCH_BACKEND ?? 'native';

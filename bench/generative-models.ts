@@ -38,14 +38,14 @@
 import { ParameterStore, tf, randomNormal, randomUniform } from '@paperzoo/tensor';
 import { Adagrad, Adam } from '@paperzoo/core-autograd';
 import {
-  DCGAN_ADAM, DcganDiscriminator, DcganGenerator, GOODFELLOW_MNIST, MaxoutDiscriminator, MixtureDiscriminator, MixtureGenerator, MlpGenerator, Pylearn2Momentum, WGAN_GP_DEFAULTS,
+  CYCLEGAN_ADAM, CYCLEGAN_POOL_SIZE, DCGAN_ADAM, DcganDiscriminator, ImagePool, PatchDiscriminator, ResnetGenerator, cycleganStep, DcganGenerator, GOODFELLOW_MNIST, MaxoutDiscriminator, MixtureDiscriminator, MixtureGenerator, MlpGenerator, Pylearn2Momentum, WGAN_GP_DEFAULTS,
   dcganStep, ganSimultaneousIteration, goodfellowLearningRate, mixtureGanStep, ringMixture, sampleMixture, sigmoidBiasFromMarginals, wganCriticStep,
 } from '@paperzoo/gan-family';
 import { AffineCoupling, BatchNormFlow, ConvConditioner, CouplingFlow, GAUSSIAN_PRIOR, NICE_ADAM, Squeeze, Vae, channelPartition, checkerboardPartition, flowForward, iwaeLoss, matchedAffineHidden, type FlowLayer } from '@paperzoo/vae-flow';
 import type { TrainingStep } from './native-models.js';
 
-export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan' | 'gan-mlp' | 'wgan-gp' | 'pacgan-mixture';
-export const GENERATIVE_WORKLOADS: readonly GenerativeWorkload[] = ['vae', 'iwae', 'realnvp', 'realnvp-conv', 'dcgan', 'gan-mlp', 'wgan-gp', 'pacgan-mixture'];
+export type GenerativeWorkload = 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan' | 'gan-mlp' | 'wgan-gp' | 'pacgan-mixture' | 'cyclegan';
+export const GENERATIVE_WORKLOADS: readonly GenerativeWorkload[] = ['vae', 'iwae', 'realnvp', 'realnvp-conv', 'dcgan', 'gan-mlp', 'wgan-gp', 'pacgan-mixture', 'cyclegan'];
 
 /** The affine flow's hidden width (bench/torch_models.py uses the same number; checked here). */
 export const REALNVP_HIDDEN = 956;
@@ -57,6 +57,7 @@ export function generativeTrainingStep(workload: GenerativeWorkload): TrainingSt
   if (workload === 'gan-mlp') return ganMlpStep();
   if (workload === 'wgan-gp') return wganGpCriticStep();
   if (workload === 'pacgan-mixture') return pacganMixtureStep();
+  if (workload === 'cyclegan') return cycleganTrainingStep();
   return workload === 'vae' ? vaeStep() : iwaeStep();
 }
 
@@ -210,6 +211,32 @@ function pacganMixtureStep(batch = 100, m = 2, generatorHidden = [128, 128], dis
     dispose() {
       tf.dispose(real);
       for (const o of [G, D, gOpt, dOpt]) o.dispose();
+    },
+  };
+}
+
+/**
+ * `cyclegan`: one CycleGAN iteration (Zhu et al. 2017; cyclegan-mnist's full tier, `cycleganStep`): G and F (ResNet
+ * generators, k = 32, 6 blocks, reflection padding, instance norm) and two PatchGANs (k = 64) on 28×28 digits, batch 1;
+ * the generators' step on eq. 3 (LSGAN terms, cycle λ = 10, identity 0.5λ), then the discriminators' on fakes from
+ * the 50-image history; Adam 2e-4, β₁ 0.5.
+ */
+function cycleganTrainingStep(batch = 1, width = 32, blocks = 6, discWidth = 64): TrainingStep {
+  const nets = {
+    g: new ResnetGenerator({ width, blocks, channels: 1, seed: 1 }), f: new ResnetGenerator({ width, blocks, channels: 1, seed: 2 }),
+    dX: new PatchDiscriminator({ width: discWidth, channels: 1, seed: 3 }), dY: new PatchDiscriminator({ width: discWidth, channels: 1, seed: 4 }),
+  };
+  const optG = new Adam(CYCLEGAN_ADAM);
+  const optD = new Adam(CYCLEGAN_ADAM);
+  const pools = { x: new ImagePool(CYCLEGAN_POOL_SIZE, Math.random), y: new ImagePool(CYCLEGAN_POOL_SIZE, Math.random) };
+  const [x, y] = [0, 1].map(() => tf.tidy(() => tf.sub<tf.Tensor4D>(tf.mul(randomUniform([batch, 28, 28, 1]), 2), 1)));
+  return {
+    step() {
+      cycleganStep(nets, optG, optD, x, y, pools); // reads its losses back (dataSync)
+    },
+    dispose() {
+      tf.dispose([x, y]);
+      for (const o of [nets.g, nets.f, nets.dX, nets.dY, optG, optD]) o.dispose();
     },
   };
 }

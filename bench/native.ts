@@ -33,7 +33,7 @@
  * setting, plus native's ratio in every round.
  *
  * Environment: BENCH_BACKENDS=native,wasm (default; cpu is ~100× slower), BENCH_ROUNDS (default 3),
- * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot,vae,iwae,realnvp,realnvp-conv,dcgan,gan-mlp,wgan-gp,pacgan-mixture (default: all seventeen), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
+ * BENCH_WORKLOADS=lenet5,resnet20,lstm,gru-seq2seq,gpt,matmul,maml-sinusoid,protonets,maml-omniglot,vae,iwae,realnvp,realnvp-conv,dcgan,gan-mlp,wgan-gp,pacgan-mixture,cyclegan (default: all eighteen), BENCH_QUICK=1 (fewer repetitions), BENCH_PYTHON=/usr/bin/python3 (which Python runs PyTorch;
  * BENCH_PYTHON=none skips it), PAPERZOO_NATIVE_THREADS (default 2; PyTorch gets the same number).
  */
 import { spawnSync } from 'node:child_process';
@@ -47,7 +47,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const THREADS = Number(process.env.PAPERZOO_NATIVE_THREADS) || 2;
 const q = (n: number): number => (QUICK ? Math.max(2, Math.ceil(n / 4)) : n);
 
-type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot' | 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan' | 'gan-mlp' | 'wgan-gp' | 'pacgan-mixture';
+type Workload = 'lenet5' | 'resnet20' | 'lstm' | 'gru-seq2seq' | 'gpt' | 'matmul' | 'maml-sinusoid' | 'protonets' | 'maml-omniglot' | 'vae' | 'iwae' | 'realnvp' | 'realnvp-conv' | 'dcgan' | 'gan-mlp' | 'cyclegan' | 'wgan-gp' | 'pacgan-mixture';
 // Warm-up runs are not timed (lenet5 60: V8 optimises the JS of a step after a few dozen calls;
 // steady state is what a training run sees).
 const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: number }[] = [
@@ -68,6 +68,7 @@ const ALL_WORKLOADS: { key: Workload; label: string; warmup: number; reps: numbe
   { key: 'gan-mlp', label: '2014 GAN iteration on MNIST (Goodfellow et al.: G 100-1200-1200-784, maxout D 240×5 ×2 with dropout, batch 100, simultaneous D + G update, momentum SGD)', warmup: 5, reps: 20 },
   { key: 'wgan-gp', label: 'WGAN-GP critic step on MNIST (Gulrajani et al. Alg. 1: DCGAN critic without BN, w = 64, batch 64, gradient penalty = second-order gradient, Adam)', warmup: 3, reps: 10 },
   { key: 'pacgan-mixture', label: 'PacGAN2 iteration on the 2-D ring (Lin et al.: G 2-128-128-2 BN, maxout D 64×5 ×2 on packed pairs, batch 100, simultaneous D + G update, Adam)', warmup: 30, reps: 60 },
+  { key: 'cyclegan', label: 'CycleGAN iteration on MNIST (Zhu et al.: ResNet G and F k = 32, 6 blocks, instance norm, reflection padding; PatchGAN D k = 64; batch 1; LSGAN + cycle + identity; Adam)', warmup: 5, reps: 20 },
 ];
 /**
  * Workloads PyTorch runs in more than one formulation (bench/torch_models.py reports each under

@@ -2,7 +2,7 @@
 
 Run by bench/native.ts when a Python with torch is found (Debian: apt-get install python3-torch);
 prints one JSON object {"torch": version, "threads": n, "rows": {name: ms}} on stdout.
-Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp|realnvp-conv|dcgan|gan-mlp|wgan-gp|pacgan-mixture]
+Usage: python3 bench/torch_models.py [--quick] [--threads 2] [--only lenet5|resnet20|lstm|gru-seq2seq|gpt|matmul|maml-sinusoid|protonets|maml-omniglot|vae|iwae|realnvp|realnvp-conv|dcgan|gan-mlp|wgan-gp|pacgan-mixture|cyclegan]
 maml-sinusoid is reported twice, as "maml-sinusoid:batched" and "maml-sinusoid:loop" (see maml_sinusoid_fns).
 """
 import json
@@ -621,6 +621,70 @@ def gan_mlp_fn(batch=100, noise=100):
     return step
 
 
+def cyclegan_fn(batch=1, k=32, blocks=6, dk=64, lam=10.0, ident=0.5):
+    """bench/generative-models.ts `cyclegan` (Zhu et al. 2017, cyclegan-mnist's full tier, gan-family's cycleganStep):
+    G, F = ReflectionPad(3) c7s1-k, d2k, d4k (stride-2 3x3), `blocks` residual blocks (reflection-padded 3x3 convs),
+    u2k, uk (stride-2 3x3 transposed convs), ReflectionPad(3) c7s1-1, tanh; InstanceNorm2d(affine=False) + ReLU after
+    every conv but the last; D = C(k) 4x4 s2 LeakyReLU 0.2, C(2k) 4x4 s1 IN LeakyReLU, 4x4 s1 to 1 (padding 1).
+    One generators' step on E(D(G(x)) - 1)^2 + E(D(F(y)) - 1)^2 + lam (|F(G(x)) - x| + |G(F(y)) - y|)
+    + ident lam (|G(y) - y| + |F(x) - x|), then the discriminators' on (D(y) - 1)^2 / 2 + D(fake)^2 / 2 for both,
+    on detached fakes (the tfjs step draws them from a 50-image history: a few host copies, not mirrored);
+    Adam 2e-4, betas (0.5, 0.999)."""
+
+    def conv(cin, cout, size, stride=1, pad=0):
+        return nn.Conv2d(cin, cout, size, stride, pad)
+
+    class Block(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.body = nn.Sequential(nn.ReflectionPad2d(1), conv(c, c, 3), nn.InstanceNorm2d(c), nn.ReLU(),
+                                      nn.ReflectionPad2d(1), conv(c, c, 3), nn.InstanceNorm2d(c))
+
+        def forward(self, x):
+            return x + self.body(x)
+
+    def generator():
+        layers = [nn.ReflectionPad2d(3), conv(1, k, 7), nn.InstanceNorm2d(k), nn.ReLU(),
+                  conv(k, 2 * k, 3, 2, 1), nn.InstanceNorm2d(2 * k), nn.ReLU(),
+                  conv(2 * k, 4 * k, 3, 2, 1), nn.InstanceNorm2d(4 * k), nn.ReLU()]
+        layers += [Block(4 * k) for _ in range(blocks)]
+        layers += [nn.ConvTranspose2d(4 * k, 2 * k, 3, 2, 1, output_padding=1), nn.InstanceNorm2d(2 * k), nn.ReLU(),
+                   nn.ConvTranspose2d(2 * k, k, 3, 2, 1, output_padding=1), nn.InstanceNorm2d(k), nn.ReLU(),
+                   nn.ReflectionPad2d(3), conv(k, 1, 7), nn.Tanh()]
+        return nn.Sequential(*layers)
+
+    def discriminator():
+        return nn.Sequential(conv(1, dk, 4, 2, 1), nn.LeakyReLU(0.2), conv(dk, 2 * dk, 4, 1, 1), nn.InstanceNorm2d(2 * dk),
+                             nn.LeakyReLU(0.2), conv(2 * dk, 1, 4, 1, 1))
+
+    g, f, dx, dy = generator(), generator(), discriminator(), discriminator()
+    x = torch.rand(batch, 1, 28, 28) * 2 - 1
+    y = torch.rand(batch, 1, 28, 28) * 2 - 1
+    opt_g = torch.optim.Adam(list(g.parameters()) + list(f.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(list(dx.parameters()) + list(dy.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    l1 = lambda a, b: (a - b).abs().mean()
+
+    def step():
+        for p in list(dx.parameters()) + list(dy.parameters()):
+            p.requires_grad_(False)
+        opt_g.zero_grad(set_to_none=True)
+        gx, fy = g(x), f(y)
+        loss_g = ((dy(gx) - 1) ** 2).mean() + ((dx(fy) - 1) ** 2).mean() + lam * (l1(f(gx), x) + l1(g(fy), y)) \
+            + ident * lam * (l1(g(y), y) + l1(f(x), x))
+        loss_g.backward()
+        opt_g.step()
+        for p in list(dx.parameters()) + list(dy.parameters()):
+            p.requires_grad_(True)
+        opt_d.zero_grad(set_to_none=True)
+        fx, fyy = fy.detach(), gx.detach()
+        loss_d = 0.5 * (((dy(y) - 1) ** 2).mean() + (dy(fyy) ** 2).mean()) + 0.5 * (((dx(x) - 1) ** 2).mean() + (dx(fx) ** 2).mean())
+        loss_d.backward()
+        opt_d.step()
+        return loss_g.item() + loss_d.item()
+
+    return step
+
+
 def pacgan_mixture_fn(batch=100, m=2, g_hidden=(128, 128), d_hidden=(64, 64), lr=1e-3, beta1=0.5):
     """bench/generative-models.ts `pacgan-mixture` (Lin et al. 2018, mode-collapse-mixtures' full tier): G z ~ N(0, I)
     2 -> per layer linear (no bias) -> BatchNorm (eps 1e-4, batch statistics) -> ReLU -> linear 2; D maxout 64 x 5 ->
@@ -888,6 +952,9 @@ def main():
 
     if want("pacgan-mixture"):
         rows["pacgan-mixture"] = median_ms(pacgan_mixture_fn(), 30, q(60))
+
+    if want("cyclegan"):
+        rows["cyclegan"] = median_ms(cyclegan_fn(), 5, q(20))
 
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
 
